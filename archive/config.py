@@ -1,0 +1,107 @@
+"""Settings from ARCHIVE_* environment variables, with working defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service; see README for the environment names."""
+
+    # Root for the database, stored files and the search index.
+    data_dir: Path = Path("var")
+    # Root of the scanner drop folders: inbox/, done/, failed/, duplicates/.
+    scans_dir: Path = Path("scans")
+    # SQLAlchemy URL; empty means SQLite at <data_dir>/archive.db.
+    database_url: str = ""
+    # Storage backend for masters and derivatives ("local").
+    storage: str = "local"
+    # Largest image (in pixels) the worker will decode; larger files fail as bombs.
+    max_pixels: int = 120_000_000
+    # Seconds a dropped file's size and mtime must stay unchanged before ingest.
+    settle_seconds: float = 2.0
+    # Longest a --once run waits for a file that is still being written.
+    max_wait_seconds: float = 300.0
+    # Seconds between scans of the inbox when watching (polling fallback).
+    poll_seconds: float = 5.0
+    # Number of decoder processes (0 means one per CPU core).
+    workers: int = 0
+    # Seconds one file may take to decode before it fails as a hang.
+    task_timeout: float = 120.0
+    # Address-space cap of each decoder process in MiB (0 means no cap).
+    worker_memory_mb: int = 3072
+    # Hamming distance of perceptual hashes at or under which scans are near-duplicates.
+    near_duplicate_distance: int = 6
+    # Long side in pixels of the thumbnail derivative.
+    thumb_size: int = 320
+    # Long side in pixels of the web image derivative.
+    web_size: int = 1600
+    # Most pages of a multi-page TIFF that get their own derivatives.
+    max_pages: int = 50
+    # Rights statement given to records that have none.
+    default_rights: str = "저작권 확인 중"
+    # Credit line given to records that have none.
+    default_credit: str = "나주시"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Return the watched drop folder."""
+        return self.scans_dir / "inbox"
+
+    @property
+    def storage_dir(self) -> Path:
+        """Return the root of the local storage backend."""
+        return self.data_dir / "storage"
+
+    @property
+    def index_dir(self) -> Path:
+        """Return the directory of the search index."""
+        return self.data_dir / "index"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Return the database URL, defaulting to SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'archive.db').resolve()}"
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """Return a copy with some settings replaced."""
+        return replace(self, **values)
+
+
+def _convert(name: str, default: Any, raw: str) -> Any:
+    try:
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as exc:
+        kind = "number" if isinstance(default, int | float) else type(default).__name__
+        raise ConfigError(f"ARCHIVE_{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from ARCHIVE_* variables, then apply explicit overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    defaults = Settings()
+    for field in fields(Settings):
+        raw = env.get(f"ARCHIVE_{field.name.upper()}")
+        if raw is not None and raw != "":
+            values[field.name] = _convert(field.name, getattr(defaults, field.name), raw)
+    values.update(overrides)
+    settings = Settings(**values)
+    if settings.storage not in {"local"}:
+        raise ConfigError(f"ARCHIVE_STORAGE={settings.storage!r}: supported backends are: local")
+    return settings

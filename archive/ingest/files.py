@@ -1,0 +1,142 @@
+"""The drop folder: which files to take, when they are complete, and where they go after."""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from archive.ingest.sidecar import MANIFEST_NAME, nfc
+
+LITTER_PATTERNS = (
+    "thumbs.db",
+    "desktop.ini",
+    "~$*",
+    "*.tmp",
+    "*.part",
+    "*.crdownload",
+    ".ds_store",
+    "._*",
+    "*.partial",
+    "*.filepart",
+)
+SKIPPED_DIRS = {"@eaDir", "#recycle", "$RECYCLE.BIN", "System Volume Information", "__MACOSX"}
+KIND_BY_SUFFIX = {"_b": "back", "_a": "alternate"}
+
+
+@dataclass(frozen=True)
+class DropFile:
+    """A file found in the drop folder."""
+
+    path: Path
+    rel: str
+    kind: str
+    stem: str
+
+    @property
+    def sidecar(self) -> Path:
+        """Return where this file's JSON sidecar would be."""
+        return self.path.with_suffix(".json")
+
+
+def is_litter(name: str) -> bool:
+    """Return whether a name is system or editor litter, or hidden."""
+    lower = name.lower()
+    return name.startswith(".") or any(fnmatch.fnmatch(lower, p) for p in LITTER_PATTERNS)
+
+
+def make_drop(path: Path, root: Path) -> DropFile:
+    """Describe a file by its NFC path relative to root and its front/back role."""
+    rel = PurePosixPath(nfc(path.relative_to(root).as_posix()))
+    stem = rel.stem
+    kind = "primary"
+    suffix = stem[-2:].lower()
+    if suffix in KIND_BY_SUFFIX and len(stem) > 2:
+        kind, stem = KIND_BY_SUFFIX[suffix], stem[:-2]
+    return DropFile(path, str(rel), kind, str(rel.parent / stem).lower())
+
+
+def discover(root: Path) -> list[DropFile]:
+    """Return candidate files under root: no litter, sheets or sidecars; fronts first."""
+    found: list[DropFile] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        names = set(files)
+        stems = {Path(n).stem for n in names if not n.lower().endswith(".json")}
+        for name in sorted(files):
+            lower = name.lower()
+            if is_litter(name) or lower == MANIFEST_NAME or lower.endswith(".error.txt"):
+                continue
+            if lower.endswith(".json") and Path(name).stem in stems:
+                continue
+            if lower.endswith(".json"):
+                continue  # a sidecar waiting for its image
+            found.append(make_drop(Path(folder) / name, root))
+    return sorted(found, key=lambda d: (d.kind != "primary", d.rel))
+
+
+class StabilityTracker:
+    """Decide when files have stopped changing (size and mtime steady for settle seconds)."""
+
+    def __init__(self, settle_seconds: float) -> None:
+        self.settle = settle_seconds
+        self._seen: dict[Path, tuple[int, int, float]] = {}
+
+    def ready(self, drops: list[DropFile]) -> list[DropFile]:
+        """Return the drops whose size and mtime have not changed for settle seconds."""
+        now = time.monotonic()
+        result: list[DropFile] = []
+        current: dict[Path, tuple[int, int, float]] = {}
+        for drop in drops:
+            try:
+                stat = drop.path.stat()
+            except FileNotFoundError:
+                continue
+            key = (stat.st_size, stat.st_mtime_ns)
+            previous = self._seen.get(drop.path)
+            since = previous[2] if previous and previous[:2] == key else now
+            current[drop.path] = (*key, since)
+            if now - since >= self.settle:
+                result.append(drop)
+        self._seen = current
+        return result
+
+    def forget(self, path: Path) -> None:
+        """Stop tracking a file that has been handled."""
+        self._seen.pop(path, None)
+
+
+def move_out(path: Path, source_root: Path, target_root: Path) -> Path:
+    """Move a file to target_root, mirroring its sub-folder; never overwrite."""
+    rel = Path(nfc(path.relative_to(source_root).as_posix()))
+    target = unique_path(target_root / rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(path, target)
+    except OSError:
+        shutil.move(str(path), str(target))  # another file system (e.g. a network share)
+    return target
+
+
+def unique_path(target: Path) -> Path:
+    """Return target, or 'name (2).ext' and so on when it exists."""
+    if not target.exists():
+        return target
+    for n in range(2, 10_000):
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(target)
+
+
+def remove_empty_dirs(root: Path) -> None:
+    """Remove empty sub-folders below root (root itself stays)."""
+    for folder, _dirs, _files in os.walk(root, topdown=False):
+        path = Path(folder)
+        if path != root:
+            with contextlib.suppress(OSError):
+                path.rmdir()

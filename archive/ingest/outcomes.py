@@ -1,0 +1,140 @@
+"""Where a handled file goes (done/, failed/, duplicates/) and the notes left for the operator."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from archive.config import Settings
+from archive.errors import IngestError
+from archive.ingest.files import DropFile, move_out
+from archive.ingest.metadata import MetadataSource
+from archive.ingest.pipeline import ACTOR, IngestResult
+from archive.ingest.sidecar import MANIFEST_NAME, nfc
+from archive.services.events import record_event
+
+OUTCOME_DIRS = {
+    "ingested": "done",
+    "attached": "done",
+    "duplicate": "duplicates",
+    "failed": "failed",
+}
+
+
+def failed(drop: DropFile, error: IngestError) -> IngestResult:
+    """Return the result of a file that cannot become a record."""
+    return IngestResult(
+        drop.rel, "failed", reason=error.english, korean=error.korean, advice=error.advice
+    )
+
+
+def skipped(drop: DropFile) -> IngestResult:
+    """Return the result of a file that never stopped changing."""
+    return IngestResult(
+        drop.rel,
+        "skipped",
+        reason="the file was still being written; left in the inbox",
+        korean="파일이 아직 쓰이는 중이라 받은 편지함에 그대로 두었습니다.",
+    )
+
+
+def retry_later(drop: DropFile, exc: Exception) -> IngestResult:
+    """Return the result of a file left in place because storage or the database failed."""
+    return IngestResult(
+        drop.rel,
+        "failed",
+        reason=f"storage or database problem, file left to retry: {exc}"[:300],
+        korean="저장소나 데이터베이스 문제로 처리하지 못했습니다. "
+        "파일은 그대로 두고 다시 시도합니다.",
+    )
+
+
+def metadata_error(exc: Exception) -> IngestError:
+    """Translate a sidecar or sheet problem into the failure of the file it describes."""
+    return IngestError(
+        "metadata",
+        f"설명 정보(JSON 또는 manifest.csv)를 읽을 수 없습니다: {exc}",
+        f"the descriptive metadata (JSON sidecar or manifest.csv) cannot be read: {exc}",
+        "설명 파일이나 목록 시트를 고친 뒤 이미지와 함께 다시 넣어 주세요.",
+    )
+
+
+def log_failure(session: Session, drop: DropFile, error: IngestError) -> None:
+    """Add a failed-file event to the log."""
+    record_event(
+        session,
+        "failed",
+        actor=ACTOR,
+        source_path=drop.rel,
+        message=error.english,
+        detail={"code": error.code, "korean": error.korean},
+    )
+
+
+def move_after(settings: Settings, root: Path, drop: DropFile, result: IngestResult) -> None:
+    """Move a recorded file (and its sidecar) to done/ or duplicates/."""
+    target_root = settings.scans_dir / OUTCOME_DIRS[result.outcome]
+    moved = move_out(drop.path, root, target_root)
+    if drop.sidecar.is_file():
+        move_out(drop.sidecar, root, target_root)
+    if result.outcome == "duplicate":
+        write_note(
+            moved,
+            "duplicate",
+            result.korean or "",
+            result.reason or "",
+            "같은 파일이 이미 보관되어 있으므로 지워도 됩니다.",
+        )
+
+
+def move_failed(settings: Settings, root: Path, drop: DropFile, error: IngestError) -> None:
+    """Move a failed file (and its sidecar) to failed/ with an error note."""
+    target_root = settings.scans_dir / "failed"
+    moved = move_out(drop.path, root, target_root)
+    if drop.sidecar.is_file():
+        move_out(drop.sidecar, root, target_root)
+    write_note(moved, "error", error.korean, error.english, error.advice)
+
+
+def write_note(moved: Path, kind: str, korean: str, english: str, advice: str) -> Path:
+    """Write '<name>.<kind>.txt' beside a moved file in plain Korean and English."""
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+    heading = {"error": "처리 실패", "duplicate": "중복 파일"}[kind]
+    text = (
+        f"[{heading}] {moved.name}\n시각: {stamp}\n이유: {korean}\n"
+        + (f"할 일: {advice}\n" if advice else "")
+        + f"\n[{'Failed' if kind == 'error' else 'Duplicate'}] {moved.name}\n"
+        f"Time: {stamp}\nReason: {english}\n"
+    )
+    note = moved.with_name(f"{moved.name}.{kind}.txt")
+    note.write_text(text, encoding="utf-8")
+    return note
+
+
+def retire_manifests(
+    settings: Settings, root: Path, metadata: MetadataSource, touched: set[Path]
+) -> None:
+    """Move each sheet out once a batch touched its folder and no file it lists remains."""
+    for folder, _dirs, files in os.walk(root):
+        path = Path(folder)
+        sheet = next((path / f for f in files if f.lower() == MANIFEST_NAME), None)
+        if sheet is None or path not in touched:
+            continue
+        remaining = {nfc(f).lower() for f in os.listdir(path)}
+        remaining |= {Path(f).stem for f in remaining}
+        listed = metadata.listed_files(sheet)
+        if any(name in remaining for name in listed):
+            continue
+        target = "done" if listed else "failed"
+        moved = move_out(sheet, root, settings.scans_dir / target)
+        if not listed:
+            write_note(
+                moved,
+                "error",
+                "목록 시트를 읽을 수 없거나 비어 있습니다.",
+                "the sheet cannot be read or lists no files",
+                "시트를 고쳐 다시 넣어 주세요.",
+            )

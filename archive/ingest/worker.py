@@ -1,0 +1,200 @@
+"""The thin worker loop: find stable files, analyse them in processes, record, move."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from archive.config import Settings
+from archive.db import Database
+from archive.errors import IngestError, MetadataError, StorageError
+from archive.ingest import outcomes
+from archive.ingest.analyse import AnalyseOptions
+from archive.ingest.files import DropFile, StabilityTracker, discover, remove_empty_dirs
+from archive.ingest.metadata import MetadataSource
+from archive.ingest.pipeline import IngestContext, IngestResult, ingest_analysis
+from archive.ingest.pool import DecoderPool, Outcome
+from archive.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Summary:
+    """Counts of one run, by outcome."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, result: IngestResult) -> None:
+        """Count one file's outcome."""
+        self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the summary object printed after the per-file lines."""
+        seconds = time.monotonic() - self.started
+        total = sum(self.counts.values())
+        return {
+            "summary": True,
+            "total": total,
+            **{
+                k: self.counts.get(k, 0)
+                for k in ("ingested", "attached", "duplicate", "failed", "skipped")
+            },
+            "seconds": round(seconds, 3),
+            "per_minute": round(total * 60 / seconds, 1) if seconds else None,
+        }
+
+
+class IngestWorker:
+    """Process a drop folder once or watch it; each file's errors stay with that file."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        storage: Storage,
+        *,
+        keep_source: bool = False,
+        on_result: Callable[[IngestResult], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.storage = storage
+        self.keep_source = keep_source
+        self.on_result = on_result or (lambda _result: None)
+        self.metadata = MetadataSource()
+        self.summary = Summary()
+        self._pool: DecoderPool | None = None
+        self._handled: set[Path] = set()
+
+    def __enter__(self) -> IngestWorker:
+        options = AnalyseOptions(
+            self.settings.max_pixels,
+            self.settings.thumb_size,
+            self.settings.web_size,
+            self.settings.max_pages,
+        )
+        workers = self.settings.workers or os.cpu_count() or 1
+        self._pool = DecoderPool(
+            workers,
+            options,
+            timeout=self.settings.task_timeout,
+            memory_mb=self.settings.worker_memory_mb,
+        )
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def run_once(self, root: Path) -> Summary:
+        """Process every file under root, waiting for files still being written."""
+        tracker = StabilityTracker(self.settings.settle_seconds)
+        deadline = time.monotonic() + self.settings.max_wait_seconds
+        while True:
+            drops = self._pending(root)
+            if not drops:
+                break
+            if time.monotonic() > deadline:
+                for drop in drops:
+                    self._report(outcomes.skipped(drop))
+                break
+            ready = tracker.ready(drops)
+            if ready:
+                self.process(root, ready)
+            else:
+                time.sleep(min(0.5, self.settings.settle_seconds / 2 or 0.05))
+        self._finish_batch(root)
+        return self.summary
+
+    def watch(self, root: Path, stop: threading.Event, wake: threading.Event) -> None:
+        """Process files as they arrive until stop is set."""
+        tracker = StabilityTracker(self.settings.settle_seconds)
+        while not stop.is_set():
+            drops = self._pending(root)
+            ready = tracker.ready(drops)
+            if ready:
+                self.process(root, ready)
+                self._finish_batch(root)
+                self._handled.clear()
+            waiting = len(drops) > len(ready)
+            wake.wait(self.settings.settle_seconds if waiting else self.settings.poll_seconds)
+            wake.clear()
+
+    def process(self, root: Path, drops: list[DropFile]) -> None:
+        """Process ready files: fronts first, then back sides and alternates."""
+        fronts = [d for d in drops if d.kind == "primary"]
+        others = [d for d in drops if d.kind != "primary"]
+        for group in (fronts, others):
+            self._run_group(root, group)
+
+    def _pending(self, root: Path) -> list[DropFile]:
+        return [d for d in discover(root) if d.path not in self._handled]
+
+    def _run_group(self, root: Path, drops: list[DropFile]) -> None:
+        assert self._pool is not None, "use IngestWorker as a context manager"
+        queue = list(drops)
+        while queue or self._pool.busy():
+            while queue and self._pool.idle():
+                drop = queue.pop(0)
+                try:
+                    fields = self.metadata.fields_for(drop)
+                except (MetadataError, OSError) as exc:
+                    self._fail(root, drop, outcomes.metadata_error(exc))
+                    continue
+                self._pool.submit((drop, fields), drop.path)
+            for (drop, fields), outcome in self._pool.collect(wait_seconds=0.5):
+                self._complete(root, drop, fields, outcome)
+
+    def _complete(
+        self, root: Path, drop: DropFile, fields: dict[str, Any], outcome: Outcome
+    ) -> None:
+        if isinstance(outcome, IngestError):
+            self._fail(root, drop, outcome)
+            return
+        try:
+            with self.db.session() as session:
+                ctx = IngestContext(session, self.storage, self.settings)
+                result = ingest_analysis(ctx, drop, outcome, fields)
+        except (StorageError, SQLAlchemyError, OSError) as exc:
+            log.error("could not record %s: %s", drop.rel, exc)
+            self._handled.add(drop.path)
+            self._report(outcomes.retry_later(drop, exc))
+            return
+        if not self.keep_source:
+            outcomes.move_after(self.settings, root, drop, result)
+        self._handled.add(drop.path)
+        self._report(result)
+
+    def _fail(self, root: Path, drop: DropFile, error: IngestError) -> None:
+        result = outcomes.failed(drop, error)
+        try:
+            with self.db.session() as session:
+                outcomes.log_failure(session, drop, error)
+        except SQLAlchemyError as exc:
+            log.error("could not log failure of %s: %s", drop.rel, exc)
+        if not self.keep_source:
+            outcomes.move_failed(self.settings, root, drop, error)
+        self._handled.add(drop.path)
+        self._report(result)
+
+    def _report(self, result: IngestResult) -> None:
+        self.summary.add(result)
+        self.on_result(result)
+
+    def _finish_batch(self, root: Path) -> None:
+        if self.keep_source:
+            return
+        touched = {path.parent for path in self._handled}
+        outcomes.retire_manifests(self.settings, root, self.metadata, touched)
+        remove_empty_dirs(root)

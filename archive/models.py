@@ -1,0 +1,170 @@
+"""Database models: photo records, their files, technical metadata and the event log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+PUBLIC_ID_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+
+STATUSES = ("draft", "published", "withdrawn")
+SOURCES = ("scan", "contribution")
+FILE_ROLES = ("master", "back", "alternate", "derivative")
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """Return a random, unguessable public id of 12 characters."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Photo(Base):
+    """One catalogue record: a photograph with its description."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    identifier: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    date_text: Mapped[str] = mapped_column(String(200), default="")
+    place_text: Mapped[str] = mapped_column(String(200), default="")
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    rights: Mapped[str] = mapped_column(String(100), default="")
+    credit: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(16), default="scan")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    phash: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    files: Mapped[list[PhotoFile]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", order_by="PhotoFile.id"
+    )
+
+    def master(self) -> PhotoFile | None:
+        """Return the master file of the record."""
+        return next((f for f in self.files if f.role == "master"), None)
+
+    def derivative(self, variant: str, of: PhotoFile | None = None) -> PhotoFile | None:
+        """Return a derivative of the master (or of another file) by variant."""
+        source = of or self.master()
+        return next(
+            (
+                f
+                for f in self.files
+                if f.role == "derivative"
+                and f.variant == variant
+                and source is not None
+                and f.derived_from_id == source.id
+                and f.page == 0
+            ),
+            None,
+        )
+
+
+class PhotoFile(Base):
+    """A stored file of a record: master, back side, alternate or derivative."""
+
+    __tablename__ = "photo_files"
+    __table_args__ = (Index("ix_photo_files_sha256", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    variant: Mapped[str | None] = mapped_column(String(16))
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    derived_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photo_files.id", ondelete="CASCADE")
+    )
+    backend: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    original_name: Mapped[str | None] = mapped_column(String(400))
+    source_path: Mapped[str | None] = mapped_column(String(1000), index=True)
+    # Drop-folder path without extension or _a/_b suffix: ties back sides to their front.
+    source_stem: Mapped[str | None] = mapped_column(String(1000), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    photo: Mapped[Photo] = relationship(back_populates="files")
+    technical: Mapped[TechnicalMetadata | None] = relationship(
+        back_populates="file", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class TechnicalMetadata(Base):
+    """Technical metadata read from a master, back side or alternate."""
+
+    __tablename__ = "technical_metadata"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("photo_files.id", ondelete="CASCADE"), unique=True
+    )
+    make: Mapped[str | None] = mapped_column(String(200))
+    model: Mapped[str | None] = mapped_column(String(200))
+    software: Mapped[str | None] = mapped_column(String(200))
+    dpi_x: Mapped[float | None]
+    dpi_y: Mapped[float | None]
+    bit_depth: Mapped[int | None]
+    colour_mode: Mapped[str | None] = mapped_column(String(16))
+    icc_profile: Mapped[str | None] = mapped_column(String(200))
+    orientation: Mapped[int | None]
+    compression: Mapped[str | None] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(Integer, default=1)
+    scanned_at: Mapped[str | None] = mapped_column(String(32))
+    has_gps: Mapped[bool] = mapped_column(default=False)
+    exif: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    file: Mapped[PhotoFile] = relationship(back_populates="technical")
+
+
+class NearDuplicate(Base):
+    """A flag that two records look alike (perceptual hashes close)."""
+
+    __tablename__ = "near_duplicates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    distance: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Event(Base):
+    """Append-only log of ingest outcomes and catalogue decisions."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    source_path: Mapped[str | None] = mapped_column(String(1000))
+    message: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

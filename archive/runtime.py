@@ -1,0 +1,41 @@
+"""Build the app-wide collaborators (database, storage) once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from archive.config import Settings, load_settings
+from archive.db import Database, alembic_config
+from archive.storage import Storage, build_storage
+
+
+@dataclass
+class Runtime:
+    """Settings with the database and storage they describe."""
+
+    settings: Settings
+    db: Database
+    storage: Storage
+
+    def schema_is_current(self) -> bool:
+        """Return whether the database is migrated to the newest revision."""
+        head = ScriptDirectory.from_config(alembic_config(self.db.url)).get_current_head()
+        with self.db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        return current == head
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    """Create directories and return the runtime for these settings."""
+    settings = settings or load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("inbox", "done", "failed", "duplicates"):
+        (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)
+    return Runtime(settings, Database(settings.sqlalchemy_url), build_storage(settings))

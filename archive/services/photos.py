@@ -1,0 +1,122 @@
+"""Create records and attach files to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.models import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
+
+ORIGINAL_ROLES = ("master", "back", "alternate")
+
+
+def find_original_by_sha(session: Session, sha256: str) -> PhotoFile | None:
+    """Return a preserved original (master, back or alternate) with this SHA-256."""
+    return session.scalars(
+        select(PhotoFile)
+        .where(PhotoFile.sha256 == sha256, PhotoFile.role.in_(ORIGINAL_ROLES))
+        .limit(1)
+    ).first()
+
+
+def find_master_by_stem(session: Session, stem: str) -> PhotoFile | None:
+    """Return the master whose drop-folder stem matches (for back sides and alternates)."""
+    return session.scalars(
+        select(PhotoFile)
+        .where(PhotoFile.source_stem == stem, PhotoFile.role == "master")
+        .order_by(PhotoFile.id.desc())
+        .limit(1)
+    ).first()
+
+
+def identifier_taken(session: Session, identifier: str) -> bool:
+    """Return whether an accession number is already used by a record."""
+    return session.scalar(select(Photo.id).where(Photo.identifier == identifier)) is not None
+
+
+def create_photo(session: Session, fields: dict[str, Any], *, source: str) -> Photo:
+    """Create a record from descriptive fields; status published also sets published_at."""
+    status = fields.get("status", "draft")
+    photo = Photo(
+        identifier=fields.get("identifier") or None,
+        title=fields.get("title", ""),
+        description=fields.get("description", ""),
+        date_text=fields.get("date", ""),
+        place_text=fields.get("place", ""),
+        tags=list(fields.get("tags", [])),
+        rights=fields.get("rights", ""),
+        credit=fields.get("credit", ""),
+        source=source,
+        status=status,
+        published_at=datetime.now(UTC) if status == "published" else None,
+    )
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def add_file(session: Session, photo: Photo, **columns: Any) -> PhotoFile:
+    """Add a stored file row to a record."""
+    row = PhotoFile(photo_id=photo.id, **columns)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_technical(session: Session, file: PhotoFile, technical: dict[str, Any]) -> None:
+    """Attach technical metadata to a stored original."""
+    session.add(TechnicalMetadata(file_id=file.id, **technical))
+
+
+def flag_near_duplicates(
+    session: Session, photo: Photo, max_distance: int
+) -> list[tuple[Photo, int]]:
+    """Flag records whose perceptual hash is within max_distance of this one's."""
+    if not photo.phash:
+        return []
+    mine = int(photo.phash, 16)
+    found: list[tuple[Photo, int]] = []
+    rows = session.execute(
+        select(Photo.id, Photo.phash).where(Photo.phash.is_not(None), Photo.id != photo.id)
+    )
+    for other_id, other_hash in rows:
+        if not other_hash:
+            continue
+        distance = (mine ^ int(other_hash, 16)).bit_count()
+        if distance <= max_distance:
+            other = session.get_one(Photo, other_id)
+            session.add(NearDuplicate(photo_id=photo.id, other_id=other_id, distance=distance))
+            found.append((other, distance))
+    return found
+
+
+def list_photos(session: Session) -> Iterable[Photo]:
+    """Yield every record with its files, oldest first."""
+    yield from session.scalars(select(Photo).options(selectinload(Photo.files)).order_by(Photo.id))
+
+
+def photo_summary(photo: Photo) -> dict[str, Any]:
+    """Return the public-facing summary of a record used by `archive photos list`."""
+    master = photo.master()
+    return {
+        "id": photo.public_id,
+        "identifier": photo.identifier,
+        "title": photo.title,
+        "description": photo.description,
+        "date": photo.date_text,
+        "place": photo.place_text,
+        "tags": photo.tags,
+        "status": photo.status,
+        "source": photo.source,
+        "sha256": master.sha256 if master else None,
+        "width": master.width if master else None,
+        "height": master.height if master else None,
+        "files": [
+            {"role": f.role, "variant": f.variant, "page": f.page, "key": f.key}
+            for f in photo.files
+        ],
+    }

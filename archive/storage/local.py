@@ -1,0 +1,104 @@
+"""Local-disk storage: temp file, fsync, rename; stored files are never rewritten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.errors import NotFound, StorageError
+from archive.storage.base import CHUNK, Storage, StoredObject
+
+
+class LocalStorage(Storage):
+    """Keep objects as files under one root directory."""
+
+    backend = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.tmp_dir = self.root / ".tmp"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        """Return the file path of key, refusing keys that leave the root."""
+        if not key or key.startswith("/") or ".." in key.split("/"):
+            raise StorageError(f"invalid storage key {key!r}")
+        return self.root / key
+
+    def put_file(self, key: str, source: Path, sha256: str) -> StoredObject:
+        """Copy a file into storage and verify the copy's SHA-256."""
+        target = self.path(key)
+        if target.exists():
+            return self._verified(key, sha256)
+        with source.open("rb") as handle:
+            self._write(target, lambda out: shutil.copyfileobj(handle, out, CHUNK))
+        return self._verified(key, sha256)
+
+    def put_bytes(self, key: str, data: bytes) -> StoredObject:
+        """Write bytes into storage (skipped when identical content is there)."""
+        target = self.path(key)
+        digest = hashlib.sha256(data).hexdigest()
+        if not target.exists():
+            self._write(target, lambda out: out.write(data))
+        return StoredObject(self.backend, key, digest, len(data))
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a stored file for reading."""
+        try:
+            return self.path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"no stored object {key!r}") from exc
+
+    def exists(self, key: str) -> bool:
+        """Return whether key is stored."""
+        return self.path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file if it is there."""
+        target = self.path(key)
+        if target.exists():
+            target.chmod(0o644)
+            target.unlink()
+
+    def clean_temp(self) -> int:
+        """Remove temp files left by an interrupted write; return how many."""
+        removed = 0
+        for leftover in self.tmp_dir.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def _write(self, target: Path, fill: object) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                fill(out)  # type: ignore[operator]
+                out.flush()
+                os.fsync(out.fileno())
+            tmp.chmod(0o444)
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageError(f"could not write {target}: {exc}") from exc
+
+    def _verified(self, key: str, sha256: str) -> StoredObject:
+        actual = self.sha256(key)
+        if actual != sha256:
+            self.delete(key)
+            raise StorageError(f"stored copy of {key} does not match its SHA-256")
+        return StoredObject(self.backend, key, sha256, self.path(key).stat().st_size)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
