@@ -166,3 +166,7 @@ def photos_list(as_json: bool) -> None:
                     f"{summary['id']}\t{summary['status']}\t{summary['identifier'] or '-'}"
                     f"\t{summary['title'] or '(제목 없음)'}"
                 )
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import struct
 import warnings
 import zlib
@@ -53,15 +54,16 @@ _SRGB = ImageCms.createProfile("sRGB")
 
 
 def configure_decoder(max_pixels: int) -> None:
-    """Set the process-wide pixel cap and make bomb warnings errors."""
+    """Set the process-wide pixel cap; open_image checks it itself with the real size."""
     Image.MAX_IMAGE_PIXELS = max_pixels
-    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
 
 
 def bomb_error(width: int, height: int, max_pixels: int) -> IngestError:
     """Return the failure for an image above the pixel cap (size 0x0 when unknown)."""
-    size_ko = f"{width}×{height} 화소, " if width and height else ""
-    size_en = f"{width}x{height} px, " if width and height else ""
+    shown = f"{width}×{height}" if height > 1 else f"{width:,}"
+    size_ko = f"{shown} 화소, " if width else ""
+    size_en = f"{shown.replace('×', 'x')} px, " if width else ""
     return IngestError(
         "too_large",
         f"이미지가 너무 큽니다({size_ko}한도 {max_pixels:,} 화소). "
@@ -98,7 +100,8 @@ def open_image(path: Path, max_pixels: int) -> Iterator[Image.Image]:
                 raise bomb_error(im.width, im.height, max_pixels)
             yield im
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise bomb_error(0, 0, max_pixels) from exc
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise bomb_error(int(pixels.group(1)) if pixels else 0, 1, max_pixels) from exc
     except Image.UnidentifiedImageError as exc:
         raise IngestError(
             "not_an_image",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from archive.config import Settings
 from archive.ingest.analyse import Analysis
 from archive.ingest.files import DropFile
+from archive.ingest.sidecar import merge_descriptive, normalise_fields
 from archive.models import Photo, PhotoFile
 from archive.services import photos as photo_service
 from archive.services.events import record_event
@@ -114,6 +115,7 @@ def _create(
     ctx: IngestContext, drop: DropFile, analysis: Analysis, fields: dict[str, Any]
 ) -> IngestResult:
     warnings: list[str] = []
+    fields = merge_descriptive(fields, normalise_fields(analysis.embedded))
     identifier = fields.get("identifier")
     if identifier and photo_service.identifier_taken(ctx.session, identifier):
         warnings.append(

@@ -15,11 +15,12 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from archive.errors import IngestError
+from archive.errors import ArchiveError, IngestError
 from archive.ingest.analyse import AnalyseOptions, Analysis, analyse_file
 from archive.ingest.imaging import bomb_error, configure_decoder
 
 log = logging.getLogger(__name__)
+STARTUP_SECONDS = 120
 
 Outcome = Analysis | IngestError
 
@@ -61,6 +62,7 @@ def _child_main(conn: Connection, options: AnalyseOptions, memory_mb: int, timeo
     configure_decoder(options.max_pixels)
     logging.getLogger("exifread").setLevel(logging.ERROR)
     _register_plugins()
+    conn.send("ready")
     while True:
         try:
             request = conn.recv()
@@ -91,6 +93,13 @@ def _serve(path: Path, options: AnalyseOptions, timeout: float) -> Outcome:
         )
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _recv_ready(conn: Connection) -> object:
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
 
 
 def _register_plugins() -> None:
@@ -193,4 +202,8 @@ class DecoderPool:
         )
         process.start()
         child.close()
+        # A process that cannot even start would fail every file as a "crash": stop instead.
+        if not parent.poll(STARTUP_SECONDS) or _recv_ready(parent) != "ready":
+            process.kill()
+            raise ArchiveError("decoder process could not start; see the log above")
         return _Slot(process, parent)

@@ -77,6 +77,8 @@ class IngestWorker:
         self._handled: set[Path] = set()
 
     def __enter__(self) -> IngestWorker:
+        # Another worker may be writing now: only clear leftovers an hour old.
+        self.storage.clean_temp(older_than=3600)
         options = AnalyseOptions(
             self.settings.max_pixels,
             self.settings.thumb_size,

@@ -74,6 +74,10 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Delete the object under key, if any."""
 
+    def clean_temp(self, older_than: float = 0.0) -> int:
+        """Remove partial uploads left by a crash; return how many (none by default)."""
+        return 0
+
     def url(self, key: str) -> str | None:
         """Return a direct public URL for key, or None when the app must serve it."""
         return None

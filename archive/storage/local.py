@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,12 +65,14 @@ class LocalStorage(Storage):
             target.chmod(0o644)
             target.unlink()
 
-    def clean_temp(self) -> int:
-        """Remove temp files left by an interrupted write; return how many."""
+    def clean_temp(self, older_than: float = 0.0) -> int:
+        """Remove temp files left by interrupted writes, older than some seconds."""
         removed = 0
+        cutoff = time.time() - older_than
         for leftover in self.tmp_dir.glob("*.part"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
+            if leftover.stat().st_mtime <= cutoff:
+                leftover.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def _write(self, target: Path, fill: object) -> None:
