@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import imagehash
 from PIL import Image
 
 from archive.errors import IngestError
@@ -125,6 +124,8 @@ def _render_pages(
         )
         thumb = shrink(web, options.thumb_size)
         if page == 0:
+            import imagehash  # numpy and scipy: loaded only in decoder processes
+
             phash = str(imagehash.phash(thumb))
         for variant, image in (("web", web), ("thumb", thumb)):
             data = encode_jpeg(image, options.jpeg_quality)

@@ -183,8 +183,8 @@ def render_display(im: Image.Image, long_side: int, *, draft: bool = True) -> Im
         prepare_for_draft(im, long_side)
     im.load()
     work = normalise_mode(im)
-    if work is im:
-        work = im.copy()
+    if work is im and getattr(im, "n_frames", 1) > 1:
+        work = im.copy()  # later pages are read from im, so only shrink a copy
     work.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
     work = to_srgb(work, icc)
     for method in _TRANSPOSE.get(orientation, []):

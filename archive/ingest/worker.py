@@ -32,7 +32,12 @@ class Summary:
     """Counts of one run, by outcome."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
+    started: float | None = None  # set when the first file is taken, so start-up is excluded
+
+    def start(self) -> None:
+        """Mark the moment processing began, once."""
+        if self.started is None:
+            self.started = time.monotonic()
 
     def add(self, result: IngestResult) -> None:
         """Count one file's outcome."""
@@ -40,7 +45,7 @@ class Summary:
 
     def as_json(self) -> dict[str, Any]:
         """Return the summary object printed after the per-file lines."""
-        seconds = time.monotonic() - self.started
+        seconds = time.monotonic() - self.started if self.started is not None else 0.0
         total = sum(self.counts.values())
         return {
             "summary": True,
@@ -135,6 +140,7 @@ class IngestWorker:
 
     def process(self, root: Path, drops: list[DropFile]) -> None:
         """Process ready files: fronts first, then back sides and alternates."""
+        self.summary.start()
         fronts = [d for d in drops if d.kind == "primary"]
         others = [d for d in drops if d.kind != "primary"]
         for group in (fronts, others):
