@@ -43,7 +43,14 @@ class Photo(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     date_text: Mapped[str] = mapped_column(String(200), default="")
+    # Derived from date_text by archive.dates at ingest and on every edit.
+    date_start: Mapped[int | None] = mapped_column(Integer, index=True)
+    date_end: Mapped[int | None] = mapped_column(Integer, index=True)
+    date_precision: Mapped[str] = mapped_column(String(16), default="unknown")
+    date_edtf: Mapped[str | None] = mapped_column(String(40))
     place_text: Mapped[str] = mapped_column(String(200), default="")
+    # Gazetteer entries matched in place_text (canonical names).
+    places: Mapped[list[str]] = mapped_column(default=list)
     tags: Mapped[list[str]] = mapped_column(default=list)
     rights: Mapped[str] = mapped_column(String(100), default="")
     credit: Mapped[str] = mapped_column(String(200), default="")
@@ -150,6 +157,16 @@ class NearDuplicate(Base):
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
     other_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
     distance: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SearchOutbox(Base):
+    """Records whose search document must be rewritten; drained by the one index writer."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

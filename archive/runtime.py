@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from archive.config import Settings, load_settings
 from archive.db import Database, alembic_config
+from archive.search.analysis import KoreanAnalyzer
+from archive.search.gazetteer import Gazetteer, load_gazetteer
+from archive.search.index import SearchIndex
 from archive.storage import Storage, build_storage
 
 
@@ -19,6 +24,18 @@ class Runtime:
     settings: Settings
     db: Database
     storage: Storage
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Return the place gazetteer (loaded once)."""
+        path = Path(self.settings.gazetteer) if self.settings.gazetteer else None
+        return load_gazetteer(path)
+
+    @cached_property
+    def search(self) -> SearchIndex:
+        """Return the search index with its Korean analyser (model loads on first use)."""
+        analyzer = KoreanAnalyzer(self.gazetteer.all_names())
+        return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
     def schema_is_current(self) -> bool:
         """Return whether the database is migrated to the newest revision."""

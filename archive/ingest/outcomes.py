@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,39 @@ from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import ACTOR, IngestResult
 from archive.ingest.sidecar import MANIFEST_NAME, nfc
 from archive.services.events import record_event
+
+
+@dataclass
+class Summary:
+    """Counts of one run, by outcome."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    started: float | None = None  # set when the first file is taken, so start-up is excluded
+
+    def start(self) -> None:
+        """Mark the moment processing began, once."""
+        if self.started is None:
+            self.started = time.monotonic()
+
+    def add(self, result: IngestResult) -> None:
+        """Count one file's outcome."""
+        self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the summary object printed after the per-file lines."""
+        seconds = time.monotonic() - self.started if self.started is not None else 0.0
+        total = sum(self.counts.values())
+        return {
+            "summary": True,
+            "total": total,
+            **{
+                k: self.counts.get(k, 0)
+                for k in ("ingested", "attached", "duplicate", "failed", "skipped")
+            },
+            "seconds": round(seconds, 3),
+            "per_minute": round(total * 60 / seconds, 1) if seconds else None,
+        }
+
 
 OUTCOME_DIRS = {
     "ingested": "done",

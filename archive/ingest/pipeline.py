@@ -15,6 +15,7 @@ from archive.ingest.analyse import Analysis
 from archive.ingest.files import DropFile
 from archive.ingest.sidecar import merge_descriptive, normalise_fields
 from archive.models import Photo, PhotoFile
+from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
 from archive.services.events import record_event
 from archive.storage import Storage, derivative_key, master_key
@@ -67,6 +68,7 @@ class IngestContext:
     session: Session
     storage: Storage
     settings: Settings
+    gazetteer: Gazetteer
 
 
 def ingest_analysis(
@@ -123,7 +125,7 @@ def _create(
             f"identifier {identifier} is already used; left empty"
         )
         fields = {**fields, "identifier": None}
-    photo = photo_service.create_photo(ctx.session, fields, source="scan")
+    photo = photo_service.create_photo(ctx.session, fields, source="scan", gazetteer=ctx.gazetteer)
     master = _store_original(ctx, photo, drop, analysis, "master")
     photo.phash = analysis.phash
     near = photo_service.flag_near_duplicates(

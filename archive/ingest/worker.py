@@ -7,14 +7,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from whoosh.index import LockError
 
-from archive.config import Settings
-from archive.db import Database
 from archive.errors import IngestError, MetadataError, StorageError
 from archive.ingest import outcomes
 from archive.ingest.analyse import AnalyseOptions
@@ -22,41 +20,10 @@ from archive.ingest.files import DropFile, StabilityTracker, discover, remove_em
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestContext, IngestResult, ingest_analysis
 from archive.ingest.pool import DecoderPool, Outcome
-from archive.storage import Storage
+from archive.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Summary:
-    """Counts of one run, by outcome."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    started: float | None = None  # set when the first file is taken, so start-up is excluded
-
-    def start(self) -> None:
-        """Mark the moment processing began, once."""
-        if self.started is None:
-            self.started = time.monotonic()
-
-    def add(self, result: IngestResult) -> None:
-        """Count one file's outcome."""
-        self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the summary object printed after the per-file lines."""
-        seconds = time.monotonic() - self.started if self.started is not None else 0.0
-        total = sum(self.counts.values())
-        return {
-            "summary": True,
-            "total": total,
-            **{
-                k: self.counts.get(k, 0)
-                for k in ("ingested", "attached", "duplicate", "failed", "skipped")
-            },
-            "seconds": round(seconds, 3),
-            "per_minute": round(total * 60 / seconds, 1) if seconds else None,
-        }
+SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
 
 
 class IngestWorker:
@@ -64,22 +31,23 @@ class IngestWorker:
 
     def __init__(
         self,
-        settings: Settings,
-        db: Database,
-        storage: Storage,
+        runtime: Runtime,
         *,
         keep_source: bool = False,
         on_result: Callable[[IngestResult], None] | None = None,
     ) -> None:
-        self.settings = settings
-        self.db = db
-        self.storage = storage
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.db = runtime.db
+        self.storage = runtime.storage
         self.keep_source = keep_source
         self.on_result = on_result or (lambda _result: None)
         self.metadata = MetadataSource()
-        self.summary = Summary()
+        self.summary = outcomes.Summary()
         self._pool: DecoderPool | None = None
         self._handled: set[Path] = set()
+        self._unsynced = False
+        self._last_sync = 0.0
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
@@ -104,7 +72,7 @@ class IngestWorker:
             self._pool.close()
             self._pool = None
 
-    def run_once(self, root: Path) -> Summary:
+    def run_once(self, root: Path) -> outcomes.Summary:
         """Process every file under root, waiting for files still being written."""
         tracker = StabilityTracker(self.settings.settle_seconds)
         deadline = time.monotonic() + self.settings.max_wait_seconds
@@ -134,6 +102,8 @@ class IngestWorker:
                 self.process(root, ready)
                 self._finish_batch(root)
                 self._handled.clear()
+            if not ready:
+                self.sync_index()  # picks up edits that other processes could not index
             waiting = len(drops) > len(ready)
             wake.wait(self.settings.settle_seconds if waiting else self.settings.poll_seconds)
             wake.clear()
@@ -163,6 +133,8 @@ class IngestWorker:
                 self._pool.submit((drop, fields), drop.path)
             for (drop, fields), outcome in self._pool.collect(wait_seconds=0.5):
                 self._complete(root, drop, fields, outcome)
+            if self._unsynced and time.monotonic() - self._last_sync > SYNC_INTERVAL:
+                self.sync_index()
 
     def _complete(
         self, root: Path, drop: DropFile, fields: dict[str, Any], outcome: Outcome
@@ -172,8 +144,9 @@ class IngestWorker:
             return
         try:
             with self.db.session() as session:
-                ctx = IngestContext(session, self.storage, self.settings)
+                ctx = IngestContext(session, self.storage, self.settings, self.runtime.gazetteer)
                 result = ingest_analysis(ctx, drop, outcome, fields)
+            self._unsynced = True
         except (StorageError, SQLAlchemyError, OSError) as exc:
             log.error("could not record %s: %s", drop.rel, exc)
             self._handled.add(drop.path)
@@ -200,7 +173,17 @@ class IngestWorker:
         self.summary.add(result)
         self.on_result(result)
 
+    def sync_index(self) -> None:
+        """Bring the search index up to date with committed records (never fatal here)."""
+        try:
+            self.runtime.search.sync(self.db, wait=5.0)
+            self._unsynced = False
+        except (OSError, SQLAlchemyError, LockError) as exc:
+            log.error("search index not updated yet (will retry): %s", exc)
+        self._last_sync = time.monotonic()
+
     def _finish_batch(self, root: Path) -> None:
+        self.sync_index()
         if self.keep_source:
             return
         touched = {path.parent for path in self._handled}

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
+from archive.dates import parse_date
+from archive.models import NearDuplicate, Photo, PhotoFile, SearchOutbox, TechnicalMetadata
+from archive.search.gazetteer import Gazetteer
 
 ORIGINAL_ROLES = ("master", "back", "alternate")
 
@@ -38,15 +40,15 @@ def identifier_taken(session: Session, identifier: str) -> bool:
     return session.scalar(select(Photo.id).where(Photo.identifier == identifier)) is not None
 
 
-def create_photo(session: Session, fields: dict[str, Any], *, source: str) -> Photo:
+def create_photo(
+    session: Session, fields: dict[str, Any], *, source: str, gazetteer: Gazetteer
+) -> Photo:
     """Create a record from descriptive fields; status published also sets published_at."""
     status = fields.get("status", "draft")
     photo = Photo(
         identifier=fields.get("identifier") or None,
         title=fields.get("title", ""),
         description=fields.get("description", ""),
-        date_text=fields.get("date", ""),
-        place_text=fields.get("place", ""),
         tags=list(fields.get("tags", [])),
         rights=fields.get("rights", ""),
         credit=fields.get("credit", ""),
@@ -54,9 +56,31 @@ def create_photo(session: Session, fields: dict[str, Any], *, source: str) -> Ph
         status=status,
         published_at=datetime.now(UTC) if status == "published" else None,
     )
+    set_date(photo, fields.get("date", ""))
+    set_place(photo, fields.get("place", ""), gazetteer)
     session.add(photo)
     session.flush()
+    queue_reindex(session, photo)
     return photo
+
+
+def set_date(photo: Photo, text: str) -> None:
+    """Keep the date as written and derive its year range, precision and EDTF."""
+    parsed = parse_date(text)
+    photo.date_text = text
+    photo.date_start, photo.date_end = parsed.start, parsed.end
+    photo.date_precision, photo.date_edtf = parsed.precision, parsed.edtf
+
+
+def set_place(photo: Photo, text: str, gazetteer: Gazetteer) -> None:
+    """Keep the place as written and match it to gazetteer entries."""
+    photo.place_text = text
+    photo.places = [place.name for place, _matched in gazetteer.find_in(text)]
+
+
+def queue_reindex(session: Session, photo: Photo) -> None:
+    """Ask the index writer to rewrite this record's search document."""
+    session.add(SearchOutbox(public_id=photo.public_id))
 
 
 def add_file(session: Session, photo: Photo, **columns: Any) -> PhotoFile:

@@ -1,0 +1,40 @@
+"""The `archive` command for operators and administrators."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from archive.cli import ingest, photos, search
+from archive.cli.common import open_runtime
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+def main(verbose: bool) -> None:
+    """Naju old photo archive (나주 옛 사진 아카이브)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to the configured database."""
+    with open_runtime(require_schema=False) as runtime:
+        runtime.db.upgrade()
+        click.echo(f"database is up to date: {runtime.db.engine.url.render_as_string()}")
+
+
+main.add_command(ingest.ingest)
+main.add_command(photos.photos)
+main.add_command(search.search)
+main.add_command(search.reindex)

@@ -1,0 +1,99 @@
+"""`archive ingest`: process the drop folder once or keep watching it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.cli.common import open_runtime
+from archive.ingest.pipeline import IngestResult
+from archive.ingest.progress import ProgressReporter, describe
+from archive.ingest.watch import start_observer
+from archive.ingest.worker import IngestWorker
+from archive.runtime import Runtime
+
+
+@click.command()
+@click.argument(
+    "directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--once",
+    "mode",
+    flag_value="once",
+    default=True,
+    help="Process what is there now, then exit (default).",
+)
+@click.option("--watch", "mode", flag_value="watch", help="Keep watching for new files.")
+@click.option("--keep-source", is_flag=True, help="Leave dropped files where they are.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) -> None:
+    """Ingest scans from DIRECTORY (default: scans/inbox/)."""
+    with open_runtime() as runtime:
+        root = directory or runtime.settings.inbox_dir
+        if mode == "watch":
+            watch(runtime, root, keep_source, as_json)
+            return
+        summary = once(runtime, root, keep_source, as_json)
+    if summary.get("failed"):
+        sys.exit(1)
+
+
+def once(runtime: Runtime, root: Path, keep_source: bool, as_json: bool) -> dict[str, Any]:
+    """Process what is under root now; return the summary."""
+    if as_json:
+        with IngestWorker(runtime, keep_source=keep_source, on_result=print_json) as worker:
+            summary = worker.run_once(root).as_json()
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return summary
+    with (
+        ProgressReporter(root) as reporter,
+        IngestWorker(runtime, keep_source=keep_source, on_result=reporter.update) as worker,
+    ):
+        summary = worker.run_once(root).as_json()
+    reporter.print_summary(summary)
+    return summary
+
+
+def print_json(result: IngestResult) -> None:
+    """Print one file's outcome as a JSON line."""
+    click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+
+
+def watch(
+    runtime: Runtime,
+    root: Path,
+    keep_source: bool,
+    as_json: bool,
+    stop: threading.Event | None = None,
+) -> None:
+    """Watch root until SIGINT/SIGTERM (or until stop is set by the caller)."""
+    stop = stop or threading.Event()
+    wake = threading.Event()
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stop.set()
+        wake.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+    log = logging.getLogger("archive.ingest")
+    report = print_json if as_json else (lambda result: log.info(describe(result)))
+    observer = start_observer(root, wake)
+    log.info("수집함 감시 시작 / watching %s", root.resolve())
+    try:
+        with IngestWorker(runtime, keep_source=keep_source, on_result=report) as worker:
+            worker.watch(root, stop, wake)
+    finally:
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout=5)
+    log.info("감시 종료 / stopped watching")

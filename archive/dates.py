@@ -1,0 +1,295 @@
+"""Fuzzy dates as people write them on old photos: year ranges, precision and EDTF."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+MIN_YEAR = 1800
+PRECISION_RANK = {
+    "day": 0,
+    "month": 1,
+    "season": 2,
+    "year": 3,
+    "circa": 4,
+    "part_decade": 5,
+    "range": 6,
+    "decade": 7,
+    "century": 8,
+    "unknown": 9,
+}
+PARTS = {
+    "초": (0, 3),
+    "초반": (0, 3),
+    "중": (4, 6),
+    "중반": (4, 6),
+    "후반": (7, 9),
+    "말": (7, 9),
+    "말경": (7, 9),
+    "early": (0, 3),
+    "mid": (4, 6),
+    "late": (7, 9),
+}
+SEASONS = {
+    "봄": 21,
+    "여름": 22,
+    "가을": 23,
+    "겨울": 24,
+    "spring": 21,
+    "summer": 22,
+    "autumn": 23,
+    "fall": 23,
+    "winter": 24,
+}
+CIRCA_SPAN = 2
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date as written, with the year range it stands for."""
+
+    text: str
+    start: int | None
+    end: int | None
+    precision: str
+    edtf: str | None
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the text was understood."""
+        return self.start is not None
+
+    @property
+    def rank(self) -> int:
+        """Return a sort key: lower means more precise."""
+        return PRECISION_RANK[self.precision]
+
+    def decades(self) -> list[int]:
+        """Return every decade (1960, 1970, ...) the range overlaps."""
+        if self.start is None or self.end is None:
+            return []
+        return list(range(self.start // 10 * 10, self.end // 10 * 10 + 1, 10))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Return whether the range overlaps [start, end]."""
+        return (
+            self.start is not None
+            and self.end is not None
+            and (self.start <= end and self.end >= start)
+        )
+
+
+def normalise(text: str) -> str:
+    """Return NFKC text (full-width digits become ASCII), one range sign, single spaces."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[∼〜～–—]", "~", text)
+    text = re.sub(r"\s*년\s*대", "년대", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _year(digits: str) -> int:
+    """Return a year; two-digit years on old photos are read as 19xx."""
+    return 1900 + int(digits) if len(digits) == 2 else int(digits)
+
+
+def _valid(start: int, end: int) -> bool:
+    return MIN_YEAR <= start <= end <= date.today().year
+
+
+_DAY = re.compile(r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*[.일]?")
+_MONTH = re.compile(r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.월]?")
+_SEASON = re.compile(r"(\d{2,4})\s*년?\s*(봄|여름|가을|겨울|spring|summer|autumn|fall|winter)")
+_DECADE = re.compile(
+    r"(\d{1,3}0)\s*(?:년대|'?s)\s*(초반|초|중반|중|후반|말경|말)?(?:\s*경|\s*무렵)?"
+)
+_EN_PART = re.compile(r"(early|mid|late)[\s-]*(\d{3}0)'?s")
+_DECADE_PAIR = re.compile(r"(\d{2,4})\s*[~\-]\s*(\d{2,4})\s*년대")
+_CIRCA = re.compile(
+    r"(?:c\.|ca\.|circa|약)\s*(\d{2,4})\s*년?|(\d{2,4})\s*년?\s*(?:경|무렵|쯤|께|전후|\?)"
+)
+_YEAR = re.compile(r"(\d{4}|\d{2})\s*년?\.?")
+_MASK = re.compile(r"(\d{2})([\dx])x")
+_CENTURY = re.compile(r"(\d{1,2})\s*세기\s*(초반|초|중반|중|후반|말)?")
+
+
+def parse_date(text: str) -> FuzzyDate:
+    """Parse a date as written; unparseable text is kept with precision 'unknown'."""
+    clean = normalise(text or "")
+    for parse in (_parse_single, _parse_range):
+        result = parse(clean)
+        if result is not None and _valid(result[0], result[1]):
+            start, end, precision, edtf = result
+            return FuzzyDate(text, start, end, precision, edtf)
+    return FuzzyDate(text, None, None, "unknown", None)
+
+
+Parsed = tuple[int, int, str, str]
+
+
+def _parse_single(text: str) -> Parsed | None:
+    for parse in (
+        _day,
+        _month,
+        _season,
+        _decade_pair,
+        _decade,
+        _century,
+        _mask,
+        _circa,
+        _year_only,
+    ):
+        result = parse(text)
+        if result is not None:
+            return result
+    return None
+
+
+def _full(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    return pattern.fullmatch(text)
+
+
+def _day(text: str) -> Parsed | None:
+    match = _full(_DAY, text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return year, year, "day", f"{year:04}-{month:02}-{day:02}"
+
+
+def _month(text: str) -> Parsed | None:
+    match = _full(_MONTH, text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if "-" in text and len(match.group(2)) == 2 and text.count("-") == 1 and month > 12:
+        return None
+    return year, year, "month", f"{year:04}-{month:02}"
+
+
+def _season(text: str) -> Parsed | None:
+    match = _full(_SEASON, text)
+    if not match:
+        return None
+    year = _year(match.group(1))
+    return year, year, "season", f"{year:04}-{SEASONS[match.group(2)]}"
+
+
+def _decade_pair(text: str) -> Parsed | None:
+    match = _full(_DECADE_PAIR, text)
+    if not match:
+        return None
+    first = _year(match.group(1)) if len(match.group(1)) != 2 else 1900 + int(match.group(1))
+    second = _year(match.group(2))
+    if len(match.group(2)) == 2 and len(match.group(1)) == 4:
+        second = first // 100 * 100 + int(match.group(2))
+    if first % 10 or second % 10 or second < first:
+        return None
+    return first, second + 9, "range", f"{first // 10}X/{second // 10}X"
+
+
+def _decade(text: str) -> Parsed | None:
+    match = _full(_DECADE, text) or _full(_EN_PART, text)
+    if not match:
+        return None
+    if match.re is _EN_PART:
+        part, digits = match.group(1), match.group(2)
+    else:
+        digits, part = match.group(1), match.group(2)
+    if len(digits) not in (2, 4):
+        return None
+    decade = _year(digits)
+    if part:
+        low, high = PARTS[part]
+        return decade + low, decade + high, "part_decade", f"{decade + low}/{decade + high}"
+    return decade, decade + 9, "decade", f"{decade // 10}X"
+
+
+def _century(text: str) -> Parsed | None:
+    match = _full(_CENTURY, text)
+    if not match:
+        return None
+    first = (int(match.group(1)) - 1) * 100
+    if match.group(2):
+        low, high = {
+            "초": (0, 32),
+            "초반": (0, 32),
+            "중": (33, 65),
+            "중반": (33, 65),
+            "후반": (66, 99),
+            "말": (66, 99),
+        }[match.group(2)]
+        return first + low, first + high, "range", f"{first + low}/{first + high}"
+    return first, first + 99, "century", f"{first // 100}XX"
+
+
+def _mask(text: str) -> Parsed | None:
+    match = _full(_MASK, text)
+    if not match:
+        return None
+    if match.group(2) == "x":
+        first = int(match.group(1)) * 100
+        return first, first + 99, "century", f"{match.group(1)}XX"
+    decade = int(match.group(1) + match.group(2)) * 10
+    return decade, decade + 9, "decade", f"{decade // 10}X"
+
+
+def _circa(text: str) -> Parsed | None:
+    match = _full(_CIRCA, text)
+    if not match:
+        return None
+    year = _year(match.group(1) or match.group(2))
+    return year - CIRCA_SPAN, year + CIRCA_SPAN, "circa", f"{year}~"
+
+
+def _year_only(text: str) -> Parsed | None:
+    match = _full(_YEAR, text)
+    if not match:
+        return None
+    year = _year(match.group(1))
+    return year, year, "year", f"{year:04}"
+
+
+def _parse_range(text: str) -> Parsed | None:
+    parts = re.split(r"\s*(?:~|부터|\s-\s|-)\s*", text.removesuffix("까지").strip())
+    if len(parts) != 2 or not all(parts):
+        return None
+    first, second = _parse_single(parts[0]), _parse_single(parts[1])
+    if second is None and re.fullmatch(r"\d{2}", parts[1]) and first is not None:
+        year = first[0] // 100 * 100 + int(parts[1])
+        second = (year, year, "year", str(year))
+    if first is None or second is None or second[1] < first[0]:
+        return None
+    edtf = (
+        f"{first[3]}/{second[3]}"
+        if "/" not in first[3] + second[3]
+        else (f"{first[0]}/{second[1]}")
+    )
+    return first[0], second[1], "range", edtf
+
+
+_CANDIDATE = re.compile(
+    r"(?:(?:c\.|ca\.|circa|약|early|mid|late)\s*)?\d{1,4}"
+    r"(?:[\d\s.\-/~xX?']|년대|년|월|일|세기|초반|초|중반|중|후반|말경|말|경|무렵|쯤|전후|부터|까지"
+    r"|봄|여름|가을|겨울|s\b)*"
+)
+
+
+def extract_date(text: str) -> tuple[FuzzyDate | None, str]:
+    """Find a date phrase inside free text; return it and the text without it."""
+    clean = normalise(text)
+    for match in _CANDIDATE.finditer(clean):
+        words = match.group(0).strip().split(" ")
+        for size in range(len(words), 0, -1):
+            phrase = " ".join(words[:size]).strip()
+            parsed = parse_date(phrase)
+            if parsed.ok:
+                start = clean.find(phrase, match.start())
+                rest = (clean[:start] + " " + clean[start + len(phrase) :]).strip()
+                return parsed, re.sub(r"\s+", " ", rest)
+    return None, clean

@@ -1,0 +1,101 @@
+"""Korean analysis with kiwipiepy: content morphemes, with compound parts at index time."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+# Part-of-speech tags kept as search terms: nouns, numbers, foreign words, hanja, roots.
+CONTENT_TAGS = {"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"}
+# Verb and adjective stems are kept when they carry meaning on their own (two syllables or more).
+STEM_TAGS = {"VV", "VA"}
+STOPWORDS = {
+    "앞",
+    "뒤",
+    "옆",
+    "것",
+    "때",
+    "곳",
+    "등",
+    "중",
+    "안",
+    "밖",
+    "위",
+    "아래",
+    "사이",
+    "모습",
+    "당시",
+    "년",
+    "월",
+    "일",
+}
+_SPACES = re.compile(r"\s+")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+class KoreanAnalyzer:
+    """Turn text into search terms; one instance per process (the model loads once)."""
+
+    def __init__(self, user_words: Iterable[str] = (), cache_size: int = 200_000) -> None:
+        self.user_words = sorted(set(user_words))
+        self.cache_size = cache_size
+        self._kiwi: Any = None
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        with self._lock:
+            if self._kiwi is None:
+                from kiwipiepy import Kiwi
+
+                kiwi = Kiwi()
+                for word in self.user_words:
+                    kiwi.add_user_word(word, "NNP", 0.0)
+                self._kiwi = kiwi
+            return self._kiwi
+
+    def terms(self, text: str) -> list[str]:
+        """Return index terms: content morphemes plus the edges of long nouns."""
+        result: list[str] = []
+        for word in self._words(text):
+            result.extend(self._word_terms(word))
+        return result
+
+    def query_terms(self, text: str) -> list[str]:
+        """Return the distinct content morphemes of a query (no compound edges)."""
+        seen: list[str] = []
+        for word in self._words(text):
+            for term, _edge in self._analyse(word):
+                if not _edge and term not in seen:
+                    seen.append(term)
+        return seen
+
+    def _words(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFC", text or "").lower()
+        return [w for w in _SPACES.split(text) if w]
+
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = tuple(term for term, _edge in self._analyse(word))
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()
+            self._cache[word] = cached
+        return cached
+
+    def _analyse(self, word: str) -> list[tuple[str, bool]]:
+        """Return (term, is_compound_edge) pairs for one space-separated word."""
+        terms: list[tuple[str, bool]] = []
+        for token in self._model().tokenize(word):
+            form, tag = token.form, token.tag.split("-")[0]
+            keep = tag in CONTENT_TAGS or (tag in STEM_TAGS and len(form) >= 2)
+            if not keep or form in STOPWORDS:
+                continue
+            terms.append((form, False))
+            if tag in ("NNG", "NNP") and len(form) >= 3 and _HANGUL.match(form):
+                terms.append((form[:2], True))
+                terms.append((form[-2:], True))
+        return terms

@@ -1,0 +1,133 @@
+"""Naju's places as data: names, aliases, parents and historic units, matched in text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from archive.errors import ConfigError
+from archive.ingest.sidecar import decode_text_file
+
+DEFAULT_PATH = Path(__file__).with_name("gazetteer.csv")
+
+
+def squash(text: str) -> str:
+    """Return NFC text without spaces, for matching names however they are spaced."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry."""
+
+    name: str
+    kind: str
+    parent: str | None
+    part_of: tuple[str, ...]
+    aliases: tuple[str, ...]
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Return the name and every alias."""
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Gazetteer:
+    """All places, with lookups by any name and ancestor/descendant walks."""
+
+    places: dict[str, Place]
+    _by_name: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for place in self.places.values():
+            for name in place.names:
+                self._by_name.setdefault(squash(name), place.name)
+        for place in self.places.values():
+            for link in (place.parent, *place.part_of):
+                if link and link not in self.places:
+                    raise ConfigError(f"gazetteer: {place.name} refers to unknown place {link}")
+
+    def lookup(self, name: str) -> Place | None:
+        """Return the entry for a name or alias, however it is spaced."""
+        canonical = self._by_name.get(squash(name))
+        return self.places[canonical] if canonical else None
+
+    def ancestors(self, name: str) -> list[str]:
+        """Return the place and everything it lies in, nearest first (no repeats)."""
+        seen: list[str] = []
+        queue = [name]
+        while queue:
+            current = queue.pop(0)
+            if current in seen or current not in self.places:
+                continue
+            seen.append(current)
+            place = self.places[current]
+            queue.extend(p for p in (place.parent, *place.part_of) if p)
+        return seen
+
+    def descendants(self, name: str) -> set[str]:
+        """Return the place and every place that lies in it."""
+        return {p for p in self.places if name in self.ancestors(p)}
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        names = sorted(self._by_name, key=len, reverse=True)
+        return re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
+
+    def find_in(self, text: str) -> list[tuple[Place, str]]:
+        """Return the places named in text (longest names first) with the text matched."""
+        squashed = squash(text)
+        found: list[tuple[Place, str]] = []
+        for match in self._pattern.finditer(squashed):
+            place = self.places[self._by_name[match.group(0)]]
+            if place not in [f[0] for f in found]:
+                found.append((place, match.group(0)))
+        return found
+
+    def unit_of(self, name: str) -> str | None:
+        """Return the 읍·면·동 a place lies in (itself when it is one)."""
+        for ancestor in self.ancestors(name):
+            if self.places[ancestor].kind in ("읍", "면", "동"):
+                return ancestor
+        return None
+
+    def all_names(self) -> list[str]:
+        """Return every name and alias without spaces (for the morphological analyser)."""
+        return sorted(self._by_name)
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Read the gazetteer CSV (UTF-8 or CP949).
+
+    :raises ConfigError: when a row is malformed or refers to an unknown place.
+    """
+    path = path or DEFAULT_PATH
+    rows = csv.DictReader(io.StringIO(decode_text_file(path.read_bytes())))
+    places: dict[str, Place] = {}
+    for line, row in enumerate(rows, start=2):
+        name = unicodedata.normalize("NFC", (row.get("name") or "").strip())
+        if not name:
+            raise ConfigError(f"gazetteer {path.name} line {line}: empty name")
+        try:
+            lat = float(row["lat"]) if row.get("lat") else None
+            lon = float(row["lon"]) if row.get("lon") else None
+        except ValueError as exc:
+            raise ConfigError(f"gazetteer {path.name} line {line}: bad coordinates") from exc
+        places[name] = Place(
+            name=name,
+            kind=(row.get("kind") or "").strip(),
+            parent=(row.get("parent") or "").strip() or None,
+            part_of=tuple(p.strip() for p in (row.get("part_of") or "").split("|") if p.strip()),
+            aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+            lat=lat,
+            lon=lon,
+        )
+    return Gazetteer(places)

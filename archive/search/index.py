@@ -1,0 +1,211 @@
+"""The Whoosh index: one writer at a time (file lock), generations swapped atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import logging
+import os
+import pickle
+import shutil
+import struct
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from whoosh import index as whoosh_index
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from archive.db import Database
+from archive.models import Photo, SearchOutbox
+from archive.search.analysis import KoreanAnalyzer
+from archive.search.documents import photo_document
+from archive.search.gazetteer import Gazetteer
+from archive.search.view import SearchView
+
+log = logging.getLogger(__name__)
+BATCH = 500
+# What opening a damaged or half-written index raises.
+INDEX_DAMAGE = (
+    whoosh_index.IndexError,
+    OSError,
+    ValueError,
+    EOFError,
+    KeyError,
+    struct.error,
+    pickle.UnpicklingError,
+)
+
+
+def make_schema() -> Schema:
+    """Return the index schema; text fields hold terms analysed by KoreanAnalyzer."""
+    terms = SpaceSeparatedTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=terms, field_boost=3.0, phrase=False),
+        body=TEXT(analyzer=terms, phrase=False),
+        places=KEYWORD(commas=True),
+        facet_place=KEYWORD(commas=True),
+        decades=KEYWORD,
+        tags=KEYWORD(commas=True),
+        status=ID,
+        source=ID,
+        year_start=NUMERIC(sortable=True),
+        year_end=NUMERIC(sortable=True),
+        precision=NUMERIC(sortable=True),
+        created=NUMERIC(sortable=True, bits=64),
+        stored=STORED,
+    )
+
+
+class SearchIndex:
+    """Own the index directory: sync from the outbox, rebuild, and hand out searchers."""
+
+    def __init__(self, root: Path, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> None:
+        self.root = Path(root)
+        self.gazetteer = gazetteer
+        self.analyzer = analyzer
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._current = self.root / "current"
+        self._searcher: Searcher | None = None
+        self._view: SearchView | None = None
+        self._searcher_lock = threading.Lock()
+
+    @contextmanager
+    def writer_lock(self, wait: float) -> Iterator[bool]:
+        """Hold the index's single-writer lock; yield False if not had within wait seconds."""
+        with (self.root / "writer.lock").open("a") as handle:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(0.05)
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def open(self) -> Index | None:
+        """Open the current generation, or return None when it is missing or unreadable."""
+        if not self._current.exists():
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves a bad TOC open
+            try:
+                return whoosh_index.open_dir(str(self._current.resolve()))
+            except INDEX_DAMAGE as exc:
+                reason = str(exc)
+            gc.collect()
+        log.warning("search index unusable, rebuilding it (%s)", reason)
+        return None
+
+    def ensure(self, db: Database) -> Index:
+        """Open the index, rebuilding it from the database when missing or corrupt."""
+        index = self.open()
+        if index is None:
+            self.rebuild(db)
+            index = self.open()
+            assert index is not None
+        return index
+
+    def sync(self, db: Database, wait: float = 2.0) -> int:
+        """Apply queued record changes; return how many (0 if another writer holds the lock)."""
+        with self.writer_lock(wait) as locked:
+            if not locked:
+                return 0
+            index = self.open()
+            if index is None:
+                return self._rebuild_locked(db)
+            return self._drain(db, index)
+
+    def rebuild(self, db: Database, procs: int = 1) -> int:
+        """Build a new generation from the database aside, then swap it in."""
+        with self.writer_lock(wait=600) as locked:
+            if not locked:
+                raise TimeoutError("search index is busy: another writer held it for 10 minutes")
+            return self._rebuild_locked(db, procs)
+
+    def searcher(self, db: Database) -> Searcher:
+        """Return a searcher on the newest committed state (reused while unchanged)."""
+        with self._searcher_lock:
+            current = self._searcher
+            if current is not None and self._same_generation(current) and current.up_to_date():
+                return current
+            # A new searcher, not current.refresh(): refresh reuses segment readers and
+            # misses deletions made in an unchanged segment (an edited record shows twice).
+            fresh = self.ensure(db).searcher()
+            self._searcher = fresh  # the old one is left to in-flight searches and the GC
+            return fresh
+
+    def view(self, db: Database) -> SearchView:
+        """Return the cached view of the newest searcher."""
+        searcher = self.searcher(db)
+        view = self._view
+        if view is None or view.searcher is not searcher:
+            view = self._view = SearchView(searcher)
+        return view
+
+    def _same_generation(self, searcher: Searcher) -> bool:
+        storage = getattr(searcher._ix, "storage", None)
+        folder = getattr(storage, "folder", None)
+        return folder is not None and Path(folder) == self._current.resolve()
+
+    def _drain(self, db: Database, index: Index) -> int:
+        with db.session() as session:
+            queued = session.execute(
+                select(SearchOutbox.id, SearchOutbox.public_id).order_by(SearchOutbox.id)
+            ).all()
+            if not queued:
+                return 0
+            ids = {public_id for _row, public_id in queued}
+            photos = {
+                p.public_id: p
+                for p in session.scalars(select(Photo).where(Photo.public_id.in_(ids)))
+            }
+            writer = index.writer(timeout=30)
+            for public_id in ids:
+                photo = photos.get(public_id)
+                if photo is None:
+                    writer.delete_by_term("id", public_id)
+                else:
+                    writer.update_document(**photo_document(photo, self.gazetteer, self.analyzer))
+            writer.commit()
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= queued[-1][0]))
+        return len(ids)
+
+    def _rebuild_locked(self, db: Database, procs: int = 1) -> int:
+        generation = self.root / f"gen-{time.time_ns()}"
+        generation.mkdir()
+        index = whoosh_index.create_in(str(generation), make_schema())
+        with db.session() as session:
+            high_water = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            writer = index.writer(limitmb=256, **options)
+            count = 0
+            for photo in session.scalars(select(Photo).execution_options(yield_per=BATCH)):
+                writer.add_document(**photo_document(photo, self.gazetteer, self.analyzer))
+                count += 1
+            writer.commit()
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= high_water))
+        self._swap(generation)
+        return count
+
+    def _swap(self, generation: Path) -> None:
+        link = self.root / f".current-{time.time_ns()}"
+        link.symlink_to(generation.name)
+        os.replace(link, self._current)
+        # Keep the previous generation: searchers in other processes may still read it.
+        for old in sorted(self.root.glob("gen-*"))[:-2]:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""Edit, publish, withdraw and delete records, with an audit event for every change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive.errors import ArchiveError
+from archive.ingest.sidecar import split_tags
+from archive.models import STATUSES, Photo
+from archive.search.gazetteer import Gazetteer
+from archive.services.events import record_event
+from archive.services.photos import queue_reindex, set_date, set_place
+
+EDITABLE = ("identifier", "title", "description", "date", "place", "tags", "rights", "credit")
+_COLUMN = {"date": "date_text", "place": "place_text"}
+
+
+class InvalidChange(ArchiveError):
+    """A requested change is not allowed (unknown field or status)."""
+
+
+def _current(photo: Photo, name: str) -> Any:
+    return getattr(photo, _COLUMN.get(name, name))
+
+
+def update_photo(
+    session: Session, photo: Photo, changes: dict[str, Any], *, actor: str, gazetteer: Gazetteer
+) -> dict[str, tuple[Any, Any]]:
+    """Apply descriptive changes, re-derive date and place, and log old → new."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidChange(f"cannot edit {', '.join(sorted(unknown))}")
+    diff: dict[str, tuple[Any, Any]] = {}
+    for name, value in changes.items():
+        new = split_tags(value) if name == "tags" else (value or "").strip()
+        if name == "identifier":
+            new = new or None
+        old = _current(photo, name)
+        if old == new:
+            continue
+        diff[name] = (old, new)
+        if name == "date":
+            set_date(photo, str(new))
+        elif name == "place":
+            set_place(photo, str(new), gazetteer)
+        else:
+            setattr(photo, name, new)
+    if diff:
+        session.flush()
+        queue_reindex(session, photo)
+        record_event(
+            session,
+            "edited",
+            actor=actor,
+            photo=photo,
+            detail={k: {"old": o, "new": n} for k, (o, n) in diff.items()},
+        )
+    return diff
+
+
+def set_status(
+    session: Session, photo: Photo, status: str, *, actor: str, reason: str = ""
+) -> None:
+    """Publish, withdraw or return a record to draft."""
+    if status not in STATUSES:
+        raise InvalidChange(f"unknown status {status!r}")
+    if photo.status == status:
+        return
+    old = photo.status
+    photo.status = status
+    if status == "published":
+        photo.published_at = datetime.now(UTC)
+    queue_reindex(session, photo)
+    record_event(
+        session,
+        status,
+        actor=actor,
+        photo=photo,
+        message=reason,
+        detail={"status": {"old": old, "new": status}},
+    )
+
+
+def delete_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") -> None:
+    """Delete a record (its stored files stay until a separate clean-up)."""
+    queue_reindex(session, photo)
+    record_event(
+        session,
+        "deleted",
+        actor=actor,
+        photo=None,
+        message=reason,
+        detail={"public_id": photo.public_id, "title": photo.title},
+    )
+    session.delete(photo)
+    session.flush()

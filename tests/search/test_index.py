@@ -1,0 +1,195 @@
+"""The index follows the database: edits, status changes, deletes, rebuilds and damage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+from sqlalchemy import func, select
+
+from archive.models import Photo, SearchOutbox
+from archive.runtime import Runtime
+from archive.search.query import SearchRequest, run_search
+from archive.services.catalogue import delete_photo, set_status, update_photo
+from archive.services.photos import create_photo
+from tests.scans import save_jpeg
+
+
+def found(runtime: Runtime, text: str, public: bool = True) -> list[str]:
+    result = run_search(
+        runtime.search.view(runtime.db),
+        SearchRequest(text, public=public),
+        runtime.gazetteer,
+        runtime.search.analyzer,
+    )
+    return [hit["id"] for hit in result.hits]
+
+
+def add(runtime: Runtime, title: str, status: str = "published", **fields: str) -> str:
+    with runtime.db.session() as session:
+        photo = create_photo(
+            session,
+            {"title": title, "status": status, **fields},
+            source="scan",
+            gazetteer=runtime.gazetteer,
+        )
+        public_id = photo.public_id
+    runtime.search.sync(runtime.db)
+    return public_id
+
+
+def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) -> None:
+    public_id = add(runtime, "영산포 장날", status="draft", date="1970년대")
+    assert found(runtime, "장날") == []
+    assert found(runtime, "장날", public=False) == [public_id]
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
+        set_status(session, photo, "published", actor="tester")
+    runtime.search.sync(runtime.db)
+    assert found(runtime, "장날") == [public_id]
+
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo)).one()
+        diff = update_photo(
+            session,
+            photo,
+            {"title": "남평 드들강 물놀이", "date": "1965년경"},
+            actor="tester",
+            gazetteer=runtime.gazetteer,
+        )
+        assert diff["title"] == ("영산포 장날", "남평 드들강 물놀이")
+        assert (photo.date_start, photo.date_end, photo.date_edtf) == (1963, 1967, "1965~")
+    runtime.search.sync(runtime.db)
+    assert found(runtime, "장날") == [] and found(runtime, "물놀이") == [public_id]
+    assert found(runtime, "1960년대 물놀이") == [public_id]
+
+    with runtime.db.session() as session:
+        set_status(session, session.scalars(select(Photo)).one(), "withdrawn", actor="tester")
+    runtime.search.sync(runtime.db)
+    assert found(runtime, "물놀이") == []
+
+    with runtime.db.session() as session:
+        delete_photo(session, session.scalars(select(Photo)).one(), actor="tester")
+    runtime.search.sync(runtime.db)
+    assert found(runtime, "물놀이", public=False) == []
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count(SearchOutbox.id))) == 0
+
+
+def test_busy_writer_never_blocks_long_and_loses_nothing(runtime: Runtime) -> None:
+    add(runtime, "첫 사진")
+    with runtime.search.writer_lock(wait=1) as held:
+        assert held
+        with runtime.db.session() as session:
+            create_photo(
+                session,
+                {"title": "기다리는 사진", "status": "published"},
+                source="scan",
+                gazetteer=runtime.gazetteer,
+            )
+        started = time.monotonic()
+        assert runtime.search.sync(runtime.db, wait=0.2) == 0
+        assert time.monotonic() - started < 2
+    assert found(runtime, "기다리는") == []
+    assert runtime.search.sync(runtime.db) == 1
+    assert len(found(runtime, "기다리는")) == 1
+
+
+def test_concurrent_writers_lose_no_update(runtime: Runtime) -> None:
+    errors: list[BaseException] = []
+
+    def writer(prefix: str) -> None:
+        try:
+            for n in range(10):
+                with runtime.db.session() as session:
+                    create_photo(
+                        session,
+                        {"title": f"{prefix} 동시 사진 {n}", "status": "published"},
+                        source="scan",
+                        gazetteer=runtime.gazetteer,
+                    )
+                runtime.search.sync(runtime.db, wait=0)
+        except BaseException as exc:  # collected and re-raised in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in ("가", "나")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    runtime.search.sync(runtime.db)
+    result = run_search(
+        runtime.search.view(runtime.db),
+        SearchRequest("동시", limit=100),
+        runtime.gazetteer,
+        runtime.search.analyzer,
+    )
+    assert result.total == 20
+
+
+def test_rebuild_swaps_generations_and_old_searchers_keep_working(runtime: Runtime) -> None:
+    public_id = add(runtime, "금성관 앞")
+    old = runtime.search.searcher(runtime.db)
+    first = (runtime.search.root / "current").resolve()
+    assert runtime.search.rebuild(runtime.db) == 1
+    assert (runtime.search.root / "current").resolve() != first
+    assert old.doc_count() == 1
+    assert found(runtime, "금성관") == [public_id]
+
+
+def test_corrupt_or_missing_index_is_rebuilt(runtime: Runtime) -> None:
+    public_id = add(runtime, "영산강 나룻배")
+    generation = (runtime.search.root / "current").resolve()
+    for toc in generation.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"garbage")
+    fresh = Runtime(runtime.settings, runtime.db, runtime.storage)
+    assert found(fresh, "나룻배") == [public_id]
+    shutil.rmtree(runtime.settings.index_dir)
+    fresh = Runtime(runtime.settings, runtime.db, runtime.storage)
+    assert found(fresh, "나룻배") == [public_id]
+
+
+def test_ingested_scans_are_searchable_right_away(
+    runtime: Runtime, inbox: Path, cli: Callable[..., Result]
+) -> None:
+    save_jpeg(inbox / "a.jpg")
+    (inbox / "a.json").write_text(
+        json.dumps(
+            {"title": "나주역 광장", "date": "1975", "place": "나주역", "status": "published"}
+        ),
+        "utf-8",
+    )
+    cli("ingest", "--json")
+    result = json.loads(cli("search", "나주역", "--json").output)
+    assert result["total"] == 1 and result["hits"][0]["title"] == "나주역 광장"
+    assert set(result["hits"][0]) == {
+        "id",
+        "identifier",
+        "title",
+        "date",
+        "place",
+        "score",
+        "highlight",
+    }
+    assert result["facets"]["decades"] == {"1970s": 1}
+    assert result["facets"]["places"] == {"구 나주역": 1}
+
+
+def test_search_cli_edges(runtime: Runtime, cli: Callable[..., Result]) -> None:
+    assert cli("search").exit_code == 2
+    unknown = cli("search", "--place", "서울")
+    assert unknown.exit_code == 1 and "unknown place" in unknown.output
+    bad_era = cli("search", "--era", "옛날")
+    assert bad_era.exit_code == 1 and "unknown era" in bad_era.output
+    add(runtime, "영산포 등대", date="1965년경", place="영산포 등대")
+    by_era = json.loads(cli("search", "--era", "1960년대", "--json").output)
+    assert by_era["total"] == 1 and by_era["query"]["era"]["edtf"] == "196X"
+    by_place = json.loads(cli("search", "--place", "영산동", "--json").output)
+    assert by_place["total"] == 1
+    assert "reindexed 1" in cli("reindex").output

@@ -1,0 +1,144 @@
+"""The relevance test set: Korean particles, spacing, eras, place hierarchy, ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from archive.config import load_settings
+from archive.runtime import Runtime, build_runtime
+from archive.search.query import SearchRequest, run_search
+from tests.search.collection import populate
+
+ALL = None
+CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
+    # (query, filters, must include, must exclude, must rank first)
+    ("영산포에서", {}, {"01", "02", "27", "28"}, {"21", "22", "05"}, None),
+    ("영산포 선창", {}, {"01"}, {"02", "12"}, "01"),
+    ("빨래하는", {}, {"06", "07"}, set(), None),
+    ("빨래터", {}, {"06"}, set(), "06"),
+    ("졸업 사진", {}, {"04", "29"}, {"15"}, None),
+    ("졸업사진", {}, {"04", "29"}, {"15"}, None),
+    ("졸업", {}, {"04", "15", "29"}, set(), None),
+    ("나주역", {}, {"05"}, {"06"}, "05"),
+    ("나주읍내", {}, {"06"}, {"05"}, "06"),
+    ("1960년대", {}, {"02", "03", "07", "11", "18", "25", "29"}, {"12", "01", "06"}, None),
+    (
+        "",
+        {"era": "1970s"},
+        {"01", "04", "05", "08", "09", "16", "24", "26", "29", "30"},
+        {"12", "13", "21", "22"},
+        None,
+    ),
+    ("", {"era": "1960년대"}, {"03", "29"}, {"01"}, None),
+    ("70년대 영산포 장날", {}, {"01"}, {"22", "25"}, "01"),
+    ("남평 물놀이", {}, {"03"}, set(), "03"),
+    ("드들강물놀이", {}, {"03"}, set(), "03"),
+    ("여름 물놀이", {}, {"03"}, set(), "03"),
+    ("금성관", {}, {"04"}, {"10"}, "04"),
+    ("영산동", {}, {"01", "02", "27", "28"}, {"21", "29"}, None),
+    ("", {"place": "영산동"}, {"01", "02", "27", "28"}, {"29", "18"}, None),
+    ("", {"place": "영산포읍"}, {"01", "02", "27", "28", "29"}, {"06", "04"}, None),
+    ("금성시", {}, {"10", "06", "01", "29", "04", "15"}, {"03", "14"}, None),
+    ("나주군", {}, {"03", "08", "19", "16"}, {"14"}, None),
+    ("반남 고분", {}, {"08"}, set(), "08"),
+    ("고분 발굴", {}, {"08"}, set(), "08"),
+    ("나주호", {}, {"09"}, set(), "09"),
+    ("다도면", {}, {"09"}, set(), "09"),
+    ("혁신도시", {}, {"14"}, set(), "14"),
+    ("장날", {}, {"01", "25"}, {"22"}, None),
+    ("나룻배", {}, {"12", "02"}, set(), "12"),
+    ("뱃사공", {}, {"12"}, set(), "12"),
+    ("기차", {}, {"05", "18"}, set(), None),
+    ("증기기관차", {}, {"18"}, set(), "18"),
+    ("가족사진", {}, {"23", "24"}, set(), None),
+    ("가족 사진", {}, {"23", "24"}, set(), None),
+    ("canon", {}, {"23"}, set(), "23"),
+    ("석전대제", {}, {"13"}, set(), "13"),
+    ("은행나무", {}, {"26"}, set(), "26"),
+    ("1978년", {}, {"26", "08", "16"}, {"24", "19"}, None),
+    ("홍수가 났던 영산포", {}, {"27"}, set(), "27"),
+    ("자전거를 타는", {}, {"11"}, set(), "11"),
+    ("모내기하는", {}, {"19"}, set(), "19"),
+    ("운동회", {}, {"17"}, set(), "17"),
+    ("추수", {}, {"20"}, set(), "20"),
+    ("사진관", {}, {"28"}, set(), "28"),
+    ("우체국", {}, {"31", "32"}, set(), "32"),
+    ("1981", {}, {"10"}, set(), None),
+    ("미공개", {}, set(), {"21"}, None),
+    ("철회된", {}, set(), {"22"}, None),
+    ("존재하지않는낱말", {}, set(), set(), None),
+    ("기차 농사", {}, {"05", "18", "19"}, set(), None),
+]
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    root = tmp_path_factory.mktemp("relevance")
+    runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "scans"))
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        populate(session, runtime.gazetteer)
+    runtime.search.rebuild(runtime.db)
+    yield runtime
+    runtime.close()
+
+
+def search(runtime: Runtime, text: str, **filters: Any) -> list[str]:
+    request = SearchRequest(text, filters.get("era"), filters.get("place"), limit=100)
+    result = run_search(
+        runtime.search.view(runtime.db), request, runtime.gazetteer, runtime.search.analyzer
+    )
+    assert result.total == len(result.hits)
+    return [hit["identifier"].removeprefix("NJ-") for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "must", "must_not", "first"), CASES, ids=[f"{c[0] or c[1]}" for c in CASES]
+)
+def test_relevance(
+    collection: Runtime,
+    text: str,
+    filters: dict[str, Any],
+    must: set[str],
+    must_not: set[str],
+    first: str | None,
+) -> None:
+    found = search(collection, text, **filters)
+    assert must <= set(found), f"missing {must - set(found)} in {found}"
+    assert not must_not & set(found), f"unexpected {must_not & set(found)}"
+    if first is not None:
+        assert found[0] == first, found
+    if not must:
+        assert found == [] or text == "기차 농사"
+
+
+def test_relevance_set_is_large_enough() -> None:
+    assert len(CASES) >= 40
+
+
+def test_fallback_to_any_word_says_so(collection: Runtime) -> None:
+    request = SearchRequest("장날 우주선")
+    result = run_search(
+        collection.search.view(collection.db),
+        request,
+        collection.gazetteer,
+        collection.search.analyzer,
+    )
+    assert {h["identifier"] for h in result.hits} >= {"NJ-01", "NJ-25"}
+    assert result.understood.notes and "some" in result.understood.notes[0]
+
+
+def test_facets_and_highlight(collection: Runtime) -> None:
+    request = SearchRequest("졸업")
+    result = run_search(
+        collection.search.view(collection.db),
+        request,
+        collection.gazetteer,
+        collection.search.analyzer,
+    ).as_json()
+    assert result["facets"]["decades"] == {"1960s": 1, "1970s": 2, "1980s": 1}
+    assert result["facets"]["places"]["금성관"] == 1
+    assert any("<mark>졸업</mark>" in hit["highlight"] for hit in result["hits"])
