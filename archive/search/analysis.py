@@ -39,8 +39,11 @@ _HANGUL = re.compile(r"[가-힣]")
 class KoreanAnalyzer:
     """Turn text into search terms; one instance per process (the model loads once)."""
 
-    def __init__(self, user_words: Iterable[str] = (), cache_size: int = 200_000) -> None:
+    def __init__(
+        self, user_words: Iterable[str] = (), cache_size: int = 200_000, threads: int = 2
+    ) -> None:
         self.user_words = sorted(set(user_words))
+        self.threads = threads
         self.cache_size = cache_size
         self._kiwi: Any = None
         self._cache: dict[str, tuple[str, ...]] = {}
@@ -51,11 +54,21 @@ class KoreanAnalyzer:
             if self._kiwi is None:
                 from kiwipiepy import Kiwi
 
-                kiwi = Kiwi()
+                kiwi = Kiwi(num_workers=self.threads)
                 for word in self.user_words:
                     kiwi.add_user_word(word, "NNP", 0.0)
                 self._kiwi = kiwi
             return self._kiwi
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Analyse the not-yet-seen words of many texts in one multi-threaded call."""
+        words = list({w for text in texts for w in self._words(text) if w not in self._cache})
+        if not words:
+            return
+        if len(self._cache) + len(words) >= self.cache_size:
+            self._cache.clear()
+        for word, tokens in zip(words, self._model().tokenize(words), strict=True):
+            self._cache[word] = tuple(term for term, _edge in self._keep(tokens))
 
     def terms(self, text: str) -> list[str]:
         """Return index terms: content morphemes plus the edges of long nouns."""
@@ -88,8 +101,11 @@ class KoreanAnalyzer:
 
     def _analyse(self, word: str) -> list[tuple[str, bool]]:
         """Return (term, is_compound_edge) pairs for one space-separated word."""
+        return self._keep(self._model().tokenize(word))
+
+    def _keep(self, tokens: Iterable[Any]) -> list[tuple[str, bool]]:
         terms: list[tuple[str, bool]] = []
-        for token in self._model().tokenize(word):
+        for token in tokens:
             form, tag = token.form, token.tag.split("-")[0]
             keep = tag in CONTENT_TAGS or (tag in STEM_TAGS and len(form) >= 2)
             if not keep or form in STOPWORDS:

@@ -45,6 +45,7 @@ class Gazetteer:
 
     places: dict[str, Place]
     _by_name: dict[str, str] = field(default_factory=dict)
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for place in self.places.values():
@@ -62,6 +63,12 @@ class Gazetteer:
 
     def ancestors(self, name: str) -> list[str]:
         """Return the place and everything it lies in, nearest first (no repeats)."""
+        cached = self._ancestors.get(name)
+        if cached is None:
+            cached = self._ancestors[name] = self._walk_up(name)
+        return list(cached)
+
+    def _walk_up(self, name: str) -> tuple[str, ...]:
         seen: list[str] = []
         queue = [name]
         while queue:
@@ -71,7 +78,7 @@ class Gazetteer:
             seen.append(current)
             place = self.places[current]
             queue.extend(p for p in (place.parent, *place.part_of) if p)
-        return seen
+        return tuple(seen)
 
     def descendants(self, name: str) -> set[str]:
         """Return the place and every place that lies in it."""

@@ -18,20 +18,25 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, STORED, Schema
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from archive.db import Database
 from archive.models import Photo, SearchOutbox
 from archive.search.analysis import KoreanAnalyzer
-from archive.search.documents import photo_document
+from archive.search.documents import document_texts, photo_document, record_query
+from archive.search.fields import PlacesField, TermsField
 from archive.search.gazetteer import Gazetteer
 from archive.search.view import SearchView
+from archive.search.whoosh_fixes import apply_whoosh_fixes
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# Bump when make_schema() or the analysis changes: older generations are rebuilt.
+SCHEMA_VERSION = "3"
+SCHEMA_MARKER = "archive-schema-version"
 # What opening a damaged or half-written index raises.
 INDEX_DAMAGE = (
     whoosh_index.IndexError,
@@ -46,21 +51,23 @@ INDEX_DAMAGE = (
 
 def make_schema() -> Schema:
     """Return the index schema; text fields hold terms analysed by KoreanAnalyzer."""
-    terms = SpaceSeparatedTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=terms, field_boost=3.0, phrase=False),
-        body=TEXT(analyzer=terms, phrase=False),
-        places=KEYWORD(commas=True),
-        facet_place=KEYWORD(commas=True),
-        decades=KEYWORD,
-        tags=KEYWORD(commas=True),
+        # Scored by archive.search.scoring (BM25 over numpy) with the *_len columns, so
+        # Whoosh keeps no lengths or per-block scoring statistics of its own.
+        title=TermsField(),
+        body=TermsField(),
+        places=PlacesField(),
         status=ID,
         source=ID,
-        year_start=NUMERIC(sortable=True),
-        year_end=NUMERIC(sortable=True),
-        precision=NUMERIC(sortable=True),
-        created=NUMERIC(sortable=True, bits=64),
+        # Numbers are only read as per-document columns, never searched as terms: a
+        # NUMERIC field would index about eight terms per value for range queries.
+        # Era filters and decade facets are computed from the year columns.
+        year_start=COLUMN(NumericColumn("i")),
+        year_end=COLUMN(NumericColumn("i")),
+        precision=COLUMN(NumericColumn("b")),
+        title_len=COLUMN(NumericColumn("H")),
+        body_len=COLUMN(NumericColumn("H")),
         stored=STORED,
     )
 
@@ -69,6 +76,7 @@ class SearchIndex:
     """Own the index directory: sync from the outbox, rebuild, and hand out searchers."""
 
     def __init__(self, root: Path, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> None:
+        apply_whoosh_fixes()
         self.root = Path(root)
         self.gazetteer = gazetteer
         self.analyzer = analyzer
@@ -100,6 +108,10 @@ class SearchIndex:
     def open(self) -> Index | None:
         """Open the current generation, or return None when it is missing or unreadable."""
         if not self._current.exists():
+            return None
+        marker = self._current / SCHEMA_MARKER
+        if not marker.exists() or marker.read_text().strip() != SCHEMA_VERSION:
+            log.info("search index has an older schema; rebuilding it")
             return None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves a bad TOC open
@@ -189,15 +201,27 @@ class SearchIndex:
         generation = self.root / f"gen-{time.time_ns()}"
         generation.mkdir()
         index = whoosh_index.create_in(str(generation), make_schema())
+        (generation / SCHEMA_MARKER).write_text(SCHEMA_VERSION)
+        started = time.monotonic()
         with db.session() as session:
             high_water = session.scalar(select(func.max(SearchOutbox.id))) or 0
             options = {"procs": procs, "multisegment": True} if procs > 1 else {}
             writer = index.writer(limitmb=256, **options)
             count = 0
-            for photo in session.scalars(select(Photo).execution_options(yield_per=BATCH)):
-                writer.add_document(**photo_document(photo, self.gazetteer, self.analyzer))
-                count += 1
+            rows = session.execute(record_query().execution_options(yield_per=BATCH))
+            for batch in rows.partitions(BATCH):
+                self.analyzer.prime(text for p in batch for text in document_texts(p))
+                for photo in batch:
+                    writer.add_document(**photo_document(photo, self.gazetteer, self.analyzer))
+                count += len(batch)
+            fed = time.monotonic()
             writer.commit()
+            log.info(
+                "index rebuilt: %d records, fed in %.1f s, committed in %.1f s",
+                count,
+                fed - started,
+                time.monotonic() - fed,
+            )
             session.execute(delete(SearchOutbox).where(SearchOutbox.id <= high_water))
         self._swap(generation)
         return count

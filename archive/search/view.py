@@ -1,7 +1,9 @@
-"""Per-searcher caches: document sets of filter terms and per-document columns as arrays."""
+"""Per-searcher caches: posting lists, filter document sets and columns as numpy arrays."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,9 @@ from whoosh.query import Query
 from whoosh.searching import Searcher
 
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+MAX_CACHED_TERMS = 20_000
 
 
 class SearchView:
@@ -17,9 +22,12 @@ class SearchView:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.maxdoc = searcher.doc_count_all()
+        self.doc_count = searcher.doc_count()
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[DocSet, Floats]] = OrderedDict()
+        self._derived: OrderedDict[Any, DocSet] = OrderedDict()
 
     def docs(self, query: Query, key: Any = None) -> DocSet:
         """Return the sorted document numbers matching a query (cached when key is given)."""
@@ -40,13 +48,41 @@ class SearchView:
         return self._masks[key]
 
     def column(self, name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """Return a sortable numeric field as an array indexed by document number."""
+        """Return a numeric column as an array indexed by document number."""
         if name not in self._columns:
             reader = self.searcher.reader().column_reader(name)
-            self._columns[name] = np.fromiter(
-                (reader[i] for i in range(self.maxdoc)), dtype=np.int64, count=self.maxdoc
-            )
+            self._columns[name] = np.fromiter(iter(reader), dtype=np.int64, count=self.maxdoc)
         return self._columns[name]
+
+    def postings(self, field: str, term: str) -> tuple[DocSet, Floats]:
+        """Return (document numbers, term frequencies) of a term, live documents only."""
+        key = (field, term)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        ids: list[int] = []
+        weights: list[float] = []
+        if (field, term) in self.searcher.reader():
+            matcher = self.searcher.postings(field, term)
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        self._postings[key] = found
+        if len(self._postings) > MAX_CACHED_TERMS:
+            self._postings.popitem(last=False)
+        return found
+
+    def cached(self, key: Any, compute: Callable[[], DocSet]) -> DocSet:
+        """Return a document set computed once per view (bounded like the postings)."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = compute()
+            if len(self._derived) > MAX_CACHED_TERMS:
+                self._derived.popitem(last=False)
+        return found
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Return the stored fields of a document."""

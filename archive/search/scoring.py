@@ -1,0 +1,63 @@
+"""BM25 over numpy arrays: only the matched documents are scored, fields weighted."""
+
+from __future__ import annotations
+
+import math
+from functools import reduce
+
+import numpy as np
+
+from archive.search.view import DocSet, Floats, SearchView
+
+FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
+K1, B = 1.2, 0.75
+
+
+def term_docs(view: SearchView, term: str) -> DocSet:
+    """Return the documents containing a term in any text field (cached per view)."""
+    return view.cached(
+        ("term", term),
+        lambda: reduce(np.union1d, [view.postings(field, term)[0] for field in FIELD_BOOSTS]),
+    )
+
+
+def matching(view: SearchView, terms: list[str], every: bool) -> DocSet:
+    """Return documents containing every term (or any term)."""
+    sets = sorted((term_docs(view, t) for t in terms), key=len)
+    if not every:
+        return reduce(np.union1d, sets)
+    return reduce(intersect_sorted, sets)
+
+
+def intersect_sorted(small: DocSet, large: DocSet) -> DocSet:
+    """Intersect two sorted arrays in O(len(small) log len(large))."""
+    if small.size == 0 or large.size == 0:
+        return small[:0]
+    at = np.minimum(np.searchsorted(large, small), large.size - 1)
+    return small[large[at] == small]
+
+
+def bm25(view: SearchView, terms: list[str], docs: DocSet) -> Floats:
+    """Return the BM25 score of each document in docs for the terms."""
+    scores = np.zeros(docs.size, dtype=np.float64)
+    total = max(view.doc_count, 1)
+    for field, boost in FIELD_BOOSTS.items():
+        lengths = view.column(f"{field}_len")
+        average = max(float(lengths.mean()), 1.0)
+        norm = K1 * (1 - B + B * lengths[docs] / average)
+        for term in terms:
+            ids, freqs = view.postings(field, term)
+            if ids.size == 0:
+                continue
+            idf = math.log(1 + (total - ids.size + 0.5) / (ids.size + 0.5))
+            tf = _gather(ids, freqs, docs)
+            scores += boost * idf * tf * (K1 + 1) / (tf + norm)
+    return scores
+
+
+def _gather(ids: DocSet, values: Floats, docs: DocSet) -> Floats:
+    """Return values[ids == doc] for each doc, 0 where the doc is absent."""
+    at = np.searchsorted(ids, docs)
+    at_clipped = np.minimum(at, ids.size - 1)
+    present = ids[at_clipped] == docs
+    return np.where(present, values[at_clipped], 0.0)

@@ -1,0 +1,82 @@
+"""Read a query: an era phrase, gazetteer places, and the remaining words as terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.dates import FuzzyDate, extract_date, parse_date
+from archive.errors import ArchiveError
+from archive.search.analysis import KoreanAnalyzer
+from archive.search.gazetteer import Gazetteer
+
+
+class SearchError(ArchiveError):
+    """A filter the user gave cannot be understood."""
+
+
+@dataclass
+class SearchRequest:
+    """What was asked: free text plus optional explicit era and place filters."""
+
+    text: str = ""
+    era: str | None = None
+    place: str | None = None
+    limit: int = 20
+    offset: int = 0
+    public: bool = True
+
+
+@dataclass
+class Understood:
+    """How the request was read."""
+
+    terms: list[str]
+    era: FuzzyDate | None
+    places: list[str]
+    places_from_text: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def understand(
+    request: SearchRequest, gazetteer: Gazetteer, analyzer: KoreanAnalyzer
+) -> Understood:
+    """Split a request into an era, places and text terms.
+
+    :raises SearchError: when an explicit era or place is not recognised.
+    """
+    era = None
+    if request.era:
+        era = parse_date(
+            request.era.replace("s", "년대") if request.era.endswith("0s") else request.era
+        )
+        if not era.ok:
+            raise SearchError(
+                f"시기를 알 수 없습니다 / unknown era: {request.era!r} "
+                "(예: 1970년대, 1970s, 1965~1972)"
+            )
+    places: list[str] = []
+    if request.place:
+        place = gazetteer.lookup(request.place)
+        if place is None:
+            raise SearchError(f"장소를 찾을 수 없습니다 / unknown place: {request.place!r}")
+        places.append(place.name)
+    found_era, text = extract_date(request.text or "")
+    era = era or found_era
+    from_text = False
+    for place, matched in gazetteer.find_in(text):
+        if place.name not in places:
+            places.append(place.name)
+            from_text = True
+        text = _remove_squashed(text, matched)
+    return Understood(analyzer.query_terms(text), era, places, from_text)
+
+
+def _remove_squashed(text: str, squashed: str) -> str:
+    """Remove a space-insensitive occurrence of squashed from text."""
+    chars = [(i, c) for i, c in enumerate(text) if not c.isspace()]
+    joined = "".join(c for _, c in chars)
+    at = joined.find(squashed)
+    if at < 0:
+        return text
+    start, end = chars[at][0], chars[at + len(squashed) - 1][0] + 1
+    return text[:start] + " " + text[end:]

@@ -1,0 +1,194 @@
+"""Benchmark search: 100,000 generated records, index build rate, size and query latency."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from archive.config import load_settings
+from archive.dates import parse_date
+from archive.models import Photo
+from archive.runtime import Runtime, build_runtime
+from archive.search.query import SearchRequest, run_search
+
+sys.path.insert(0, str(Path(__file__).parent))
+from korean_words import NOUNS, PARTICLES, VERBS
+
+DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
+VOCABULARY = 3000
+ROUNDS = 3
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    """Return a few thousand words: common nouns first, then compounds of them."""
+    words = list(dict.fromkeys(NOUNS))
+    while len(words) < VOCABULARY:
+        compound = rng.choice(NOUNS) + rng.choice(NOUNS)
+        if compound not in words:
+            words.append(compound)
+    return words
+
+
+def zipf_weights(size: int) -> list[float]:
+    return [1.0 / (rank + 1) for rank in range(size)]
+
+
+def date_text(rng: random.Random) -> str:
+    """Return a date written in one of the forms people use, 1900-2000."""
+    year = rng.randint(1900, 2000)
+    decade = year // 10 * 10
+    forms = [
+        f"{year}",
+        f"{year}년",
+        f"{year}. {rng.randint(1, 12)}. {rng.randint(1, 28)}.",
+        f"{year}년 {rng.randint(1, 12)}월",
+        f"{decade}년대",
+        f"{str(decade)[2:]}년대",
+        f"{decade}년대 {rng.choice(['초', '중반', '후반', '말'])}",
+        f"{year}년경",
+        f"{year}~{min(year + rng.randint(1, 6), 2000)}",
+        f"{decade}s",
+        "연도 모름",
+    ]
+    return rng.choice(forms)
+
+
+def caption(rng: random.Random, words: list[str], weights: list[float], size: int) -> str:
+    chosen = rng.choices(words, weights, k=size)
+    parts = [w + rng.choice(PARTICLES) for w in chosen]
+    if rng.random() < 0.5:
+        parts.insert(rng.randint(0, len(parts)), rng.choice(VERBS))
+    return " ".join(parts)
+
+
+def generate(runtime: Runtime, rng: random.Random) -> None:
+    """Insert DOCS published records with derived dates and places."""
+    words, weights = vocabulary(rng), zipf_weights(VOCABULARY)
+    place_names = [p for place in runtime.gazetteer.places.values() for p in place.names]
+    rows: list[dict[str, Any]] = []
+    with runtime.db.session() as session:
+        for n in range(DOCS):
+            date = date_text(rng)
+            parsed = parse_date(date)
+            place = rng.choice(place_names) if rng.random() < 0.8 else ""
+            rows.append(
+                {
+                    "public_id": f"b{n:011d}",
+                    "identifier": f"NJ-{n:06d}",
+                    "title": caption(rng, words, weights, rng.randint(2, 5)),
+                    "description": caption(rng, words, weights, rng.randint(6, 14)),
+                    "tags": rng.sample(words[:300], rng.randint(0, 3)),
+                    "date_text": date,
+                    "date_start": parsed.start,
+                    "date_end": parsed.end,
+                    "date_precision": parsed.precision,
+                    "date_edtf": parsed.edtf,
+                    "place_text": place,
+                    "places": [p.name for p, _ in runtime.gazetteer.find_in(place)]
+                    if place
+                    else [],
+                    "status": "published",
+                    "source": "scan",
+                }
+            )
+            if len(rows) == 5000:
+                session.execute(insert(Photo), rows)
+                rows.clear()
+        if rows:
+            session.execute(insert(Photo), rows)
+
+
+def query_mix(rng: random.Random) -> list[SearchRequest]:
+    """Return a fixed mix of 60 queries of every kind, all with facets."""
+    words = vocabulary(random.Random(7))
+    common, rare = words[:40], words[200:1500]
+    eras = ["1960s", "1970년대", "1950년대", "1980s", "1965~1972", "1930년대"]
+    places = ["영산동", "남평읍", "금성관", "영산포", "나주읍", "반남면", "빛가람동", "금성시"]
+    mix: list[SearchRequest] = []
+    for _ in range(14):
+        mix.append(SearchRequest(f"{rng.choice(common)} {rng.choice(rare)}"))
+    for _ in range(6):
+        mix.append(SearchRequest(rng.choice(rare) + rng.choice(["에서", "의", ""])))
+    for _ in range(10):
+        mix.append(SearchRequest(f"{rng.choice(common)}", era=rng.choice(eras)))
+    for _ in range(10):
+        mix.append(SearchRequest(f"{rng.choice(rare)}", place=rng.choice(places)))
+    for _ in range(6):
+        mix.append(
+            SearchRequest(
+                f"{rng.choice(['70년대', '1960년대', '50년대'])} "
+                f"{rng.choice(places)} {rng.choice(common)}"
+            )
+        )
+    mix.extend(SearchRequest("", era=era) for era in eras)
+    mix.extend(SearchRequest("", place=place) for place in places)
+    return mix
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    """Generate, build, query, print figures."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    rng = random.Random(2015)
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        root = Path(tmp)
+        runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "s"))
+        runtime.db.upgrade()
+        generate(runtime, rng)
+        runtime.search.analyzer.terms("준비")  # load the model outside the timing
+        started = time.perf_counter()
+        count = runtime.search.rebuild(runtime.db, procs=2)
+        build_seconds = time.perf_counter() - started
+        generation = (runtime.search.root / "current").resolve()
+        size = sum(f.stat().st_size for f in generation.iterdir())
+        mix = query_mix(rng)
+        latencies: list[float] = []
+        totals = []
+        for round_number in range(ROUNDS + 1):
+            for request in mix:
+                started = time.perf_counter()
+                result = run_search(
+                    runtime.search.view(runtime.db),
+                    request,
+                    runtime.gazetteer,
+                    runtime.search.analyzer,
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                if round_number:  # the first round warms caches and is not counted
+                    latencies.append(elapsed)
+                    totals.append(result.total)
+        runtime.close()
+    figures = {
+        "docs": count,
+        "build_seconds": round(build_seconds, 1),
+        "build_docs_per_s": round(count / build_seconds),
+        "index_mb": round(size / 2**20, 1),
+        "queries": len(mix),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "mean_hits": round(statistics.mean(totals)),
+    }
+    print(
+        f"{count} docs indexed in {build_seconds:.1f} s; "
+        f"{len(latencies)} timed queries over a mix of {len(mix)}"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
