@@ -13,6 +13,7 @@ from defusedxml import ElementTree
 from PIL import Image, ImageCms, IptcImagePlugin
 
 from archive.ingest.imaging import METADATA_ERRORS
+from archive.ingest.sidecar import merge_descriptive
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +165,7 @@ def _orientation(tags: dict[str, Any]) -> int | None:
 
 def read_embedded_description(im: Image.Image) -> dict[str, Any]:
     """Return title, description, tags, place and date embedded in the file."""
-    layers = [_from_xmp(im), _from_iptc(im), _from_exif(im)]
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        for key, value in layer.items():
-            if value and not merged.get(key):
-                merged[key] = value
-    return merged
+    return merge_descriptive(_from_xmp(im), _from_iptc(im), _from_exif(im))
 
 
 def _from_exif(im: Image.Image) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from archive.ingest.files import DropFile
 from archive.ingest.sidecar import (
     MANIFEST_NAME,
     manifest_row,
+    merge_descriptive,
     normalise_fields,
     read_manifest,
     read_sidecar,
@@ -62,11 +63,7 @@ class MetadataSource:
                     layers.append(normalise_fields(row))
             except MetadataError as exc:
                 raise MetadataError(f"{manifest.name}: {exc}") from exc
-        merged: dict[str, Any] = {}
-        for layer in layers:
-            for name, value in layer.items():
-                merged.setdefault(name, value)
-        return merged
+        return merge_descriptive(*layers)
 
     def listed_files(self, manifest: Path) -> list[str]:
         """Return the file names a sheet lists (empty when it cannot be read)."""
