@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
 from sqlalchemy import select
 
 from archive.models import Photo
 from archive.runtime import Runtime
+from tests.conftest import CORPUS, copy_corpus
 from tests.scans import picture, save_jpeg, save_tiff
 
 KOREAN_SHEET = (
@@ -169,3 +171,39 @@ def test_photos_list_json(
     assert len(row["sha256"]) == 64
     for key in ("description", "date", "place"):
         assert key in row
+
+
+XMP = """<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">완사천 샘터</rdf:li></rdf:Alt></dc:title>
+<dc:description><rdf:Alt>
+<rdf:li xml:lang="x-default">물 긷는 사람들</rdf:li></rdf:Alt></dc:description>
+<dc:subject><rdf:Bag><rdf:li>샘</rdf:li><rdf:li>우물</rdf:li></rdf:Bag></dc:subject>
+<photoshop:City>나주</photoshop:City>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end='w'?>"""
+
+
+def test_embedded_xmp_caption(
+    runtime: Runtime, inbox: Path, ingest: Callable[..., list[dict[str, Any]]]
+) -> None:
+    picture().save(inbox / "xmp.jpg", "JPEG", xmp=XMP.encode())
+    ingest()
+    photo = records(runtime)["완사천 샘터"]
+    assert (photo.description, photo.tags, photo.place_text) == (
+        "물 긷는 사람들",
+        ["샘", "우물"],
+        "나주",
+    )
+
+
+@pytest.mark.skipif(not (CORPUS / "cameras/exiftool/IPTC.jpg").is_file(), reason="no corpus")
+def test_embedded_iptc_caption(
+    runtime: Runtime, inbox: Path, ingest: Callable[..., list[dict[str, Any]]]
+) -> None:
+    copy_corpus(inbox, "cameras", "exiftool", "IPTC.jpg")
+    ingest()
+    photo = records(runtime)["Test IPTC picture"]
+    assert photo.description == "A witty caption" and photo.place_text == "Kingston"
+    assert photo.tags == ["ExifTool", "Test", "IPTC"]
