@@ -30,8 +30,7 @@ migrate: install
 	$(BIN)/archive db upgrade
 
 run: migrate
-	@echo "수집 작업자가 scans/inbox/ 를 감시합니다 (Ctrl-C로 멈춤) / ingest worker watching scans/inbox/"
-	$(BIN)/archive ingest --watch
+	$(BIN)/archive run
 
 lint: install
 	$(BIN)/ruff check archive tests bench

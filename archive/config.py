@@ -45,6 +45,8 @@ class Settings:
     web_size: int = 1600
     # Most pages of a multi-page TIFF that get their own derivatives.
     max_pages: int = 50
+    # Origins allowed to call /api (comma-separated, or *); empty allows none.
+    cors_origins: str = ""
     # CSV of Naju's places (names, aliases, parents); empty means the packaged one.
     gazetteer: str = ""
     # Rights statement given to records that have none.

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from archive.cli import ingest, photos, search
+from archive.cli import ingest, photos, search, serve
 from archive.cli.common import open_runtime
 
 
@@ -38,3 +38,5 @@ main.add_command(ingest.ingest)
 main.add_command(photos.photos)
 main.add_command(search.search)
 main.add_command(search.reindex)
+main.add_command(serve.serve)
+main.add_command(serve.run)

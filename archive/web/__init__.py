@@ -1,14 +1,25 @@
-"""Flask application factory; the public gallery and staff screens join here as blueprints."""
+"""Flask application factory: the public corner, its API and media, and health checks."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
 from archive.storage import Storage
+
+ERROR_TEXT = {
+    400: ("잘못된 요청입니다", "주소나 입력한 값을 확인해 주세요."),
+    404: ("찾는 페이지가 없습니다", "사진이 비공개로 바뀌었거나 주소가 바뀌었을 수 있습니다."),
+    405: ("허용되지 않은 요청입니다", "다른 방법으로 다시 시도해 주세요."),
+    413: ("보낸 내용이 너무 큽니다", "파일 크기를 줄여 다시 보내 주세요."),
+    429: ("요청이 너무 많습니다", "잠시 뒤에 다시 시도해 주세요."),
+    500: ("일시적인 오류가 났습니다", "잠시 뒤에 다시 시도해 주세요."),
+}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,18 +28,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     overrides = dict(test_config or {})
     flask_config = overrides.pop("FLASK", {})
     settings = load_settings(**overrides)
-    app.config.update(SECRET_KEY=None, JSON_AS_ASCII=False, **flask_config)
-    runtime = build_runtime(settings)
-    app.extensions["archive"] = runtime
+    app.config.update(JSON_AS_ASCII=False, **flask_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["archive"] = build_runtime(settings)
 
-    from archive.web import health
+    from archive.web import api, gallery, health, media
+    from archive.web.cards import alt_text
 
-    app.register_blueprint(health.bp)
+    for blueprint in (gallery.bp, api.bp, media.bp, health.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["alt_text"] = alt_text
+    app.jinja_env.filters["rfc3339"] = rfc3339
+    app.register_error_handler(HTTPException, _http_error)
     return app
 
 
+def rfc3339(value: datetime | None) -> str:
+    """Format a timestamp for Atom (stored naive timestamps are UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds")
+
+
+def _http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    if request.path.startswith("/api/"):
+        return {"error": error.name, "status": code}, code
+    heading, message = ERROR_TEXT.get(code, (error.name, error.description or ""))
+    return render_template("error.html", heading=heading, message=message), code
+
+
 def get_runtime() -> Runtime:
-    """Return the app's runtime (settings, database, storage)."""
+    """Return the app's runtime (settings, database, storage, search)."""
     runtime: Runtime = current_app.extensions["archive"]
     return runtime
 

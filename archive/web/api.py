@@ -1,0 +1,71 @@
+"""JSON API for the city homepage and other sites (published photos only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from archive.search.query import SearchError
+from archive.services.gallery import media_for, public_photo
+from archive.web import get_runtime
+from archive.web.browse import BadParameter, parse_browse, run_browse
+from archive.web.cards import photo_card
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.after_request
+def allow_origins(response: Response) -> Response:
+    """Add CORS headers for the configured origins (ARCHIVE_CORS_ORIGINS)."""
+    allowed = [o.strip() for o in get_runtime().settings.cors_origins.split(",") if o.strip()]
+    origin = request.headers.get("Origin", "")
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+@bp.get("/photos")
+def photos() -> tuple[Response, int]:
+    """Return a page of published photos for q, era and place."""
+    try:
+        browse = parse_browse(request, per_page=24)
+        result, cards = run_browse(get_runtime(), browse)
+    except (BadParameter, SearchError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    for card in cards:
+        _externalise(card)
+    body: dict[str, Any] = {
+        "total": result.total,
+        "page": browse.page,
+        "per_page": browse.per_page,
+        "items": cards,
+        "facets": result.facets,
+        "notes": result.understood.notes,
+    }
+    return jsonify(body), 200
+
+
+@bp.get("/photos/<public_id>")
+def photo(public_id: str) -> Response:
+    """Return one published photo."""
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        record = public_photo(session, public_id)
+        if record is None:
+            abort(404)
+        card = photo_card(record, media_for(session, [public_id]).get(public_id, {}))
+    return jsonify(_externalise(card))
+
+
+def _externalise(card: dict[str, Any]) -> dict[str, Any]:
+    """Make URLs absolute for other sites; drop fields only pages use."""
+    root = request.host_url.rstrip("/")
+    for key in ("url", "thumbnail_url", "image_url"):
+        if card.get(key):
+            card[key] = root + card[key]
+    card.pop("places", None)
+    return card

@@ -1,0 +1,42 @@
+"""Shape records for templates and the API (URLs, rights, credit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from archive.models import Photo
+from archive.services.gallery import rights_label
+
+
+def media_url(variant: str, sha256: str | None, external: bool = False) -> str | None:
+    """Return the immutable URL of a derivative, or None when there is none."""
+    if not sha256:
+        return None
+    return url_for("media.derivative", variant=variant, sha256=sha256, _external=external)
+
+
+def photo_card(photo: Photo, media: dict[str, str], external: bool = False) -> dict[str, Any]:
+    """Return the public view of a record (also the API item)."""
+    return {
+        "id": photo.public_id,
+        "identifier": photo.identifier,
+        "title": photo.title or "제목 없음",
+        "description": photo.description,
+        "date": photo.date_text,
+        "place": photo.place_text,
+        "places": list(photo.places or []),
+        "tags": list(photo.tags or []),
+        "url": url_for("gallery.photo", public_id=photo.public_id, _external=external),
+        "thumbnail_url": media_url("thumb", media.get("thumb"), external),
+        "image_url": media_url("web", media.get("web"), external),
+        "rights": rights_label(photo.rights)["text"],
+        "credit": photo.credit,
+    }
+
+
+def alt_text(card: dict[str, Any]) -> str:
+    """Return alt text from title and description."""
+    description = (card.get("description") or "").strip()
+    return f"{card['title']}. {description[:120]}" if description else card["title"]

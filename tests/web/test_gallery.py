@@ -1,0 +1,165 @@
+"""The public corner over HTTP: pages, filters, only-published, media caching, API."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from archive.runtime import Runtime
+from tests.web.conftest import api
+
+
+def test_landing_page(client: FlaskClient) -> None:
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="ko">' in page
+    assert "옛 추억을 떠올리며" in page and 'name="q"' in page
+    assert "scan-public" in page and "scan-draft" not in page
+    assert re.search(r'href="/photos\?era=1970s">1970년대', page)
+    assert re.search(r'href="/photos\?place=%EC%98%81%EC%82%B0%EB%8F%99">영산동', page)
+
+
+def test_results_with_filters_facets_and_removable_filters(client: FlaskClient) -> None:
+    page = client.get("/photos", query_string={"q": "장날", "era": "1970s"}).get_data(True)
+    assert "영산포 선창의 장날" in page and "장날 풍경" not in page  # 1966-1969 is not 1970s
+    assert "철회된 장날 사진" not in page
+    assert "검색어: 장날" in page and "시기: 1970s" in page
+    assert 'href="/photos?q=%EC%9E%A5%EB%82%A0"' in page  # removing the era keeps the words
+
+
+def test_place_filter_includes_places_inside(client: FlaskClient) -> None:
+    page = client.get("/photos", query_string={"place": "영산동"}).get_data(True)
+    for title in ("영산포 선창의 장날", "영산포 등대", "홍수 피해", "scan-public"):
+        assert title in page
+    assert "미공개 영산포 사진" not in page and "scan-draft" not in page
+
+
+def test_pagination_links(client: FlaskClient) -> None:
+    first = client.get("/photos", query_string={"era": "19XX"}).get_data(True)
+    assert "1 / 2" in first and 'rel="next" href="/photos?era=19XX&amp;page=2"' in first
+    second = client.get("/photos", query_string={"era": "19XX", "page": 2}).get_data(True)
+    assert 'rel="prev"' in second
+    assert client.get("/photos", query_string={"era": "19XX", "page": 9}).status_code == 404
+
+
+def test_bad_query_strings_get_a_korean_message(client: FlaskClient) -> None:
+    for params in ({"page": "x"}, {"page": 0}, {"era": "옛날"}, {"place": "서울"}):
+        response = client.get("/photos", query_string=params)
+        assert response.status_code == 400 and 'class="error"' in response.get_data(True)
+    assert client.get("/api/photos", query_string={"per_page": 500}).status_code == 400
+
+
+def test_photo_page_and_only_published_exist(client: FlaskClient, scan_ids: dict[str, str]) -> None:
+    public, draft = scan_ids["scan-public"], scan_ids["scan-draft"]
+    page = client.get(f"/photos/{public}").get_data(True)
+    assert 'property="og:image"' in page and "저작권 확인 중" in page
+    assert 'href="/photos?place=%EC%98%81%EC%82%B0%ED%8F%AC"' in page
+    for path in (f"/photos/{draft}", "/photos/doesnotexist", f"/api/photos/{draft}"):
+        assert client.get(path).status_code == 404
+
+
+def test_previous_and_next_within_a_browse(client: FlaskClient, app: Flask) -> None:
+    items = api(client, "/api/photos", place="영산동")["items"]
+    middle = items[1]["id"]
+    page = client.get(f"/photos/{middle}", query_string={"place": "영산동"}).get_data(True)
+    assert f'id="prev" href="/photos/{items[0]["id"]}?place=' in page
+    assert f'id="next" href="/photos/{items[2]["id"]}?place=' in page
+
+
+def test_api_shape_and_cors(client: FlaskClient) -> None:
+    response = client.get(
+        "/api/photos", query_string={"q": "scan"}, headers={"Origin": "https://www.naju.go.kr"}
+    )
+    body = response.get_json()
+    assert response.headers["Access-Control-Allow-Origin"] == "https://www.naju.go.kr"
+    assert set(body) >= {"total", "page", "items", "facets"}
+    [item] = body["items"]
+    assert set(item) >= {
+        "id",
+        "identifier",
+        "title",
+        "description",
+        "date",
+        "place",
+        "tags",
+        "url",
+        "thumbnail_url",
+        "image_url",
+        "rights",
+        "credit",
+    }
+    assert item["thumbnail_url"].startswith("http://localhost/media/thumb/")
+    other = client.get("/api/photos", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    assert api(client, f"/api/photos/{item['id']}")["title"] == "scan-public"
+
+
+def test_derivatives_are_immutable_and_conditional(
+    client: FlaskClient, scan_ids: dict[str, str]
+) -> None:
+    item = api(client, f"/api/photos/{scan_ids['scan-public']}")
+    path = item["image_url"].removeprefix("http://localhost")
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers["Last-Modified"] and response.headers["ETag"]
+    assert b"GPS" not in response.data
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_drafts_and_masters_are_never_served(
+    client: FlaskClient, app: Flask, scan_ids: dict[str, str]
+) -> None:
+    runtime: Runtime = app.extensions["archive"]
+    with runtime.db.session() as session:
+        from sqlalchemy import select
+
+        from archive.models import Photo, PhotoFile
+
+        rows = session.execute(
+            select(PhotoFile.role, PhotoFile.variant, PhotoFile.sha256, Photo.title).join(Photo)
+        ).all()
+    for role, variant, sha256, title in rows:
+        for kind in ("thumb", "web", "master"):
+            status = client.get(f"/media/{kind}/{sha256}.jpg").status_code
+            public = title == "scan-public" and role == "derivative" and variant == kind
+            assert status == (200 if public else 404), (role, variant, title, kind)
+
+
+def test_feed_sitemap_and_embed_list_only_published(
+    client: FlaskClient, scan_ids: dict[str, str]
+) -> None:
+    feed = client.get("/feed.atom")
+    assert feed.mimetype == "application/atom+xml"
+    sitemap = client.get("/sitemap.xml").get_data(True)
+    embed = client.get("/embed").get_data(True)
+    for body in (feed.get_data(True), sitemap, embed):
+        assert scan_ids["scan-public"] in body and scan_ids["scan-draft"] not in body
+    assert "미공개" not in feed.get_data(True)
+
+
+def test_results_page_runs_a_fixed_number_of_queries(client: FlaskClient, app: Flask) -> None:
+    runtime: Runtime = app.extensions["archive"]
+    counted: list[str] = []
+
+    def count(*args: object) -> None:
+        counted.append(str(args[2]))
+
+    client.get("/photos", query_string={"era": "19XX"})  # warm the index view
+    event.listen(runtime.db.engine, "before_cursor_execute", count)
+    try:
+        client.get("/photos", query_string={"era": "19XX"})
+        small = len(counted)
+        counted.clear()
+        client.get("/photos", query_string={"q": "가족"})
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", count)
+    assert small <= 4 and len(counted) <= 4
+
+
+def test_healthz(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json()["status"] == "ok"
