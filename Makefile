@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install migrate run test lint typecheck pytest bench-ingest bench-search system-deps clean
+.PHONY: install migrate run test lint typecheck pytest bench-ingest bench-search bench-web system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,15 +16,22 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# Debian packages: libvips-tools gives vipsthumbnail for the ingest benchmark's comparison.
+# Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
+# benchmarks. Installed once per venv; apt-get needs root (or sudo).
+APT_PACKAGES := chromium fonts-nanum libvips-tools wrk
 $(APT_STAMP): | $(STAMP)
-	@if ! command -v vipsthumbnail >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvips-tools >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvips-tools >/dev/null; fi; \
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	touch $(APT_STAMP)
 
-system-deps: $(APT_STAMP)
+# axe-core from the npm registry, injected into pages by the accessibility tests.
+tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --silent
+
+system-deps: $(APT_STAMP) tools/node_modules/.package-lock.json
 
 migrate: install
 	$(BIN)/archive db upgrade
@@ -39,7 +46,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install system-deps
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -49,6 +56,9 @@ bench-ingest: install system-deps
 
 bench-search: install
 	$(BIN)/python bench/search.py
+
+bench-web: install system-deps
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

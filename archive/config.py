@@ -104,7 +104,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         raw = env.get(f"ARCHIVE_{field.name.upper()}")
         if raw is not None and raw != "":
             values[field.name] = _convert(field.name, getattr(defaults, field.name), raw)
-    values.update(overrides)
+    for name, value in overrides.items():
+        default = getattr(defaults, name, None)
+        values[name] = _convert(name, default, value) if isinstance(value, str) else value
     settings = Settings(**values)
     if settings.storage not in {"local"}:
         raise ConfigError(f"ARCHIVE_STORAGE={settings.storage!r}: supported backends are: local")

@@ -36,6 +36,7 @@ class Photo(Base):
     """One catalogue record: a photograph with its description."""
 
     __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_status_published_at", "status", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
@@ -100,7 +101,7 @@ class PhotoFile(Base):
     variant: Mapped[str | None] = mapped_column(String(16))
     page: Mapped[int] = mapped_column(Integer, default=0)
     derived_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("photo_files.id", ondelete="CASCADE")
+        ForeignKey("photo_files.id", ondelete="CASCADE"), index=True
     )
     backend: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(400))

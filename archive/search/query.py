@@ -65,7 +65,7 @@ def run_search(
     terms = understood.terms
     if not terms:
         matched = np.flatnonzero(allowed)
-        hits = _browse(view, matched, request)
+        hits = _browse(view, matched, request) if request.hits else []
     else:
         candidates = matching(view, terms, every=True)
         matched = candidates[allowed[candidates]]

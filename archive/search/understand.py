@@ -24,6 +24,8 @@ class SearchRequest:
     limit: int = 20
     offset: int = 0
     public: bool = True
+    # False when only the total and facets are wanted (e.g. the landing page's browse lists).
+    hits: bool = True
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from archive.search.query import SearchError
+from archive.search.query import SearchError, SearchRequest, run_search
 from archive.services.gallery import media_for, newest, public_photo, rights_label
 from archive.web import get_runtime
 from archive.web.browse import BadParameter, Browse, parse_browse, run_browse
@@ -24,8 +24,10 @@ def index() -> str:
         recent = newest(session, 12)
         media = media_for(session, [p.public_id for p in recent])
         cards = [photo_card(p, media.get(p.public_id, {})) for p in recent]
-    overview, _ = run_browse(runtime, Browse("", "", "", 1, 1)) if cards else (None, [])
-    facets = overview.facets if overview else {"decades": {}, "places": {}}
+    search = runtime.search
+    facets = run_search(
+        search.view(runtime.db), SearchRequest(hits=False), runtime.gazetteer, search.analyzer
+    ).facets
     return render_template(
         "gallery/index.html", cards=cards, facets=facets, places=_grouped_places(facets["places"])
     )

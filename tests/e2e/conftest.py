@@ -1,0 +1,129 @@
+"""A live gunicorn server over a prepared archive, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from archive.config import load_settings
+from archive.ingest.worker import IngestWorker
+from archive.runtime import build_runtime
+from tests.scans import picture, save_jpeg
+from tests.search.collection import populate
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(root: Path) -> None:
+    """Create the collection, with real derivatives for a few photos."""
+    settings = load_settings(
+        {}, data_dir=root / "var", scans_dir=root / "scans", settle_seconds=0.0, workers=1
+    )
+    runtime = build_runtime(settings)
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        populate(session, runtime.gazetteer)
+    for n, (title, place) in enumerate(
+        (("영산포 나루터", "영산포"), ("영산포 뱃사공", "영산포"), ("영산포 장터 골목", "영산포"))
+    ):
+        path = save_jpeg(runtime.settings.inbox_dir / f"s{n}.jpg", picture((1200, 900), seed=n))
+        path.with_suffix(".json").write_text(
+            json.dumps(
+                {
+                    "title": title,
+                    "description": "강가에서 찍은 사진",
+                    "date": "1970년대",
+                    "place": place,
+                    "status": "published",
+                    "rights": "공공누리 제1유형",
+                }
+            ),
+            "utf-8",
+        )
+    with IngestWorker(runtime) as worker:
+        worker.run_once(runtime.settings.inbox_dir)
+    runtime.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Run `archive serve` (gunicorn) on a free port and yield its base URL."""
+    root = tmp_path_factory.mktemp("e2e")
+    prepare(root)
+    port = free_port()
+    env = {
+        **os.environ,
+        "ARCHIVE_DATA_DIR": str(root / "var"),
+        "ARCHIVE_SCANS_DIR": str(root / "scans"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the server did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Launch Debian's Chromium headless (no browser download)."""
+    instance = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Return the folder for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

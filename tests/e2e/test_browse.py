@@ -1,0 +1,102 @@
+"""What a visitor does, in real Chromium at desktop and phone sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import AXE
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(SIZES))
+def page(request: pytest.FixtureRequest, browser: Browser) -> Any:
+    context = browser.new_context(viewport=SIZES[request.param], locale="ko-KR")
+    tab = context.new_page()
+    tab.size_name = request.param  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(
+        path=str(artifacts / f"{name}-{page.size_name}.png"),  # type: ignore[attr-defined]
+        full_page=True,
+    )
+
+
+def test_browse_by_decade_and_place_then_open_a_photo(
+    page: Page, live_server: str, artifacts: Path
+) -> None:
+    page.goto(live_server + "/")
+    expect(page.locator("h1")).to_have_text("옛 추억을 떠올리며")
+    shot(page, artifacts, "landing")
+    page.get_by_role("link", name="1970년대").first.click()
+    expect(page.locator("h1")).to_have_text("사진 둘러보기")
+    expect(page.get_by_text("시기: 1970s")).to_be_visible()
+    page.locator(".facets").get_by_role("link", name="영산동").click()
+    expect(page.get_by_text("장소: 영산동")).to_be_visible()
+    shot(page, artifacts, "browse")
+    page.get_by_role("link", name="영산포 뱃사공").click()
+    expect(page.locator("h1")).to_have_text("영산포 뱃사공")
+    expect(page.locator(".kogl")).to_have_text("공공누리 제1유형")
+    page.get_by_role("button", name="사진 크게 보기").click()
+    expect(page.locator("dialog#lightbox")).to_be_visible()
+    shot(page, artifacts, "lightbox")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog#lightbox")).to_be_hidden()
+    shot(page, artifacts, "photo")
+
+
+def test_search_from_the_box(page: Page, live_server: str, artifacts: Path) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="사진 검색").fill("70년대 영산포 장날")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="영산포 선창의 장날")).to_be_visible()
+    expect(page.get_by_text("장날 풍경")).to_have_count(0)
+    shot(page, artifacts, "search")
+
+
+def test_keyboard_navigation(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/photos?place=%EC%98%81%EC%82%B0%ED%8F%AC")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="본문 바로가기")
+    expect(skip).to_be_focused()
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none", "focus must be visible"
+    first = page.locator(".grid .card a").first
+    first.focus()
+    page.keyboard.press("Enter")
+    title = page.locator("h1").inner_text()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("h1")).not_to_have_text(title)
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("h1")).to_have_text(title)
+
+
+@pytest.mark.parametrize("path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed"])
+def test_no_serious_accessibility_violations(page: Page, live_server: str, path: str) -> None:
+    page.goto(live_server + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        (v["id"], v["help"], len(v["nodes"]))
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_photo_page_accessibility(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5")
+    page.locator(".grid .card a").first.click()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        (v["id"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
