@@ -45,6 +45,8 @@ class Settings:
     web_size: int = 1600
     # Most pages of a multi-page TIFF that get their own derivatives.
     max_pages: int = 50
+    # Keep rendered public pages in memory until the search index changes (1) or not (0).
+    page_cache: int = 1
     # Origins allowed to call /api (comma-separated, or *); empty allows none.
     cors_origins: str = ""
     # CSV of Naju's places (names, aliases, parents); empty means the packaged one.

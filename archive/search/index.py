@@ -84,6 +84,7 @@ class SearchIndex:
         self._current = self.root / "current"
         self._searcher: Searcher | None = None
         self._view: SearchView | None = None
+        self._generation = 0
         self._searcher_lock = threading.Lock()
 
     @contextmanager
@@ -166,7 +167,8 @@ class SearchIndex:
         searcher = self.searcher(db)
         view = self._view
         if view is None or view.searcher is not searcher:
-            view = self._view = SearchView(searcher)
+            self._generation += 1
+            view = self._view = SearchView(searcher, self._generation)
         return view
 
     def _same_generation(self, searcher: Searcher) -> bool:

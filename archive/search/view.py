@@ -19,8 +19,10 @@ MAX_CACHED_TERMS = 20_000
 class SearchView:
     """Wrap one Whoosh searcher; everything cached here is valid until the index changes."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, generation: int = 0) -> None:
         self.searcher = searcher
+        # Increases whenever the index changes; caches of derived pages key on it.
+        self.generation = generation
         self.maxdoc = searcher.doc_count_all()
         self.doc_count = searcher.doc_count()
         self._docsets: dict[Any, DocSet] = {}

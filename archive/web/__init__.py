@@ -40,6 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["alt_text"] = alt_text
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.register_error_handler(HTTPException, _http_error)
+    if settings.page_cache:
+        from archive.web.cache import init_page_cache
+
+        init_page_cache(app)
     return app
 
 

@@ -149,17 +149,56 @@ def test_results_page_runs_a_fixed_number_of_queries(client: FlaskClient, app: F
     def count(*args: object) -> None:
         counted.append(str(args[2]))
 
-    client.get("/photos", query_string={"era": "19XX"})  # warm the index view
+    client.get("/photos", query_string={"q": "warm-up"})  # builds the index view first
     event.listen(runtime.db.engine, "before_cursor_execute", count)
     try:
-        client.get("/photos", query_string={"era": "19XX"})
-        small = len(counted)
+        many = client.get("/photos", query_string={"era": "1900~1999"})  # 24 cards
+        with_many = len(counted)
         counted.clear()
-        client.get("/photos", query_string={"q": "가족"})
+        few = client.get("/photos", query_string={"q": "가족"})  # 3 cards
     finally:
         event.remove(runtime.db.engine, "before_cursor_execute", count)
-    assert small <= 4 and len(counted) <= 4
+    assert many.get_data(True).count('class="card"') == 24
+    assert few.get_data(True).count('class="card"') == 3
+    assert with_many == len(counted) <= 4
 
 
 def test_healthz(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_page_cache_follows_the_index(
+    client: FlaskClient, app: Flask, scan_ids: dict[str, str]
+) -> None:
+    from sqlalchemy import select
+
+    from archive.models import Photo
+    from archive.services.catalogue import set_status
+
+    runtime: Runtime = app.extensions["archive"]
+    public = scan_ids["scan-public"]
+    first = client.get(f"/photos/{public}")
+    assert client.get(f"/photos/{public}").data == first.data
+    assert app.extensions["page_cache"].get(
+        (runtime.search.view(runtime.db).generation, f"/photos/{public}?")
+    )
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.public_id == public)).one()
+        set_status(session, photo, "withdrawn", actor="test")
+    runtime.search.sync(runtime.db)
+    assert client.get(f"/photos/{public}").status_code == 404
+    assert public not in client.get("/photos", query_string={"q": "scan"}).get_data(True)
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.public_id == public)).one()
+        set_status(session, photo, "published", actor="test")
+    runtime.search.sync(runtime.db)
+    assert client.get(f"/photos/{public}").status_code == 200
+
+
+def test_cached_api_answers_keep_cors_per_origin(client: FlaskClient) -> None:
+    allowed = client.get("/api/photos", headers={"Origin": "https://www.naju.go.kr"})
+    other = client.get("/api/photos", headers={"Origin": "https://evil.example"})
+    again = client.get("/api/photos", headers={"Origin": "https://www.naju.go.kr"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://www.naju.go.kr"
+    assert "Access-Control-Allow-Origin" not in other.headers
+    assert again.headers["Access-Control-Allow-Origin"] == "https://www.naju.go.kr"

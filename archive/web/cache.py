@@ -1,0 +1,87 @@
+"""A small per-process cache of public GET responses, invalidated by the search index.
+
+Every change to a record passes through the search outbox and produces a new index
+generation, so a cached page is keyed by the searcher it was built with: the first
+request after a change builds the page afresh. Only anonymous GETs of public pages
+with a 200 answer are kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from archive.web import get_runtime
+
+CACHED_PREFIXES = ("/api/photos",)
+CACHED_PATHS = ("/", "/photos", "/embed", "/feed.atom", "/sitemap.xml")
+MAX_ENTRIES = 2_000
+# Headers that depend on the request, added again by the views' hooks on every answer.
+PER_REQUEST = {"Access-Control-Allow-Origin", "Vary", "Set-Cookie"}
+
+
+class PageCache:
+    """Remember rendered responses for the current index generation."""
+
+    def __init__(self, size: int = MAX_ENTRIES) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, str], tuple[int, list[Any], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> tuple[int, list[Any], bytes] | None:
+        """Return a cached (status, headers, body)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[int, str], entry: tuple[int, list[Any], bytes]) -> None:
+        """Keep a response, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def _cacheable() -> bool:
+    path = request.path
+    return (
+        request.method == "GET"
+        and not request.cookies
+        and (
+            path in CACHED_PATHS
+            or path.startswith(CACHED_PREFIXES)
+            or (path.startswith("/photos/") and path.count("/") == 2)
+        )
+    )
+
+
+def init_page_cache(app: Flask) -> None:
+    """Serve repeated public GETs from memory until the index changes."""
+    cache = PageCache()
+    app.extensions["page_cache"] = cache
+
+    @app.before_request
+    def serve_cached() -> Response | None:
+        if not _cacheable():
+            return None
+        runtime = get_runtime()
+        generation = runtime.search.view(runtime.db).generation
+        g.page_cache_key = (generation, request.full_path)
+        entry = cache.get(g.page_cache_key)
+        if entry is None:
+            return None
+        status, headers, body = entry
+        return Response(body, status=status, headers=headers)
+
+    @app.after_request
+    def remember(response: Response) -> Response:
+        key = g.pop("page_cache_key", None)
+        if key is not None and response.status_code == 200 and not response.direct_passthrough:
+            headers = [(k, v) for k, v in response.headers.items() if k not in PER_REQUEST]
+            cache.put(key, (200, headers, response.get_data()))
+        return response
