@@ -6,11 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from archive.errors import NotFound
 from archive.search.query import SearchError
-from archive.services.gallery import media_for, public_photo
 from archive.web import get_runtime
-from archive.web.browse import BadParameter, parse_browse, run_browse
-from archive.web.cards import photo_card
+from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,12 +51,10 @@ def photos() -> tuple[Response, int]:
 @bp.get("/photos/<public_id>")
 def photo(public_id: str) -> Response:
     """Return one published photo."""
-    runtime = get_runtime()
-    with runtime.db.session() as session:
-        record = public_photo(session, public_id)
-        if record is None:
-            abort(404)
-        card = photo_card(record, media_for(session, [public_id]).get(public_id, {}))
+    try:
+        _record, card = public_card(get_runtime(), public_id)
+    except NotFound:
+        abort(404)
     return jsonify(_externalise(card))
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Request
 from sqlalchemy import select
 
+from archive.errors import NotFound
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, SearchResult, run_search
-from archive.services.gallery import media_for
+from archive.services.gallery import media_for, newest, public_photo
 from archive.web.cards import photo_card
 
 MAX_TEXT = 200
@@ -80,3 +81,25 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
     for card in cards:
         card["highlight"] = highlights.get(card["id"], "")
     return result, cards
+
+
+def newest_cards(
+    runtime: Runtime, limit: int, external: bool = False
+) -> list[tuple[Photo, dict[str, Any]]]:
+    """Return the newest published records with their cards (two queries)."""
+    with runtime.db.session() as session:
+        recent = newest(session, limit)
+        media = media_for(session, [p.public_id for p in recent])
+        return [(p, photo_card(p, media.get(p.public_id, {}), external)) for p in recent]
+
+
+def public_card(runtime: Runtime, public_id: str) -> tuple[Photo, dict[str, Any]]:
+    """Return a published record and its card.
+
+    :raises NotFound: for drafts, withdrawn and unknown ids alike.
+    """
+    with runtime.db.session() as session:
+        record = public_photo(session, public_id)
+        if record is None:
+            raise NotFound(public_id)
+        return record, photo_card(record, media_for(session, [public_id]).get(public_id, {}))

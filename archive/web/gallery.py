@@ -6,10 +6,18 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from archive.errors import NotFound
 from archive.search.query import SearchError, SearchRequest, run_search
-from archive.services.gallery import media_for, newest, public_photo, rights_label
+from archive.services.gallery import newest, rights_label
 from archive.web import get_runtime
-from archive.web.browse import BadParameter, Browse, parse_browse, run_browse
+from archive.web.browse import (
+    BadParameter,
+    Browse,
+    newest_cards,
+    parse_browse,
+    public_card,
+    run_browse,
+)
 from archive.web.cards import photo_card
 
 bp = Blueprint("gallery", __name__)
@@ -20,10 +28,7 @@ PER_PAGE = 24
 def index() -> str:
     """Show the corner's landing page."""
     runtime = get_runtime()
-    with runtime.db.session() as session:
-        recent = newest(session, 12)
-        media = media_for(session, [p.public_id for p in recent])
-        cards = [photo_card(p, media.get(p.public_id, {})) for p in recent]
+    cards = [card for _photo, card in newest_cards(runtime, 12)]
     search = runtime.search
     facets = run_search(
         search.view(runtime.db), SearchRequest(hits=False), runtime.gazetteer, search.analyzer
@@ -68,11 +73,10 @@ def photos() -> tuple[str, int]:
 def photo(public_id: str) -> str:
     """Show one published photo; anything else is a 404."""
     runtime = get_runtime()
-    with runtime.db.session() as session:
-        record = public_photo(session, public_id)
-        if record is None:
-            abort(404)
-        card = photo_card(record, media_for(session, [public_id]).get(public_id, {}))
+    try:
+        record, card = public_card(runtime, public_id)
+    except NotFound:
+        abort(404)
     card["rights_label"] = rights_label(record.rights)
     neighbours = _neighbours(public_id)
     places = [p for p in card["places"] if p in runtime.gazetteer.places]
@@ -111,11 +115,7 @@ def _neighbours(public_id: str) -> dict[str, Any]:
 @bp.get("/embed")
 def embed() -> Response:
     """Show a compact strip of new photos for an iframe on the city homepage."""
-    runtime = get_runtime()
-    with runtime.db.session() as session:
-        recent = newest(session, 8)
-        media = media_for(session, [p.public_id for p in recent])
-        cards = [photo_card(p, media.get(p.public_id, {})) for p in recent]
+    cards = [card for _photo, card in newest_cards(get_runtime(), 8)]
     response = Response(render_template("gallery/embed.html", cards=cards))
     response.headers["Content-Security-Policy"] = "frame-ancestors *"
     return response
@@ -124,11 +124,7 @@ def embed() -> Response:
 @bp.get("/feed.atom")
 def feed() -> Response:
     """Publish an Atom feed of newly published photos."""
-    runtime = get_runtime()
-    with runtime.db.session() as session:
-        recent = newest(session, 50)
-        media = media_for(session, [p.public_id for p in recent])
-        entries = [(p, photo_card(p, media.get(p.public_id, {}), external=True)) for p in recent]
+    entries = newest_cards(get_runtime(), 50, external=True)
     body = render_template("gallery/feed.atom", entries=entries)
     return Response(body, mimetype="application/atom+xml")
 
