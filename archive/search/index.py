@@ -135,6 +135,8 @@ class SearchIndex:
 
     def sync(self, db: Database, wait: float = 2.0) -> int:
         """Apply queued record changes; return how many (0 if another writer holds the lock)."""
+        if self._current.exists() and not self._pending(db):
+            return 0  # the common idle case: no lock, no index files opened
         with self.writer_lock(wait) as locked:
             if not locked:
                 return 0
@@ -142,6 +144,10 @@ class SearchIndex:
             if index is None:
                 return self._rebuild_locked(db)
             return self._drain(db, index)
+
+    def _pending(self, db: Database) -> bool:
+        with db.session() as session:
+            return session.scalar(select(SearchOutbox.id).limit(1)) is not None
 
     def rebuild(self, db: Database, procs: int = 1) -> int:
         """Build a new generation from the database aside, then swap it in."""
