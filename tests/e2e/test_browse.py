@@ -44,6 +44,7 @@ def test_browse_by_decade_and_place_then_open_a_photo(
     page.get_by_role("link", name="영산포 뱃사공").click()
     expect(page.locator("h1")).to_have_text("영산포 뱃사공")
     expect(page.locator(".kogl")).to_have_text("공공누리 제1유형")
+    page.wait_for_load_state("load")  # the lightbox handler comes with a deferred script
     page.get_by_role("button", name="사진 크게 보기").click()
     expect(page.locator("dialog#lightbox")).to_be_visible()
     shot(page, artifacts, "lightbox")
@@ -70,11 +71,15 @@ def test_keyboard_navigation(page: Page, live_server: str) -> None:
     assert outline != "none", "focus must be visible"
     first = page.locator(".grid .card a").first
     first.focus()
-    page.keyboard.press("Enter")
+    # Wait for each page to load: the arrow-key handler comes with a deferred script.
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
     title = page.locator("h1").inner_text()
-    page.keyboard.press("ArrowRight")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("ArrowRight")
     expect(page.locator("h1")).not_to_have_text(title)
-    page.keyboard.press("ArrowLeft")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("ArrowLeft")
     expect(page.locator("h1")).to_have_text(title)
 
 
