@@ -151,7 +151,8 @@ def main() -> None:
         generate(runtime, rng)
         runtime.search.analyzer.terms("준비")  # load the model outside the timing
         started = time.perf_counter()
-        count = runtime.search.rebuild(runtime.db, procs=2)
+        procs = os.environ.get("BENCH_PROCS")
+        count = runtime.search.rebuild(runtime.db, procs=int(procs) if procs else None)
         build_seconds = time.perf_counter() - started
         generation = (runtime.search.root / "current").resolve()
         size = sum(f.stat().st_size for f in generation.iterdir())

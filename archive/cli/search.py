@@ -56,5 +56,5 @@ def print_result(result: SearchResult) -> None:
 def reindex() -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
     with open_runtime() as runtime:
-        count = runtime.search.rebuild(runtime.db, procs=2)
+        count = runtime.search.rebuild(runtime.db)
     click.echo(f"색인 재구축 완료: {count}건 / reindexed {count} records")
