@@ -105,10 +105,6 @@ class StabilityTracker:
         self._seen = current
         return result
 
-    def forget(self, path: Path) -> None:
-        """Stop tracking a file that has been handled."""
-        self._seen.pop(path, None)
-
 
 def move_out(path: Path, source_root: Path, target_root: Path) -> Path:
     """Move a file to target_root, mirroring its sub-folder; never overwrite."""

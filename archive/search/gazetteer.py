@@ -80,10 +80,6 @@ class Gazetteer:
             queue.extend(p for p in (place.parent, *place.part_of) if p)
         return tuple(seen)
 
-    def descendants(self, name: str) -> set[str]:
-        """Return the place and every place that lies in it."""
-        return {p for p in self.places if name in self.ancestors(p)}
-
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
         names = sorted(self._by_name, key=len, reverse=True)
@@ -98,13 +94,6 @@ class Gazetteer:
             if place not in [f[0] for f in found]:
                 found.append((place, match.group(0)))
         return found
-
-    def unit_of(self, name: str) -> str | None:
-        """Return the 읍·면·동 a place lies in (itself when it is one)."""
-        for ancestor in self.ancestors(name):
-            if self.places[ancestor].kind in ("읍", "면", "동"):
-                return ancestor
-        return None
 
     def all_names(self) -> list[str]:
         """Return every name and alias without spaces (for the morphological analyser)."""

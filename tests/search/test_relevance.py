@@ -9,7 +9,7 @@ import pytest
 
 from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
-from archive.search.query import SearchRequest, run_search
+from archive.search.query import SearchRequest, SearchResult, run_search
 from tests.search.collection import populate
 
 ALL = None
@@ -86,11 +86,15 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     runtime.close()
 
 
-def search(runtime: Runtime, text: str, **filters: Any) -> list[str]:
-    request = SearchRequest(text, filters.get("era"), filters.get("place"), limit=100)
-    result = run_search(
+def run(runtime: Runtime, request: SearchRequest) -> SearchResult:
+    return run_search(
         runtime.search.view(runtime.db), request, runtime.gazetteer, runtime.search.analyzer
     )
+
+
+def search(runtime: Runtime, text: str, **filters: Any) -> list[str]:
+    request = SearchRequest(text, filters.get("era"), filters.get("place"), limit=100)
+    result = run(runtime, request)
     assert result.total == len(result.hits)
     return [hit["identifier"].removeprefix("NJ-") for hit in result.hits]
 
@@ -120,25 +124,13 @@ def test_relevance_set_is_large_enough() -> None:
 
 
 def test_fallback_to_any_word_says_so(collection: Runtime) -> None:
-    request = SearchRequest("장날 우주선")
-    result = run_search(
-        collection.search.view(collection.db),
-        request,
-        collection.gazetteer,
-        collection.search.analyzer,
-    )
+    result = run(collection, SearchRequest("장날 우주선"))
     assert {h["identifier"] for h in result.hits} >= {"NJ-01", "NJ-25"}
     assert result.understood.notes and "some" in result.understood.notes[0]
 
 
 def test_facets_and_highlight(collection: Runtime) -> None:
-    request = SearchRequest("졸업")
-    result = run_search(
-        collection.search.view(collection.db),
-        request,
-        collection.gazetteer,
-        collection.search.analyzer,
-    ).as_json()
+    result = run(collection, SearchRequest("졸업")).as_json()
     assert result["facets"]["decades"] == {"1960s": 1, "1970s": 2, "1980s": 1}
     assert result["facets"]["places"]["금성관"] == 1
     assert any("<mark>졸업</mark>" in hit["highlight"] for hit in result["hits"])
