@@ -55,6 +55,26 @@ class Settings:
     default_rights: str = "저작권 확인 중"
     # Credit line given to records that have none.
     default_credit: str = "나주시"
+    # Key that signs session and CSRF cookies; empty means one kept in <data_dir>/secret_key.
+    secret_key: str = ""
+    # Send cookies only over HTTPS (1) even when a request looks like plain HTTP.
+    secure_cookies: int = 0
+    # Reverse proxies in front of the web whose X-Forwarded-* headers are trusted.
+    proxy_count: int = 0
+    # Where rate-limit counters live (a limits storage URI, e.g. redis://host:6379).
+    rate_limit_storage: str = "memory://"
+    # Contribution form sends allowed per visitor IP address.
+    contribute_rate_limit: str = "10 per hour;30 per day"
+    # Login attempts allowed per visitor IP address.
+    login_rate_limit: str = "10 per 15 minutes"
+    # Largest single contributed photo in MiB.
+    upload_max_file_mb: int = 30
+    # Largest contribution request (all photos together) in MiB.
+    upload_max_request_mb: int = 100
+    # Most photos in one contribution.
+    upload_max_photos: int = 10
+    # Days a contributor's name and contact are kept after every photo is decided.
+    personal_data_retention_days: int = 365
 
     @property
     def inbox_dir(self) -> Path:

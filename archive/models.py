@@ -11,7 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PUBLIC_ID_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 
-STATUSES = ("draft", "published", "withdrawn")
+STATUSES = ("draft", "published", "withdrawn", "rejected")
+ROLES = ("moderator", "admin")
 SOURCES = ("scan", "contribution")
 FILE_ROLES = ("master", "back", "alternate", "derivative")
 
@@ -58,6 +59,15 @@ class Photo(Base):
     source: Mapped[str] = mapped_column(String(16), default="scan")
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     phash: Mapped[str | None] = mapped_column(String(16))
+    # Who is in the photo, as the contributor or cataloguer wrote it.
+    people: Mapped[str] = mapped_column(Text, default="")
+    # A moderator put the record aside to decide later.
+    held: Mapped[bool] = mapped_column(default=False)
+    # Why a record was rejected or withdrawn; shown politely to its contributor.
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    contribution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contributions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -67,6 +77,7 @@ class Photo(Base):
     files: Mapped[list[PhotoFile]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", order_by="PhotoFile.id"
     )
+    contribution: Mapped[Contribution | None] = relationship(back_populates="photos")
 
     def master(self) -> PhotoFile | None:
         """Return the master file of the record."""
@@ -186,3 +197,44 @@ class Event(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Contribution(Base):
+    """One sending of the contribution form: the contributor and their consent.
+
+    Name and contact are personal data: only moderator pages show them, and
+    `archive purge-personal-data` erases them after the retention period.
+    """
+
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Number the contributor quotes when they call the office.
+    receipt: Mapped[str] = mapped_column(String(24), unique=True)
+    # SHA-256 of the secret in the contributor's private status link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    show_name: Mapped[bool] = mapped_column(default=False)
+    rights: Mapped[str] = mapped_column(String(100))
+    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the last of its photos was decided (published or rejected).
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    photos: Mapped[list[Photo]] = relationship(back_populates="contribution", order_by="Photo.id")
+
+
+class User(Base):
+    """A member of staff who signs in to the moderator screen."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

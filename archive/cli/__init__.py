@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from archive.cli import ingest, photos, search, serve
+from archive.cli import ingest, photos, search, serve, users
 from archive.cli.common import open_runtime
 
 
@@ -40,3 +40,5 @@ main.add_command(search.search)
 main.add_command(search.reindex)
 main.add_command(serve.serve)
 main.add_command(serve.run)
+main.add_command(users.users)
+main.add_command(users.purge)

@@ -18,6 +18,7 @@ from archive.models import Photo, PhotoFile
 from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
 from archive.services.events import record_event
+from archive.services.renditions import derivative_exif
 from archive.storage import Storage, derivative_key, master_key
 
 FORMAT_EXTENSIONS = {
@@ -193,7 +194,7 @@ def store_renditions(
     ctx: IngestContext, photo: Photo, original: PhotoFile, analysis: Analysis
 ) -> None:
     """Store the public derivatives of an original with a small rights EXIF."""
-    exif = derivative_exif(photo, ctx.settings)
+    exif = derivative_exif(photo, ctx.settings.default_rights, ctx.settings.default_credit)
     for rendition in analysis.renditions:
         out = io.BytesIO()
         piexif.insert(exif, rendition.data, out)
@@ -215,16 +216,3 @@ def store_renditions(
             height=rendition.height,
             format="JPEG",
         )
-
-
-def derivative_exif(photo: Photo, settings: Settings) -> bytes:
-    """Return the only EXIF a public file carries: archive id, rights and credit."""
-    rights = photo.rights or settings.default_rights
-    credit = photo.credit or settings.default_credit
-    zeroth = {
-        piexif.ImageIFD.Copyright: f"{rights} / {credit}".encode(),
-        piexif.ImageIFD.Artist: credit.encode(),
-        piexif.ImageIFD.DocumentName: photo.public_id.encode(),
-    }
-    exif_ifd = {piexif.ExifIFD.ImageUniqueID: photo.public_id.encode()}
-    return bytes(piexif.dump({"0th": zeroth, "Exif": exif_ifd}))

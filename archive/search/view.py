@@ -52,6 +52,9 @@ class SearchView:
     def column(self, name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
         """Return a numeric column as an array indexed by document number."""
         if name not in self._columns:
+            if self.maxdoc == 0:  # an empty index has no segment, so no column reader
+                self._columns[name] = np.zeros(0, dtype=np.int64)
+                return self._columns[name]
             reader = self.searcher.reader().column_reader(name)
             self._columns[name] = np.fromiter(iter(reader), dtype=np.int64, count=self.maxdoc)
         return self._columns[name]

@@ -14,7 +14,17 @@ from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
 from archive.services.photos import queue_reindex, set_date, set_place
 
-EDITABLE = ("identifier", "title", "description", "date", "place", "tags", "rights", "credit")
+EDITABLE = (
+    "identifier",
+    "title",
+    "description",
+    "date",
+    "place",
+    "people",
+    "tags",
+    "rights",
+    "credit",
+)
 _COLUMN = {"date": "date_text", "place": "place_text"}
 
 

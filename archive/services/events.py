@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Event, Photo
@@ -30,3 +31,34 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def photo_history(session: Session, photo: Photo) -> list[Event]:
+    """Return a record's events, oldest first."""
+    return list(session.scalars(select(Event).where(Event.photo_id == photo.id).order_by(Event.id)))
+
+
+def list_events(
+    session: Session,
+    *,
+    actor: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[list[tuple[Event, str | None]], int]:
+    """Return a page of the log, newest first, with each event's record id, and the total."""
+    conditions = []
+    if actor:
+        conditions.append(Event.actor == actor)
+    if kind:
+        conditions.append(Event.kind == kind)
+    total = session.scalar(select(func.count()).select_from(Event).where(*conditions)) or 0
+    rows = session.execute(
+        select(Event, Photo.public_id)
+        .join(Photo, Photo.id == Event.photo_id, isouter=True)
+        .where(*conditions)
+        .order_by(Event.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return [(event, public_id) for event, public_id in rows], total

@@ -49,6 +49,7 @@ def create_photo(
         identifier=fields.get("identifier") or None,
         title=fields.get("title", ""),
         description=fields.get("description", ""),
+        people=fields.get("people", ""),
         tags=list(fields.get("tags", [])),
         rights=fields.get("rights", ""),
         credit=fields.get("credit", ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archive.config import Settings
 from archive.errors import ConfigError
-from archive.storage.base import Storage, StoredObject, derivative_key, master_key
+from archive.storage.base import Storage, StoredObject, derivative_key, master_key, upload_key
 from archive.storage.local import LocalStorage
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "build_storage",
     "derivative_key",
     "master_key",
+    "upload_key",
 ]
 
 

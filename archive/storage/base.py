@@ -38,6 +38,12 @@ def master_key(sha256: str, extension: str) -> str:
     return f"masters/{sha256[:2]}/{sha256[2:4]}/{sha256}.{ext}"
 
 
+def upload_key(sha256: str, extension: str) -> str:
+    """Return the key of a contributed original: uploads/ab/cd/<sha256>.<ext> (never public)."""
+    ext = extension.lower().lstrip(".") or "bin"
+    return f"uploads/{sha256[:2]}/{sha256[2:4]}/{sha256}.{ext}"
+
+
 def derivative_key(sha256: str, variant: str) -> str:
     """Return the content-addressed key of a public derivative image."""
     return f"derivatives/{variant}/{sha256[:2]}/{sha256}.jpg"

@@ -14,9 +14,14 @@ from archive.storage import Storage
 
 ERROR_TEXT = {
     400: ("잘못된 요청입니다", "주소나 입력한 값을 확인해 주세요."),
+    403: ("볼 수 있는 권한이 없습니다", "이 화면은 권한이 있는 직원만 볼 수 있습니다."),
     404: ("찾는 페이지가 없습니다", "사진이 비공개로 바뀌었거나 주소가 바뀌었을 수 있습니다."),
     405: ("허용되지 않은 요청입니다", "다른 방법으로 다시 시도해 주세요."),
-    413: ("보낸 내용이 너무 큽니다", "파일 크기를 줄여 다시 보내 주세요."),
+    413: (
+        "보낸 내용이 너무 큽니다",
+        "한 번에 보낼 수 있는 크기는 모두 합쳐 {request_mb}MB, 사진 한 장은 {file_mb}MB까지입니다. "
+        "사진 수를 줄이거나 크기를 줄여 다시 보내 주세요.",
+    ),
     429: ("요청이 너무 많습니다", "잠시 뒤에 다시 시도해 주세요."),
     500: ("일시적인 오류가 났습니다", "잠시 뒤에 다시 시도해 주세요."),
 }
@@ -32,11 +37,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["archive"] = build_runtime(settings)
 
-    from archive.web import api, gallery, health, media
-    from archive.web.cards import alt_text
+    from flask_wtf.csrf import CSRFError
 
-    for blueprint in (gallery.bp, api.bp, media.bp, health.bp):
-        app.register_blueprint(blueprint)
+    from archive.web import api, auth, contribute, gallery, health, media, moderate, office
+    from archive.web.cards import alt_text
+    from archive.web.extensions import init_extensions
+
+    init_extensions(app, settings, flask_config)
+    blueprints = (gallery, api, media, health, contribute, auth, moderate, office)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
+    app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.globals["alt_text"] = alt_text
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.register_error_handler(HTTPException, _http_error)
@@ -61,7 +72,17 @@ def _http_error(error: HTTPException) -> Any:
     if request.path.startswith("/api/"):
         return {"error": error.name, "status": code}, code
     heading, message = ERROR_TEXT.get(code, (error.name, error.description or ""))
+    if code == 413:
+        settings = get_runtime().settings
+        message = message.format(
+            request_mb=settings.upload_max_request_mb, file_mb=settings.upload_max_file_mb
+        )
     return render_template("error.html", heading=heading, message=message), code
+
+
+def _csrf_error(error: HTTPException) -> Any:
+    message = "보안 확인 값이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 보내 주세요."
+    return render_template("error.html", heading="다시 보내 주세요", message=message), 400
 
 
 def get_runtime() -> Runtime:

@@ -26,6 +26,7 @@ def photo_card(photo: Photo, media: dict[str, str], external: bool = False) -> d
         "description": photo.description,
         "date": photo.date_text,
         "place": photo.place_text,
+        "people": photo.people,
         "places": list(photo.places or []),
         "tags": list(photo.tags or []),
         "url": url_for("gallery.photo", public_id=photo.public_id, _external=external),

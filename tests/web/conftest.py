@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterator
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 
 from archive.ingest.worker import IngestWorker
 from archive.models import Photo
 from archive.runtime import Runtime
+from archive.services.users import add_user
 from archive.web import create_app
-from tests.scans import picture, save_jpeg
+from tests.scans import exif_bytes, picture, save_jpeg
 from tests.search.collection import populate
 
 
@@ -72,3 +78,98 @@ def scan_ids(app: Flask) -> dict[str, str]:
             select(Photo.title, Photo.public_id).where(Photo.title.like("scan-%"))
         ).all()
     return {title: public_id for title, public_id in rows}
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """Return an app over an empty, migrated archive; a test may add settings with a marker."""
+    marker = request.node.get_closest_marker("settings")
+    extra = dict(marker.kwargs) if marker else {}
+    application = create_app(
+        {
+            "data_dir": tmp_path / "var",
+            "scans_dir": tmp_path / "scans",
+            "workers": 1,
+            "FLASK": {"TESTING": True},
+            **extra,
+        }
+    )
+    runtime: Runtime = application.extensions["archive"]
+    runtime.db.upgrade()
+    yield application
+    runtime.close()
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """GET a page and return the CSRF token of its form."""
+    response = client.get(path)
+    found = _CSRF.search(response.get_data(as_text=True))
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def add_staff(app: Flask, name: str, role: str, password: str = STAFF_PASSWORD) -> None:
+    """Create a staff account directly through the service."""
+    runtime: Runtime = app.extensions["archive"]
+    with runtime.db.session() as session:
+        add_user(session, name, role, password)
+
+
+@pytest.fixture
+def login_as(fresh_app: Flask) -> Callable[[str], FlaskClient]:
+    """Return a function that signs a new account of a role in and returns its client."""
+
+    def login(role: str) -> FlaskClient:
+        name = f"{role}-{secrets.token_hex(3)}"
+        add_staff(fresh_app, name, role)
+        client = fresh_app.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post(
+            "/login", data={"name": name, "password": STAFF_PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        client.staff_name = name  # type: ignore[attr-defined]
+        return client
+
+    return login
+
+
+def upload(im: Image.Image | None = None, name: str = "photo.jpg", **exif: Any) -> Any:
+    """Return a (stream, filename) pair of a JPEG for a multipart form."""
+    out = io.BytesIO()
+    kwargs: dict[str, Any] = {"quality": 88}
+    if exif:
+        kwargs["exif"] = exif_bytes(**exif)
+    (im or picture((800, 600))).save(out, "JPEG", **kwargs)
+    out.seek(0)
+    return (out, name)
+
+
+def contribution(
+    token: str, photos: list[tuple[Any, dict[str, str]]], **overrides: Any
+) -> dict[str, Any]:
+    """Return the fields of a valid contribution form with these photos and their fields."""
+    data: dict[str, Any] = {
+        "csrf_token": token,
+        "name": "김나주",
+        "contact": "010-1234-5678",
+        "rights": "공공누리 제1유형",
+        "owns_rights": "y",
+        "consent": "y",
+        "website": "",
+    }
+    for index, (file, fields) in enumerate(photos):
+        data[f"photos-{index}-file"] = file
+        for name, value in fields.items():
+            data[f"photos-{index}-{name}"] = value
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def send(client: FlaskClient, data: dict[str, Any]) -> Any:
+    """POST a contribution form."""
+    return client.post("/contribute", data=data, content_type="multipart/form-data")

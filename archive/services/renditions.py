@@ -1,0 +1,57 @@
+"""The EXIF of public derivatives: only archive id, rights and credit, re-stamped on publish."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import piexif
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.models import Photo, PhotoFile
+from archive.storage import Storage, derivative_key
+
+
+def derivative_exif(photo: Photo, default_rights: str, default_credit: str) -> bytes:
+    """Return the only EXIF a public file carries: archive id, rights and credit."""
+    rights = photo.rights or default_rights
+    credit = photo.credit or default_credit
+    zeroth = {
+        piexif.ImageIFD.Copyright: f"{rights} / {credit}".encode(),
+        piexif.ImageIFD.Artist: credit.encode(),
+        piexif.ImageIFD.DocumentName: photo.public_id.encode(),
+    }
+    exif_ifd = {piexif.ExifIFD.ImageUniqueID: photo.public_id.encode()}
+    return bytes(piexif.dump({"0th": zeroth, "Exif": exif_ifd}))
+
+
+def restamp_derivatives(session: Session, storage: Storage, photo: Photo, exif: bytes) -> int:
+    """Rewrite each derivative's EXIF (rights and credit may have been edited); return changes.
+
+    Derivatives are content-addressed, so a changed file gets a new key and the old
+    object is removed once no row refers to it.
+    """
+    changed = 0
+    for row in [f for f in photo.files if f.role == "derivative"]:
+        with storage.open(row.key) as handle:
+            data = handle.read()
+        out = io.BytesIO()
+        piexif.insert(exif, data, out)
+        stamped = out.getvalue()
+        digest = hashlib.sha256(stamped).hexdigest()
+        if digest == row.sha256:
+            continue
+        stored = storage.put_bytes(derivative_key(digest, row.variant or "web"), stamped)
+        old_key = row.key
+        row.key, row.sha256, row.size = stored.key, stored.sha256, stored.size
+        session.flush()
+        if not _still_used(session, old_key):
+            storage.delete(old_key)
+        changed += 1
+    return changed
+
+
+def _still_used(session: Session, key: str) -> bool:
+    used = session.scalar(select(func.count()).select_from(PhotoFile).where(PhotoFile.key == key))
+    return bool(used)

@@ -1,0 +1,176 @@
+"""The moderators' queues and decisions: approve, reject, hold, withdraw, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from archive.config import Settings
+from archive.models import NearDuplicate, Photo
+from archive.services.catalogue import InvalidChange, set_status
+from archive.services.contributions import note_decision
+from archive.services.events import record_event
+from archive.services.renditions import derivative_exif, restamp_derivatives
+from archive.storage import Storage
+
+QUEUES: dict[str, ColumnElement[bool]] = {
+    "contributions": and_(
+        Photo.source == "contribution", Photo.status == "draft", Photo.held == false()
+    ),
+    "scans": and_(Photo.source == "scan", Photo.status == "draft", Photo.held == false()),
+    "held": and_(Photo.status == "draft", Photo.held == true()),
+    "published": Photo.status == "published",
+    "withdrawn": Photo.status == "withdrawn",
+    "rejected": Photo.status == "rejected",
+}
+MISSING: dict[str, ColumnElement[bool]] = {
+    "title": Photo.title == "",
+    "date": Photo.date_text == "",
+    "place": Photo.place_text == "",
+    "any": or_(Photo.title == "", Photo.date_text == "", Photo.place_text == ""),
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a queue."""
+
+    photos: list[Photo]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def _queue_select(queue: str, missing: str | None) -> Select[Photo]:
+    if queue not in QUEUES:
+        raise InvalidChange(f"unknown queue {queue!r}")
+    query = select(Photo).where(QUEUES[queue])
+    if missing:
+        if missing not in MISSING:
+            raise InvalidChange(f"unknown missing field {missing!r}")
+        query = query.where(MISSING[missing])
+    return query
+
+
+def list_queue(
+    session: Session, queue: str, *, missing: str | None = None, page: int = 1, per_page: int = 48
+) -> Page:
+    """Return a queue's records, oldest first (published ones newest first)."""
+    query = _queue_select(queue, missing)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (Photo.id.desc(),) if queue in ("published", "withdrawn", "rejected") else (Photo.id,)
+    photos = session.scalars(
+        query.options(selectinload(Photo.files))
+        .order_by(*order)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(list(photos), total, page, per_page)
+
+
+def queue_counts(session: Session) -> dict[str, int]:
+    """Return how many records each queue holds."""
+    return {
+        name: session.scalar(select(func.count()).select_from(Photo).where(condition)) or 0
+        for name, condition in QUEUES.items()
+    }
+
+
+def near_duplicates(session: Session, photo: Photo) -> list[tuple[Photo, int]]:
+    """Return the records flagged as looking like this one, with their distance."""
+    rows = session.execute(
+        select(NearDuplicate.photo_id, NearDuplicate.other_id, NearDuplicate.distance).where(
+            or_(NearDuplicate.photo_id == photo.id, NearDuplicate.other_id == photo.id)
+        )
+    ).all()
+    found: list[tuple[Photo, int]] = []
+    for mine, other, distance in rows:
+        record = session.get(Photo, other if mine == photo.id else mine)
+        if record is not None:
+            found.append((record, distance))
+    return found
+
+
+def approve_photo(
+    session: Session, storage: Storage, photo: Photo, *, actor: str, settings: Settings
+) -> None:
+    """Publish a record: stamp its public files with the current rights and credit."""
+    if photo.status == "published":
+        return
+    exif = derivative_exif(photo, settings.default_rights, settings.default_credit)
+    restamp_derivatives(session, storage, photo, exif)
+    photo.held = False
+    photo.decision_note = ""
+    set_status(session, photo, "published", actor=actor)
+    note_decision(photo)
+
+
+def reject_photo(session: Session, photo: Photo, *, actor: str, reason: str) -> None:
+    """Decide not to publish a record; the reason is shown to its contributor."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidChange("a reason is needed to reject")
+    if photo.status == "published":
+        raise InvalidChange("a published photo is withdrawn, not rejected")
+    photo.held = False
+    photo.decision_note = reason
+    set_status(session, photo, "rejected", actor=actor, reason=reason)
+    note_decision(photo)
+
+
+def hold_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") -> None:
+    """Put an undecided record aside to decide later."""
+    if photo.status != "draft":
+        raise InvalidChange("only an undecided record can be held")
+    if photo.held:
+        return
+    photo.held = True
+    record_event(session, "held", actor=actor, photo=photo, message=reason.strip())
+
+
+def withdraw_photo(session: Session, photo: Photo, *, actor: str, reason: str) -> None:
+    """Take a published photo down (e.g. on a takedown request)."""
+    if photo.status != "published":
+        raise InvalidChange("only a published photo can be withdrawn")
+    photo.decision_note = reason.strip()
+    set_status(session, photo, "withdrawn", actor=actor, reason=reason.strip())
+    note_decision(photo)
+
+
+def reopen_photo(session: Session, photo: Photo, *, actor: str) -> None:
+    """Return a rejected or withdrawn record to the undecided queue."""
+    if photo.status not in ("rejected", "withdrawn"):
+        raise InvalidChange("only a rejected or withdrawn record can be reopened")
+    photo.decision_note = ""
+    set_status(session, photo, "draft", actor=actor)
+    note_decision(photo)
+
+
+def bulk_publish(
+    session: Session,
+    storage: Storage,
+    public_ids: Iterable[str],
+    *,
+    actor: str,
+    settings: Settings,
+) -> list[str]:
+    """Publish the selected undecided scans; return the ids that were published."""
+    ids = list(public_ids)
+    photos = session.scalars(
+        select(Photo)
+        .options(selectinload(Photo.files))
+        .where(Photo.public_id.in_(ids), Photo.source == "scan", Photo.status == "draft")
+    )
+    done = []
+    for photo in photos:
+        approve_photo(session, storage, photo, actor=actor, settings=settings)
+        done.append(photo.public_id)
+    return done

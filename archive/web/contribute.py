@@ -1,0 +1,187 @@
+"""The public contribution form and each contributor's private status page."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from werkzeug.datastructures import FileStorage
+
+from archive.errors import IngestError, NotFound
+from archive.ingest.analyse import Analysis
+from archive.ingest.pipeline import IngestContext
+from archive.ingest.uploads import analyse_upload, citizen_reason, store_upload
+from archive.runtime import Runtime
+from archive.services.contributions import Contributor, create_contribution, find_by_token, outcomes
+from archive.web import get_runtime
+from archive.web.extensions import limiter
+from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
+
+bp = Blueprint("contribute", __name__, url_prefix="/contribute")
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def _contribute_limit() -> str:
+    return get_runtime().settings.contribute_rate_limit
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(_contribute_limit, methods=["POST"])
+def form() -> Any:
+    """Show the form, or receive photos and send the contributor to their status page."""
+    runtime = get_runtime()
+    form = ContributeForm()
+    if request.method == "GET":
+        wanted = request.args.get("n", "1")
+        count = min(int(wanted), runtime.settings.upload_max_photos) if wanted.isdigit() else 1
+        while len(form.photos) < count:
+            form.photos.append_entry()
+    elif form.validate_on_submit() and _acceptable(form, runtime):
+        token = _receive(form, runtime)
+        if token is not None:
+            return redirect(url_for("contribute.status", token=token, new=1), code=303)
+    status = 400 if request.method == "POST" else 200
+    page = render_template(
+        "contribute/form.html",
+        form=form,
+        settings=runtime.settings,
+        place_names=sorted({place.name for place in runtime.gazetteer.places.values()}),
+        retention=retention_text(runtime.settings.personal_data_retention_days),
+    )
+    return page, status
+
+
+def retention_text(days: int) -> str:
+    """Return the retention period in words for the consent notice."""
+    if days % 365 == 0:
+        return f"{days // 365}년"
+    if days % 30 == 0:
+        return f"{days // 30}개월"
+    return f"{days}일"
+
+
+def _acceptable(form: ContributeForm, runtime: Runtime) -> bool:
+    if form.website.data:
+        form.website.errors.append("이 칸은 비워 두어야 합니다.")
+        return False
+    chosen = [entry for entry in form.photos if has_file(entry.form)]
+    limit = runtime.settings.upload_max_photos
+    for entry in form.photos:
+        if not has_file(entry.form) and _has_text(entry.form):
+            entry.form.file.errors.append("이 칸의 사진 파일을 골라 주세요.")
+            return False
+    if not chosen:
+        form.photos[0].form.file.errors.append("보낼 사진을 하나 이상 골라 주세요.")
+        return False
+    if len(chosen) > limit:
+        form.photos[0].form.file.errors.append(f"사진은 한 번에 {limit}장까지 보낼 수 있습니다.")
+        return False
+    return True
+
+
+def _has_text(entry: PhotoEntryForm) -> bool:
+    return any((getattr(entry, name).data or "").strip() for name in ("date", "place", "story"))
+
+
+@contextlib.contextmanager
+def _saved(upload: FileStorage, directory: Path) -> Iterator[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-", suffix=".part")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            upload.save(out)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _receive(form: ContributeForm, runtime: Runtime) -> str | None:
+    """Decode every photo for real; store them all, or none when one is refused."""
+    entries = [entry.form for entry in form.photos if has_file(entry.form)]
+    with contextlib.ExitStack() as stack:
+        analysed: list[tuple[PhotoEntryForm, Path, Analysis]] = []
+        for entry in entries:
+            path = stack.enter_context(_saved(entry.file.data, runtime.settings.data_dir / "tmp"))
+            try:
+                analysed.append((entry, path, analyse_upload(path, runtime.settings)))
+            except IngestError as exc:
+                entry.file.errors.append(citizen_reason(exc))
+        if len(analysed) != len(entries):
+            return None
+        return _store(form, runtime, analysed)
+
+
+def _store(
+    form: ContributeForm, runtime: Runtime, analysed: list[tuple[PhotoEntryForm, Path, Analysis]]
+) -> str:
+    contributor = Contributor(
+        name=form.name.data or "",
+        contact=form.contact.data or "",
+        show_name=bool(form.show_name.data),
+        rights=form.rights.data or "",
+    )
+    with runtime.db.session() as session:
+        contribution, token = create_contribution(session, contributor)
+        ctx = IngestContext(session, runtime.storage, runtime.settings, runtime.gazetteer)
+        for entry, path, analysis in analysed:
+            fields = {
+                "title": (entry.title.data or "").strip(),
+                "description": (entry.story.data or "").strip(),
+                "date": (entry.date.data or "").strip(),
+                "place": (entry.place.data or "").strip(),
+                "people": (entry.people.data or "").strip(),
+            }
+            store_upload(ctx, contribution, path, analysis, fields, entry.file.data.filename)
+    return token
+
+
+@bp.get("/status/<token>")
+def status(token: str) -> Response:
+    """Show a contributor how each of their photos stands (the link is the only key)."""
+    with get_runtime().db.session() as session:
+        contribution = find_by_token(session, token)
+        if contribution is None:
+            abort(404)
+        page = render_template(
+            "contribute/status.html",
+            contribution=contribution,
+            outcomes=outcomes(contribution),
+            token=token,
+            new=request.args.get("new") == "1",
+        )
+    return Response(page, headers=PRIVATE_HEADERS)
+
+
+@bp.get("/status/<token>/<public_id>.jpg")
+def status_thumb(token: str, public_id: str) -> Response:
+    """Return the thumbnail of one of the contributor's own photos (private, not cached)."""
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        contribution = find_by_token(session, token)
+        photo = next(
+            (p for p in (contribution.photos if contribution else []) if p.public_id == public_id),
+            None,
+        )
+        thumb = photo.derivative("thumb") if photo is not None else None
+        if thumb is None:
+            abort(404)
+        key = thumb.key
+    try:
+        with runtime.storage.open(key) as handle:
+            data = handle.read()
+    except NotFound:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg")
+    response.headers.update(PRIVATE_HEADERS)
+    return response

@@ -1,0 +1,270 @@
+"""The moderator screen: queues, the review page, decisions and staff-only images."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from archive.dates import parse_date
+from archive.errors import ArchiveError, NotFound
+from archive.models import Photo, PhotoFile
+from archive.services import review
+from archive.services.catalogue import update_photo
+from archive.services.events import photo_history
+from archive.web import get_runtime
+from archive.web.extensions import login_manager
+from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm
+
+bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+QUEUE_LABELS = {
+    "contributions": "시민 기증 (검토 대기)",
+    "scans": "스캔 (목록 작성 대기)",
+    "held": "보류",
+    "published": "공개됨",
+    "withdrawn": "공개 중단",
+    "rejected": "반려",
+}
+MISSING_LABELS = {
+    "any": "빠진 항목 있음",
+    "title": "제목 없음",
+    "date": "시기 없음",
+    "place": "장소 없음",
+}
+STAFF_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
+
+
+@bp.before_request
+def require_staff() -> Any:
+    """Send anonymous visitors to the login page."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def private_headers(response: Response) -> Response:
+    """Keep staff pages and images out of shared caches and search engines."""
+    response.headers.update(STAFF_HEADERS)
+    return response
+
+
+@bp.get("/")
+def queue() -> Any:
+    """List one queue, oldest first, with counts of every queue."""
+    name = request.args.get("queue", "contributions")
+    missing = request.args.get("missing") or None
+    page = request.args.get("page", "1")
+    if name not in QUEUE_LABELS or (missing and missing not in MISSING_LABELS):
+        abort(400)
+    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+        abort(400)
+    with get_runtime().db.session() as session:
+        listing = review.list_queue(session, name, missing=missing, page=int(page))
+        return render_template(
+            "moderate/queue.html",
+            queue=name,
+            missing=missing,
+            listing=listing,
+            counts=review.queue_counts(session),
+            labels=QUEUE_LABELS,
+            missing_labels=MISSING_LABELS,
+            bulk_form=BulkForm(),
+        )
+
+
+def _load(session: Session, public_id: str) -> Photo:
+    photo = session.query(Photo).filter(Photo.public_id == public_id).first()
+    if photo is None:
+        abort(404)
+    return photo
+
+
+@bp.route("/photos/<public_id>", methods=["GET", "POST"])
+def photo(public_id: str) -> Any:
+    """Show a record for review; on POST save the edited fields (and publish if asked)."""
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        record = _load(session, public_id)
+        form = ReviewForm(obj=None if request.method == "POST" else _form_data(record))
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                update_photo(
+                    session,
+                    record,
+                    form.changes(),
+                    actor=current_user.name,
+                    gazetteer=runtime.gazetteer,
+                )
+                if request.form.get("action") == "approve":
+                    review.approve_photo(
+                        session,
+                        runtime.storage,
+                        record,
+                        actor=current_user.name,
+                        settings=runtime.settings,
+                    )
+            except ArchiveError as exc:
+                session.rollback()
+                flash(f"저장하지 못했습니다: {exc}", "error")
+            else:
+                session.commit()
+                runtime.search.sync(runtime.db)
+                flash(_saved_message(record), "info")
+                return redirect(url_for("moderate.photo", public_id=public_id), code=303)
+        status = 400 if request.method == "POST" else 200
+        return render_template(
+            "moderate/review.html",
+            photo=record,
+            form=form,
+            decision=DecisionForm(),
+            near=review.near_duplicates(session, record),
+            history=photo_history(session, record),
+            rights_choices=RIGHTS_CHOICES,
+            labels=QUEUE_LABELS,
+        ), status
+
+
+def _saved_message(record: Photo) -> str:
+    return "저장하고 공개했습니다." if record.status == "published" else "저장했습니다."
+
+
+class _Values:
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+def _form_data(record: Photo) -> _Values:
+    return _Values(
+        title=record.title,
+        description=record.description,
+        date=record.date_text,
+        place=record.place_text,
+        people=record.people,
+        tags=", ".join(record.tags or []),
+        rights=record.rights,
+        credit=record.credit,
+        identifier=record.identifier or "",
+    )
+
+
+DECISIONS = {
+    "approve": "승인하고 공개했습니다.",
+    "reject": "반려했습니다.",
+    "hold": "보류했습니다.",
+    "withdraw": "공개를 중단했습니다.",
+    "restore": "다시 공개했습니다.",
+    "reopen": "검토 대기로 되돌렸습니다.",
+}
+
+
+@bp.post("/photos/<public_id>/decide")
+def decide(public_id: str) -> Any:
+    """Apply one decision to a record and update the index at once."""
+    action = request.form.get("action", "")
+    form = DecisionForm()
+    if action not in DECISIONS or not form.validate_on_submit():
+        abort(400)
+    runtime = get_runtime()
+    reason = form.reason.data or ""
+    with runtime.db.session() as session:
+        record = _load(session, public_id)
+        try:
+            _apply(session, record, action, reason)
+        except ArchiveError as exc:
+            session.rollback()
+            flash(_refusal(action, exc), "error")
+            return redirect(url_for("moderate.photo", public_id=public_id), code=303)
+    runtime.search.sync(runtime.db)
+    flash(DECISIONS[action], "info")
+    return redirect(url_for("moderate.photo", public_id=public_id), code=303)
+
+
+def _apply(session: Session, record: Photo, action: str, reason: str) -> None:
+    runtime = get_runtime()
+    actor = current_user.name
+    if action in ("approve", "restore"):
+        review.approve_photo(
+            session, runtime.storage, record, actor=actor, settings=runtime.settings
+        )
+    elif action == "reject":
+        review.reject_photo(session, record, actor=actor, reason=reason)
+    elif action == "hold":
+        review.hold_photo(session, record, actor=actor, reason=reason)
+    elif action == "withdraw":
+        review.withdraw_photo(session, record, actor=actor, reason=reason)
+    else:
+        review.reopen_photo(session, record, actor=actor)
+
+
+def _refusal(action: str, exc: ArchiveError) -> str:
+    if action == "reject" and "reason" in str(exc):
+        return "반려 사유를 적어 주세요. 사유는 기증자에게 정중한 문장으로 전해집니다."
+    if action == "withdraw" and "reason" in str(exc):
+        return "공개 중단 사유를 적어 주세요."
+    return f"처리하지 못했습니다: {exc}"
+
+
+@bp.post("/bulk-publish")
+def bulk_publish() -> Any:
+    """Publish the selected undecided scans in one go."""
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = request.form.getlist("ids")[:500]
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        done = review.bulk_publish(
+            session, runtime.storage, ids, actor=current_user.name, settings=runtime.settings
+        )
+    runtime.search.sync(runtime.db)
+    flash(f"스캔 {len(done)}건을 공개했습니다.", "info")
+    return redirect(url_for("moderate.queue", queue="scans"), code=303)
+
+
+@bp.get("/hints")
+def hints() -> Response:
+    """Return what the date and place fields will be read as (for live hints)."""
+    parsed = parse_date(request.args.get("date", "")[:200])
+    found = get_runtime().gazetteer.find_in(request.args.get("place", "")[:200])
+    return jsonify(
+        date={
+            "ok": parsed.ok,
+            "start": parsed.start,
+            "end": parsed.end,
+            "precision": parsed.precision,
+            "edtf": parsed.edtf,
+        },
+        places=[{"name": place.name, "kind": place.kind} for place, _ in found],
+    )
+
+
+@bp.get("/files/<int:file_id>.jpg")
+def image(file_id: int) -> Response:
+    """Return a derivative of any record to signed-in staff (masters are never served)."""
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        row = session.get(PhotoFile, file_id)
+        if row is None or row.role != "derivative":
+            abort(404)
+        key = row.key
+    try:
+        with runtime.storage.open(key) as handle:
+            data = handle.read()
+    except NotFound:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg")

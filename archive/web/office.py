@@ -1,0 +1,79 @@
+"""Staff pages for the office: report figures, the audit log and the staff accounts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from archive.services.events import list_events
+from archive.services.reports import COLUMNS, LABELS, monthly_figures, totals
+from archive.services.users import list_users
+from archive.web import get_runtime
+from archive.web.auth import admin_required
+from archive.web.moderate import require_staff
+
+bp = Blueprint("office", __name__, url_prefix="/moderate")
+bp.before_request(require_staff)
+AUDIT_PAGE = 100
+
+
+@bp.get("/dashboard")
+def dashboard() -> str:
+    """Show monthly figures: scanned, catalogued, published, contributed, approved, rejected."""
+    with get_runtime().db.session() as session:
+        rows = monthly_figures(session)
+    return render_template(
+        "moderate/dashboard.html", rows=rows, totals=totals(rows), columns=COLUMNS, labels=LABELS
+    )
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv() -> Response:
+    """Return the monthly figures as CSV that Korean Excel opens (UTF-8 with BOM)."""
+    with get_runtime().db.session() as session:
+        rows = monthly_figures(session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["월", *(LABELS[name] for name in COLUMNS)])
+    for row in rows:
+        writer.writerow([row["month"], *(row[name] for name in COLUMNS)])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=archive-figures.csv"},
+    )
+
+
+@bp.get("/audit")
+@admin_required
+def audit() -> Any:
+    """Show the append-only log of decisions and edits, newest first (admins only)."""
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        abort(400)
+    actor = request.args.get("actor", "")[:64] or None
+    kind = request.args.get("kind", "")[:32] or None
+    with get_runtime().db.session() as session:
+        events, total = list_events(
+            session, actor=actor, kind=kind, page=int(page), per_page=AUDIT_PAGE
+        )
+        return render_template(
+            "moderate/audit.html",
+            events=events,
+            total=total,
+            page=int(page),
+            pages=max(1, -(-total // AUDIT_PAGE)),
+            actor=actor or "",
+            kind=kind or "",
+        )
+
+
+@bp.get("/users")
+@admin_required
+def users() -> str:
+    """List the staff accounts (admins only; accounts are managed with `archive users`)."""
+    with get_runtime().db.session() as session:
+        return render_template("moderate/users.html", users=list_users(session))
