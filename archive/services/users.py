@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -14,8 +15,12 @@ from archive.models import ROLES, User
 
 NAME_PATTERN = re.compile(r"[\w.-]{2,64}")
 MIN_PASSWORD = 10
-# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash checked when the name is unknown, so both failures take as long."""
+    return generate_password_hash("not-a-password-of-anyone")
 
 
 class UserError(ArchiveError):
@@ -67,7 +72,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     """Return the active account whose password matches, recording the sign-in."""
     user = find_user(session, name)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

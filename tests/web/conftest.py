@@ -8,6 +8,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -173,3 +174,41 @@ def contribution(
 def send(client: FlaskClient, data: dict[str, Any]) -> Any:
     """POST a contribution form."""
     return client.post("/contribute", data=data, content_type="multipart/form-data")
+
+
+class _FormReader(HTMLParser):
+    """Collect the current values of one form's text inputs and text areas."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = attr.get("id") == self.form_id
+        elif self.inside and tag == "input" and attr.get("type", "text") == "text":
+            self.values[attr["name"]] = attr.get("value", "")
+        elif self.inside and tag == "textarea":
+            self._textarea = attr["name"]
+            self.values[attr["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_values(html: str, form_id: str) -> dict[str, str]:
+    """Return what a browser would send from a form's text fields as shown."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    return {k: v.removeprefix("\n") for k, v in reader.values.items()}
