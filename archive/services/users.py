@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

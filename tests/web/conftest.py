@@ -7,8 +7,8 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,7 +173,10 @@ def contribution(
 
 def send(client: FlaskClient, data: dict[str, Any]) -> Any:
     """POST a contribution form."""
-    return client.post("/contribute", data=data, content_type="multipart/form-data")
+    response = client.post("/contribute", data=data, content_type="multipart/form-data")
+    # Werkzeug's test client spools bodies over 500 KiB to a temp file it never closes.
+    response.request.environ["wsgi.input"].close()
+    return response
 
 
 class _FormReader(HTMLParser):

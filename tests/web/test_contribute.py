@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from archive.models import Contribution, Photo, PhotoFile
+from archive.models import Contribution, Photo
 from archive.runtime import Runtime
 from tests.web.conftest import contribution, csrf_token, send, upload
 
