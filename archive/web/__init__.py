@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.web import api, auth, contribute, gallery, health, media, moderate, office
     from archive.web.cards import alt_text
     from archive.web.extensions import init_extensions
+    from archive.web.labels import event_label, field_label
 
     init_extensions(app, settings, flask_config)
     blueprints = (gallery, api, media, health, contribute, auth, moderate, office)
@@ -49,6 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.globals["alt_text"] = alt_text
+    app.jinja_env.filters["event_label"] = event_label
+    app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.register_error_handler(HTTPException, _http_error)
     if settings.page_cache:

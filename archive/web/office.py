@@ -13,6 +13,7 @@ from archive.services.reports import COLUMNS, LABELS, monthly_figures, totals
 from archive.services.users import list_users
 from archive.web import get_runtime
 from archive.web.auth import admin_required
+from archive.web.labels import EVENT_LABELS
 from archive.web.moderate import require_staff
 
 bp = Blueprint("office", __name__, url_prefix="/moderate")
@@ -68,6 +69,7 @@ def audit() -> Any:
             pages=max(1, -(-total // AUDIT_PAGE)),
             actor=actor or "",
             kind=kind or "",
+            event_labels=EVENT_LABELS,
         )
 
 

@@ -64,8 +64,8 @@ def prepare(root: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `archive serve` (gunicorn) on a free port and yield its base URL."""
+def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """Run `archive serve` (gunicorn) on a free port; yield its base URL and environment."""
     root = tmp_path_factory.mktemp("e2e")
     prepare(root)
     port = free_port()
@@ -91,10 +91,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.5)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield base, env
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_archive: tuple[str, dict[str, str]]) -> str:
+    """Return the base URL of the live server."""
+    return live_archive[0]
 
 
 @pytest.fixture(scope="session")

@@ -199,7 +199,13 @@ def test_audit_log_is_for_admins_and_append_only(fresh_app: Flask, login_as: Log
     assert moderator.get("/moderate/users").status_code == 403
     admin = login_as("admin")
     html = admin.get("/moderate/audit").get_data(as_text=True)
-    assert moderator.staff_name in html and "「」 → 「새 제목」" in html  # type: ignore[attr-defined]
+    assert moderator.staff_name in html and "제목: 「」 → 「새 제목」" in html  # type: ignore[attr-defined]
+    assert "정보 수정" in html and "시민 기증 접수" in html
+    only_edits = admin.get("/moderate/audit?kind=edited").get_data(as_text=True)
+    assert (
+        "정보 수정" in only_edits.split("<tbody>")[1]
+        and "시민 기증 접수" not in only_edits.split("<tbody>")[1]
+    )
     assert "010-1234-5678" not in html
     assert "moderator-" in admin.get("/moderate/users").get_data(as_text=True)
     with runtime_of(fresh_app).db.engine.connect() as connection:
