@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import piexif
@@ -167,13 +168,34 @@ def _attach(ctx: IngestContext, drop: DropFile, analysis: Analysis, photo: Photo
 def _store_original(
     ctx: IngestContext, photo: Photo, drop: DropFile, analysis: Analysis, role: str
 ) -> PhotoFile:
-    extension = FORMAT_EXTENSIONS.get(analysis.format, "bin")
-    key = master_key(analysis.sha256, extension)
-    stored = ctx.storage.put_file(key, drop.path, analysis.sha256)
+    key = master_key(analysis.sha256, FORMAT_EXTENSIONS.get(analysis.format, "bin"))
+    return store_original(
+        ctx,
+        photo,
+        drop.path,
+        analysis,
+        key,
+        role=role,
+        original_name=drop.rel.rsplit("/", 1)[-1],
+        source_path=drop.rel,
+        source_stem=drop.stem,
+    )
+
+
+def store_original(
+    ctx: IngestContext,
+    photo: Photo,
+    source: Path,
+    analysis: Analysis,
+    key: str,
+    **columns: Any,
+) -> PhotoFile:
+    """Store an original under key (verified), record it with its technical metadata and
+    derivatives, and return its row; columns are role, original_name and source paths."""
+    stored = ctx.storage.put_file(key, source, analysis.sha256)
     original = photo_service.add_file(
         ctx.session,
         photo,
-        role=role,
         backend=stored.backend,
         key=stored.key,
         sha256=stored.sha256,
@@ -181,9 +203,7 @@ def _store_original(
         width=analysis.width,
         height=analysis.height,
         format=analysis.format,
-        original_name=drop.rel.rsplit("/", 1)[-1],
-        source_path=drop.rel,
-        source_stem=drop.stem,
+        **columns,
     )
     photo_service.add_technical(ctx.session, original, analysis.technical)
     store_renditions(ctx, photo, original, analysis)

@@ -10,7 +10,7 @@ from typing import Any
 from archive.config import Settings
 from archive.errors import IngestError
 from archive.ingest.analyse import AnalyseOptions, Analysis, analyse_file
-from archive.ingest.pipeline import FORMAT_EXTENSIONS, IngestContext, store_renditions
+from archive.ingest.pipeline import FORMAT_EXTENSIONS, IngestContext, store_original
 from archive.models import Contribution, Photo
 from archive.services import photos as photo_service
 from archive.services.contributions import credit_for
@@ -69,23 +69,16 @@ def store_upload(
         ctx.session, fields, source="contribution", gazetteer=ctx.gazetteer
     )
     photo.contribution = contribution
-    extension = FORMAT_EXTENSIONS.get(analysis.format, "bin")
-    stored = ctx.storage.put_file(upload_key(analysis.sha256, extension), upload, analysis.sha256)
-    original = photo_service.add_file(
-        ctx.session,
+    key = upload_key(analysis.sha256, FORMAT_EXTENSIONS.get(analysis.format, "bin"))
+    stored = store_original(
+        ctx,
         photo,
+        upload,
+        analysis,
+        key,
         role="master",
-        backend=stored.backend,
-        key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
-        width=analysis.width,
-        height=analysis.height,
-        format=analysis.format,
         original_name=clean_filename(original_name),
     )
-    photo_service.add_technical(ctx.session, original, analysis.technical)
-    store_renditions(ctx, photo, original, analysis)
     photo.phash = analysis.phash
     near = photo_service.flag_near_duplicates(
         ctx.session, photo, ctx.settings.near_duplicate_distance

@@ -12,7 +12,7 @@ from archive.ingest.sidecar import split_tags
 from archive.models import STATUSES, Photo
 from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
-from archive.services.photos import queue_reindex, set_date, set_place
+from archive.services.photos import identifier_taken, queue_reindex, set_date, set_place
 
 EDITABLE = (
     "identifier",
@@ -48,6 +48,10 @@ def update_photo(
         new = split_tags(value) if name == "tags" else (value or "").strip()
         if name == "identifier":
             new = new or None
+            if new and new != photo.identifier and identifier_taken(session, str(new)):
+                raise InvalidChange(
+                    f"관리번호 {new}은(는) 이미 다른 사진에 쓰였습니다 / identifier {new} is taken"
+                )
         old = _current(photo, name)
         if old == new:
             continue

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
-from archive.errors import IngestError, NotFound
+from archive.errors import IngestError
 from archive.ingest.analyse import Analysis
 from archive.ingest.pipeline import IngestContext
 from archive.ingest.uploads import analyse_upload, citizen_reason, store_upload
@@ -22,6 +21,7 @@ from archive.services.contributions import Contributor, create_contribution, fin
 from archive.web import get_runtime
 from archive.web.extensions import limiter
 from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
+from archive.web.media import private_jpeg
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
 PRIVATE_HEADERS = {
@@ -177,11 +177,6 @@ def status_thumb(token: str, public_id: str) -> Response:
         if thumb is None:
             abort(404)
         key = thumb.key
-    try:
-        with runtime.storage.open(key) as handle:
-            data = handle.read()
-    except NotFound:
-        abort(404)
-    response = send_file(io.BytesIO(data), mimetype="image/jpeg")
+    response = private_jpeg(key)
     response.headers.update(PRIVATE_HEADERS)
     return response

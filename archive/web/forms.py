@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from archive.services.catalogue import EDITABLE
 from archive.services.gallery import KOGL
 
 KOGL_CHOICES = [
@@ -119,20 +120,7 @@ class ReviewForm(FlaskForm):
 
     def changes(self) -> dict[str, Any]:
         """Return the submitted values by catalogue field name."""
-        return {name: (getattr(self, name).data or "") for name in EDITABLE_FIELDS}
-
-
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "date",
-    "place",
-    "people",
-    "tags",
-    "rights",
-    "credit",
-    "identifier",
-)
+        return {name: (getattr(self, name).data or "") for name in EDITABLE}
 
 
 class DecisionForm(FlaskForm):

@@ -16,6 +16,22 @@ ONE_YEAR = 365 * 24 * 3600
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
+def read_stored(key: str) -> bytes:
+    """Return a stored derivative's bytes (they are small; this also gives Content-Length)."""
+    try:
+        with get_runtime().storage.open(key) as handle:
+            return handle.read()
+    except NotFound:
+        abort(404)
+
+
+def private_jpeg(key: str) -> Response:
+    """Return a stored derivative for one viewer only: never kept by shared caches."""
+    response = send_file(io.BytesIO(read_stored(key)), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/<variant>/<sha256>.jpg")
 def derivative(variant: str, sha256: str) -> Response:
     """Return a thumbnail or web image of a published photo (masters are never served)."""
@@ -27,11 +43,7 @@ def derivative(variant: str, sha256: str) -> Response:
         if row is None:
             abort(404)
         key, modified = row.key, row.created_at
-    try:
-        with runtime.storage.open(key) as handle:
-            data = handle.read()  # derivatives are small; this also gives Content-Length
-    except NotFound:
-        abort(404)
+    data = read_stored(key)
     response = send_file(
         io.BytesIO(data),
         mimetype="image/jpeg",

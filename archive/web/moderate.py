@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import (
@@ -14,14 +13,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from archive.dates import parse_date
-from archive.errors import ArchiveError, NotFound
+from archive.errors import ArchiveError
 from archive.models import Photo, PhotoFile
 from archive.services import review
 from archive.services.catalogue import update_photo
@@ -29,6 +27,7 @@ from archive.services.events import photo_history
 from archive.web import get_runtime
 from archive.web.extensions import login_manager
 from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm
+from archive.web.media import private_jpeg
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 QUEUE_LABELS = {
@@ -101,31 +100,10 @@ def photo(public_id: str) -> Any:
     with runtime.db.session() as session:
         record = _load(session, public_id)
         form = ReviewForm(obj=None if request.method == "POST" else _form_data(record))
-        if request.method == "POST" and form.validate_on_submit():
-            try:
-                update_photo(
-                    session,
-                    record,
-                    form.changes(),
-                    actor=current_user.name,
-                    gazetteer=runtime.gazetteer,
-                )
-                if request.form.get("action") == "approve":
-                    review.approve_photo(
-                        session,
-                        runtime.storage,
-                        record,
-                        actor=current_user.name,
-                        settings=runtime.settings,
-                    )
-            except ArchiveError as exc:
-                session.rollback()
-                flash(f"저장하지 못했습니다: {exc}", "error")
-            else:
-                session.commit()
-                runtime.search.sync(runtime.db)
-                flash(_saved_message(record), "info")
-                return redirect(url_for("moderate.photo", public_id=public_id), code=303)
+        if request.method == "POST" and form.validate_on_submit() and _save(session, record, form):
+            runtime.search.sync(runtime.db)
+            flash(_saved_message(record), "info")
+            return redirect(url_for("moderate.photo", public_id=public_id), code=303)
         status = 400 if request.method == "POST" else 200
         return render_template(
             "moderate/review.html",
@@ -137,6 +115,24 @@ def photo(public_id: str) -> Any:
             rights_choices=RIGHTS_CHOICES,
             labels=QUEUE_LABELS,
         ), status
+
+
+def _save(session: Session, record: Photo, form: ReviewForm) -> bool:
+    """Apply the edits (and publish when asked); commit, or roll back and say why."""
+    runtime = get_runtime()
+    actor = current_user.name
+    try:
+        update_photo(session, record, form.changes(), actor=actor, gazetteer=runtime.gazetteer)
+        if request.form.get("action") == "approve":
+            review.approve_photo(
+                session, runtime.storage, record, actor=actor, settings=runtime.settings
+            )
+    except ArchiveError as exc:
+        session.rollback()
+        flash(f"저장하지 못했습니다: {exc}", "error")
+        return False
+    session.commit()
+    return True
 
 
 def _saved_message(record: Photo) -> str:
@@ -262,9 +258,4 @@ def image(file_id: int) -> Response:
         if row is None or row.role != "derivative":
             abort(404)
         key = row.key
-    try:
-        with runtime.storage.open(key) as handle:
-            data = handle.read()
-    except NotFound:
-        abort(404)
-    return send_file(io.BytesIO(data), mimetype="image/jpeg")
+    return private_jpeg(key)

@@ -76,6 +76,8 @@ def edit(client: FlaskClient, public_id: str, action: str = "save", **fields: st
     data.update(fields, csrf_token=csrf_token(client, f"/moderate/photos/{public_id}"))
     data["action"] = action
     response = client.post(f"/moderate/photos/{public_id}", data=data)
+    if response.status_code == 400:  # refused: the form comes back with the reason
+        return str(response.get_data(as_text=True))
     assert response.status_code == 303, response.get_data(as_text=True)
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -145,6 +147,15 @@ def test_edit_approve_publishes_at_once_and_reject_tells_the_contributor(
         kinds = [event.kind for event in events]
         assert kinds == ["edited", "published", "rejected"]
         assert events[0].detail["title"] == {"old": "", "new": "영산포 장날 풍경"}
+
+
+def test_a_taken_identifier_is_refused_with_a_message(fresh_app: Flask, login_as: Login) -> None:
+    (first, second), _ = contribute(fresh_app, "하나", "둘")
+    staff = login_as("moderator")
+    edit(staff, first, identifier="NJ-1970-001")
+    page = edit(staff, second, "approve", identifier="NJ-1970-001", title="둘째")
+    assert "이미 다른 사진에 쓰였습니다" in page
+    assert status_of(fresh_app, second) == ("draft", False)
 
 
 def test_reject_needs_a_reason_and_hold_sets_aside(fresh_app: Flask, login_as: Login) -> None:
