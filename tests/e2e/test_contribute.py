@@ -39,7 +39,7 @@ def serious_violations(page: Page) -> list[tuple[str, str]]:
     ]
 
 
-def send_two_photos(page: Page, base: str, tmp_path: Path) -> str:
+def send_two_photos(page: Page, base: str, tmp_path: Path, artifacts: Path) -> str:
     gps = save_jpeg(
         tmp_path / "할머니 사진.jpg",
         picture((1200, 900), seed=71),
@@ -66,6 +66,7 @@ def send_two_photos(page: Page, base: str, tmp_path: Path) -> str:
     page.get_by_label("제1유형 · 출처만 밝히면 누구나 자유롭게 이용").check()
     page.locator("#owns_rights").check()
     page.locator("#consent").check()
+    page.screenshot(path=str(artifacts / "contribute-form-phone.png"), full_page=True)
     page.get_by_role("button", name="사진 보내기").click()
     expect(page.locator("h1")).to_have_text("사진을 잘 받았습니다. 고맙습니다.")
     expect(page.locator(".outcome.pending")).to_have_count(2)
@@ -109,7 +110,7 @@ def test_a_contribution_from_phone_to_gallery(
     base, env = live_archive
     moderator = add_moderator(env)
     citizen = browser.new_context(viewport=PHONE, locale="ko-KR").new_page()
-    status_url = send_two_photos(citizen, base, tmp_path)
+    status_url = send_two_photos(citizen, base, tmp_path, artifacts)
     citizen.screenshot(path=str(artifacts / "contribute-received-phone.png"), full_page=True)
     for words in ("도깨비시장", "징검다리"):
         found = citizen.request.get(base + "/api/photos", params={"q": words}).json()

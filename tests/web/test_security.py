@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 import zlib
@@ -277,7 +278,10 @@ def test_login_attempts_are_rate_limited(fresh_app: Flask) -> None:
     assert statuses == [400, 400, 400, 429]
 
 
-def test_contact_details_never_reach_public_pages(fresh_app: Flask, login_as: Login) -> None:
+def test_contact_details_never_reach_public_pages_or_logs(
+    fresh_app: Flask, login_as: Login, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     (photo,), _ = contribute(fresh_app, "사연", contact="grandma@example.kr", name="이영산")
     staff = login_as("moderator")
     edit(staff, photo, "approve", title="공개된 사진")
@@ -299,6 +303,8 @@ def test_contact_details_never_reach_public_pages(fresh_app: Flask, login_as: Lo
         staff.get(f"/moderate/photos/{photo}").get_data(as_text=True), "review-form"
     )
     assert review_fields["credit"] == "시민 제공"
+    assert caplog.records
+    assert "grandma@example.kr" not in caplog.text and "이영산" not in caplog.text
 
 
 def test_a_rejection_cannot_skip_to_published_work(fresh_app: Flask, login_as: Login) -> None:
