@@ -46,8 +46,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The whole suite on SQLite, then again on PostgreSQL when ARCHIVE_TEST_POSTGRES_URL names a server
+# (each run creates its own databases there and drops them at the end).
 pytest: install system-deps
 	$(BIN)/pytest -q
+	@if [ -n "$$ARCHIVE_TEST_POSTGRES_URL" ]; then \
+		echo "== the same tests on PostgreSQL =="; \
+		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q; \
+	fi
 
 test: lint typecheck pytest
 

@@ -14,12 +14,25 @@ from click.testing import CliRunner, Result
 from archive.cli import main
 from archive.config import Settings, load_settings
 from archive.runtime import Runtime, build_runtime
+from tests.databases import BACKEND, drop_databases, fresh_database_url
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the PostgreSQL databases of this run."""
+    drop_databases()
+
+
+def pytest_report_header() -> str:
+    """Say which database the run uses."""
+    return f"archive database: {BACKEND}"
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> dict[str, str]:
     """Point every ARCHIVE_* setting at tmp_path and return the variables."""
     values = {
         "ARCHIVE_DATA_DIR": str(tmp_path / "var"),
@@ -28,6 +41,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "ARCHIVE_POLL_SECONDS": "0.2",
         "ARCHIVE_WORKERS": "2",
     }
+    url = fresh_database_url(migrated=request.node.get_closest_marker("empty_database") is None)
+    if url:
+        values["ARCHIVE_DATABASE_URL"] = url
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values

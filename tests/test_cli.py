@@ -13,12 +13,14 @@ from archive.runtime import Runtime
 from tests.scans import save_jpeg
 
 
+@pytest.mark.empty_database
 def test_unmigrated_database_is_explained(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["photos", "list"])
     assert result.exit_code == 1
     assert "archive db upgrade" in result.output
 
 
+@pytest.mark.empty_database
 def test_db_upgrade_then_empty_list(env: dict[str, str]) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 from archive.config import load_settings
 from archive.ingest.worker import IngestWorker
 from archive.runtime import build_runtime
+from tests.databases import fresh_database_url
 from tests.scans import picture, save_jpeg
 from tests.search.collection import populate
 
@@ -32,10 +33,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare(root: Path) -> None:
+def prepare(root: Path, database_url: str) -> None:
     """Create the collection, with real derivatives for a few photos."""
     settings = load_settings(
-        {}, data_dir=root / "var", scans_dir=root / "scans", settle_seconds=0.0, workers=1
+        {},
+        data_dir=root / "var",
+        scans_dir=root / "scans",
+        database_url=database_url,
+        settle_seconds=0.0,
+        workers=1,
     )
     runtime = build_runtime(settings)
     runtime.db.upgrade()
@@ -67,12 +73,14 @@ def prepare(root: Path) -> None:
 def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """Run `archive serve` (gunicorn) on a free port; yield its base URL and environment."""
     root = tmp_path_factory.mktemp("e2e")
-    prepare(root)
+    database_url = fresh_database_url()
+    prepare(root, database_url)
     port = free_port()
     env = {
         **os.environ,
         "ARCHIVE_DATA_DIR": str(root / "var"),
         "ARCHIVE_SCANS_DIR": str(root / "scans"),
+        "ARCHIVE_DATABASE_URL": database_url,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],

@@ -22,6 +22,7 @@ from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.users import add_user
 from archive.web import create_app
+from tests.databases import fresh_database_url
 from tests.scans import exif_bytes, picture, save_jpeg
 from tests.search.collection import populate
 
@@ -37,6 +38,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "settle_seconds": 0.0,
             "workers": 1,
             "cors_origins": "https://www.naju.go.kr",
+            "database_url": fresh_database_url(),
             "FLASK": {"TESTING": True},
         }
     )
@@ -95,6 +97,7 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
             "data_dir": tmp_path / "var",
             "scans_dir": tmp_path / "scans",
             "workers": 1,
+            "database_url": fresh_database_url(),
             "FLASK": {"TESTING": True},
             **extra,
         }

@@ -219,10 +219,12 @@ def test_audit_log_is_for_admins_and_append_only(fresh_app: Flask, login_as: Log
     )
     assert "010-1234-5678" not in html
     assert "moderator-" in admin.get("/moderate/users").get_data(as_text=True)
-    with runtime_of(fresh_app).db.engine.connect() as connection:
-        for statement in ("UPDATE events SET message = 'x'", "DELETE FROM events"):
-            with pytest.raises(DatabaseError, match="append-only"):
-                connection.execute(text(statement))
+    for statement in ("UPDATE events SET message = 'x'", "DELETE FROM events"):
+        with (
+            runtime_of(fresh_app).db.engine.connect() as connection,
+            pytest.raises(DatabaseError, match="append-only"),
+        ):
+            connection.execute(text(statement))
 
 
 def test_dashboard_counts_by_month(fresh_app: Flask, login_as: Login) -> None:
@@ -251,7 +253,7 @@ def test_logout_and_disabled_accounts(fresh_app: Flask, login_as: Login) -> None
     staff = login_as("moderator")
     assert staff.get("/moderate/").status_code == 200
     with runtime_of(fresh_app).db.session() as session:
-        session.execute(text("UPDATE users SET active = 0"))
+        session.execute(text("UPDATE users SET active = false"))
     assert staff.get("/moderate/").status_code == 302  # signed out at the next request
     other = login_as("moderator")
     token = csrf_token(other, "/moderate/")
