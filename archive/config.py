@@ -21,8 +21,20 @@ class Settings:
     scans_dir: Path = Path("scans")
     # SQLAlchemy URL; empty means SQLite at <data_dir>/archive.db.
     database_url: str = ""
-    # Storage backend for masters and derivatives ("local").
+    # Storage backend for masters, uploads and derivatives ("local" or "s3").
     storage: str = "local"
+    # S3 bucket of the "s3" backend (it must exist).
+    s3_bucket: str = ""
+    # Endpoint of an S3-compatible store such as MinIO; empty means AWS.
+    s3_endpoint_url: str = ""
+    # Region for request signing; empty means the AWS configuration's.
+    s3_region: str = ""
+    # Key prefix inside the bucket (lets several cities share one bucket).
+    s3_prefix: str = ""
+    # Public base URL (CDN or bucket website) serving derivatives/; empty means the app serves them.
+    s3_public_url: str = ""
+    # Files at least this many MiB go up as multipart uploads, in parts of this size.
+    s3_multipart_mb: int = 64
     # Largest image (in pixels) the worker will decode; larger files fail as bombs.
     max_pixels: int = 120_000_000
     # Seconds a dropped file's size and mtime must stay unchanged before ingest.
@@ -130,6 +142,12 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         default = getattr(defaults, name, None)
         values[name] = _convert(name, default, value) if isinstance(value, str) else value
     settings = Settings(**values)
-    if settings.storage not in {"local"}:
-        raise ConfigError(f"ARCHIVE_STORAGE={settings.storage!r}: supported backends are: local")
+    if settings.storage not in {"local", "s3"}:
+        raise ConfigError(
+            f"ARCHIVE_STORAGE={settings.storage!r}: supported backends are: local, s3"
+        )
+    if settings.storage == "s3" and not settings.s3_bucket:
+        raise ConfigError("ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET")
+    if settings.s3_multipart_mb < 5:
+        raise ConfigError("ARCHIVE_S3_MULTIPART_MB must be at least 5 (the S3 minimum part size)")
     return settings

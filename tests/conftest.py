@@ -15,6 +15,9 @@ from archive.cli import main
 from archive.config import Settings, load_settings
 from archive.runtime import Runtime, build_runtime
 from tests.databases import BACKEND, drop_databases, fresh_database_url
+from tests.s3 import s3_bucket, s3_endpoint
+
+__all__ = ["s3_bucket", "s3_endpoint"]  # fixtures shared by every test module
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

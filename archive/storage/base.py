@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from archive.errors import NotFound, StorageError
 
 CHUNK = 1024 * 1024
 
@@ -30,6 +33,15 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def check_key(key: str) -> None:
+    """Refuse keys that are empty, absolute or climb out of the store.
+
+    :raises StorageError: for such a key.
+    """
+    if not key or key.startswith("/") or ".." in key.split("/"):
+        raise StorageError(f"invalid storage key {key!r}")
 
 
 def master_key(sha256: str, extension: str) -> str:
@@ -83,6 +95,23 @@ class Storage(ABC):
     def clean_temp(self, older_than: float = 0.0) -> int:
         """Remove partial uploads left by a crash; return how many (none by default)."""
         return 0
+
+    def check(self) -> None:
+        """Write, read back and delete a small probe object.
+
+        :raises StorageError: when any of the three fails.
+        """
+        key = f"checks/{uuid.uuid4().hex}.txt"
+        probe = b"archive storage check"
+        self.put_bytes(key, probe)
+        try:
+            with self.open(key) as handle:
+                if handle.read() != probe:
+                    raise StorageError("the probe object read back differently")
+        except NotFound as exc:
+            raise StorageError("the probe object vanished after writing") from exc
+        finally:
+            self.delete(key)
 
     def url(self, key: str) -> str | None:
         """Return a direct public URL for key, or None when the app must serve it."""

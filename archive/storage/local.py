@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import NotFound, StorageError
-from archive.storage.base import CHUNK, Storage, StoredObject
+from archive.storage.base import CHUNK, Storage, StoredObject, check_key
 
 
 class LocalStorage(Storage):
@@ -26,8 +26,7 @@ class LocalStorage(Storage):
 
     def path(self, key: str) -> Path:
         """Return the file path of key, refusing keys that leave the root."""
-        if not key or key.startswith("/") or ".." in key.split("/"):
-            raise StorageError(f"invalid storage key {key!r}")
+        check_key(key)
         return self.root / key
 
     def put_file(self, key: str, source: Path, sha256: str) -> StoredObject:

@@ -8,12 +8,17 @@ from flask import url_for
 
 from archive.models import Photo
 from archive.services.gallery import rights_label
+from archive.storage import derivative_key
+from archive.web import get_storage
 
 
 def media_url(variant: str, sha256: str | None, external: bool = False) -> str | None:
-    """Return the immutable URL of a derivative, or None when there is none."""
+    """Return the immutable URL of a derivative (the storage's public URL when it has one)."""
     if not sha256:
         return None
+    direct = get_storage().url(derivative_key(sha256, variant))
+    if direct:
+        return direct
     return url_for("media.derivative", variant=variant, sha256=sha256, _external=external)
 
 

@@ -1,0 +1,69 @@
+"""The whole archive on S3: the worker stores masters and derivatives, the web serves them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.runtime import Runtime
+from archive.web import create_app
+from tests.s3 import s3_client
+from tests.scans import picture, save_jpeg
+
+
+@pytest.fixture
+def s3_env(
+    env: dict[str, str], s3_endpoint: str, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    values = {
+        "ARCHIVE_STORAGE": "s3",
+        "ARCHIVE_S3_BUCKET": s3_bucket,
+        "ARCHIVE_S3_ENDPOINT_URL": s3_endpoint,
+        "ARCHIVE_S3_PREFIX": "naju",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**env, **values}
+
+
+def objects(endpoint: str, bucket: str) -> list[str]:
+    listing = s3_client(endpoint).list_objects_v2(Bucket=bucket)
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def test_ingest_and_publish_on_s3(
+    s3_env: dict[str, str],
+    runtime: Runtime,
+    ingest: Callable[..., list[dict[str, Any]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert runtime.storage.backend == "s3"
+    inbox = runtime.settings.inbox_dir
+    save_jpeg(inbox / "s3-scan.jpg", picture((900, 700), seed=5), gps=True)
+    (inbox / "s3-scan.json").write_text(
+        json.dumps({"title": "영산포 등대", "date": "1975", "status": "published"}), "utf-8"
+    )
+    lines = ingest("--once")
+    assert lines[0]["outcome"] == "ingested", lines
+    keys = objects(s3_env["ARCHIVE_S3_ENDPOINT_URL"], s3_env["ARCHIVE_S3_BUCKET"])
+    assert [k.split("/")[1] for k in keys].count("masters") == 1
+    assert [k.split("/")[1] for k in keys].count("derivatives") == 2
+    assert all(k.startswith("naju/") for k in keys)
+
+    app = create_app({"FLASK": {"TESTING": True}})
+    client = app.test_client()
+    item = client.get("/api/photos?q=등대").get_json()["items"][0]
+    image = client.get(item["image_url"])
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    app.extensions["archive"].close()
+
+    monkeypatch.setenv("ARCHIVE_S3_PUBLIC_URL", "https://cdn.naju.example")
+    cdn_app = create_app({"FLASK": {"TESTING": True}})
+    item = cdn_app.test_client().get("/api/photos?q=등대").get_json()["items"][0]
+    assert item["thumbnail_url"].startswith("https://cdn.naju.example/naju/derivatives/thumb/")
+    cdn_app.extensions["archive"].close()
