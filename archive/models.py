@@ -238,3 +238,16 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IngestClaim(Base):
+    """A worker's claim on a dropped scan (all files of one stem), so no two take it."""
+
+    __tablename__ = "ingest_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the stem: unique and short whatever the folder and file names.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    stem: Mapped[str] = mapped_column(String(1000))
+    worker: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestContext, IngestResult, ingest_analysis
 from archive.ingest.pool import DecoderPool, Outcome
 from archive.runtime import Runtime
+from archive.services.claims import drop_stale_claims, release_claims, take_claim
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
@@ -48,10 +51,14 @@ class IngestWorker:
         self._handled: set[Path] = set()
         self._unsynced = False
         self._last_sync = 0.0
+        # Several workers may share the drop folder: each claims a scan before taking it.
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
         self.storage.clean_temp(older_than=3600)
+        drop_stale_claims(self.db, self.lease_seconds)
         options = AnalyseOptions(
             self.settings.max_pixels,
             self.settings.thumb_size,
@@ -85,9 +92,8 @@ class IngestWorker:
                     self._report(outcomes.skipped(drop))
                 break
             ready = tracker.ready(drops)
-            if ready:
-                self.process(root, ready)
-            else:
+            if not ready or not self.process(root, ready):
+                # still being written, or another worker holds them: look again shortly
                 time.sleep(min(0.5, self.settings.settle_seconds / 2 or 0.05))
         self._finish_batch(root)
         return self.summary
@@ -108,13 +114,49 @@ class IngestWorker:
             wake.wait(self.settings.settle_seconds if waiting else self.settings.poll_seconds)
             wake.clear()
 
-    def process(self, root: Path, drops: list[DropFile]) -> None:
-        """Process ready files: fronts first, then back sides and alternates."""
+    def process(self, root: Path, drops: list[DropFile]) -> int:
+        """Claim and process ready files a few scans at a time; return how many were taken.
+
+        Claiming a few at a time (two per decoder) lets other workers share a batch.
+        """
         self.summary.start()
-        fronts = [d for d in drops if d.kind == "primary"]
-        others = [d for d in drops if d.kind != "primary"]
-        for group in (fronts, others):
-            self._run_group(root, group)
+        stems = sorted({d.stem for d in drops})
+        step = 2 * (self._pool.size if self._pool else 1)
+        taken = 0
+        for start in range(0, len(stems), step):
+            chunk = set(stems[start : start + step])
+            taken += self._process_claimed(root, [d for d in drops if d.stem in chunk])
+        return taken
+
+    def _process_claimed(self, root: Path, drops: list[DropFile]) -> int:
+        mine = self._claim(drops)
+        try:
+            fronts = [d for d in mine if d.kind == "primary"]
+            others = [d for d in mine if d.kind != "primary"]
+            for group in (fronts, others):
+                self._run_group(root, group)
+        finally:
+            self._release({d.stem for d in mine})
+        return len(mine)
+
+    def _claim(self, drops: list[DropFile]) -> list[DropFile]:
+        """Return the drops whose scan this worker now holds (and which are still there)."""
+        taken: set[str] = set()
+        for stem in sorted({d.stem for d in drops}):
+            try:
+                if take_claim(self.db, stem, self.worker_id, self.lease_seconds, worker_is_gone):
+                    taken.add(stem)
+            except SQLAlchemyError as exc:
+                log.error("could not claim %s (will retry): %s", stem, exc)
+        mine = [d for d in drops if d.stem in taken and d.path.exists()]
+        self._release(taken - {d.stem for d in mine})  # done by another worker meanwhile
+        return mine
+
+    def _release(self, stems: set[str]) -> None:
+        try:
+            release_claims(self.db, stems, self.worker_id)
+        except SQLAlchemyError as exc:  # the lease runs out and the claims are dropped then
+            log.error("could not release claims: %s", exc)
 
     def _pending(self, root: Path) -> list[DropFile]:
         return [d for d in discover(root) if d.path not in self._handled]
@@ -189,3 +231,18 @@ class IngestWorker:
         touched = {path.parent for path in self._handled}
         outcomes.retire_manifests(self.settings, root, self.metadata, touched)
         remove_empty_dirs(root)
+
+
+def worker_is_gone(worker: str) -> bool:
+    """Return whether a claim's worker ran on this host and its process has ended."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # elsewhere: only the lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
