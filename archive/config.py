@@ -67,6 +67,8 @@ class Settings:
     default_rights: str = "저작권 확인 중"
     # Credit line given to records that have none.
     default_credit: str = "나주시"
+    # Log lines as plain "text" or one "json" object per line (read before other settings).
+    log_format: str = "text"
     # Key that signs session and CSRF cookies; empty means one kept in <data_dir>/secret_key.
     secret_key: str = ""
     # Send cookies only over HTTPS (1) even when a request looks like plain HTTP.
@@ -148,6 +150,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         )
     if settings.storage == "s3" and not settings.s3_bucket:
         raise ConfigError("ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET")
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"ARCHIVE_LOG_FORMAT={settings.log_format!r}: use text or json")
     if settings.s3_multipart_mb < 5:
         raise ConfigError("ARCHIVE_S3_MULTIPART_MB must be at least 5 (the S3 minimum part size)")
     return settings

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import logging
+import os
 
 import click
 
-from archive.cli import ingest, photos, search, serve, users
+from archive.cli import ingest, ops, photos, search, serve, users
 from archive.cli.common import open_runtime
+from archive.logs import configure_logging
 
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
 def main(verbose: bool) -> None:
     """Naju old photo archive (나주 옛 사진 아카이브)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(os.environ.get("ARCHIVE_LOG_FORMAT", "text"), verbose)
 
 
 @main.group()
@@ -42,3 +39,6 @@ main.add_command(serve.serve)
 main.add_command(serve.run)
 main.add_command(users.users)
 main.add_command(users.purge)
+main.add_command(ops.check)
+main.add_command(ops.fixity)
+main.add_command(ops.export)

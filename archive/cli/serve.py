@@ -12,6 +12,8 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
+from archive.logs import logging_config
+
 
 class _Gunicorn(BaseApplication):
     """Run the app factory under gunicorn with options given in code."""
@@ -45,6 +47,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
+            "logconfig_dict": logging_config(os.environ.get("ARCHIVE_LOG_FORMAT", "text")),
         }
     ).run()
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from archive.cli import main
 from archive.runtime import Runtime
 from archive.web import create_app
 from tests.s3 import s3_client
@@ -61,6 +63,14 @@ def test_ingest_and_publish_on_s3(
     image = client.get(item["image_url"])
     assert image.status_code == 200 and image.mimetype == "image/jpeg"
     app.extensions["archive"].close()
+
+    fixity = CliRunner().invoke(main, ["fixity", "--json"])
+    assert fixity.exit_code == 0, fixity.output
+    master = next(k for k in keys if "/masters/" in k)
+    client = s3_client(s3_env["ARCHIVE_S3_ENDPOINT_URL"])
+    client.put_object(Bucket=s3_env["ARCHIVE_S3_BUCKET"], Key=master, Body=b"overwritten")
+    fixity = CliRunner().invoke(main, ["fixity", "--json"])
+    assert fixity.exit_code == 1 and '"status": "mismatch"' in fixity.stdout
 
     monkeypatch.setenv("ARCHIVE_S3_PUBLIC_URL", "https://cdn.naju.example")
     cdn_app = create_app({"FLASK": {"TESTING": True}})

@@ -1,0 +1,112 @@
+"""`archive check`, `archive fixity` and `archive export`: the operators' tools."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archive.cli.common import open_runtime
+from archive.errors import ArchiveError
+from archive.operations.checks import report, run_checks
+from archive.operations.export import ExportError, export_bag, published_photos
+from archive.operations.fixity import FixityResult, check_fixity, count_files
+from archive.services.events import record_event
+
+CLI_ACTOR = "archive-cli"
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
+def check(as_json: bool) -> None:
+    """Check settings, database, storage read/write, search index and disk space."""
+    with open_runtime(require_schema=False) as runtime:
+        checks = run_checks(runtime)
+    if as_json:
+        click.echo(json.dumps(report(checks), ensure_ascii=False))
+    else:
+        for item in checks:
+            click.echo(f"{'정상' if item.ok else '문제'}  {item.name:<8} {item.detail}")
+    if not all(item.ok for item in checks):
+        raise SystemExit(1)
+
+
+@click.command("fixity")
+@click.option("--derivatives", is_flag=True, help="Also re-read the public derivatives.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per problem, then a summary.")
+def fixity(derivatives: bool, as_json: bool) -> None:
+    """Re-read every preserved file and compare its SHA-256 with the record (exit 1 on faults)."""
+    with open_runtime() as runtime, runtime.db.session() as session:
+        total = count_files(session, derivatives=derivatives)
+        results = []
+        with _progress("고정성 검사") as progress:
+            task = progress.add_task("fixity", total=total)
+            for result in check_fixity(session, runtime.storage, derivatives=derivatives):
+                results.append(result)
+                progress.advance(task)
+        problems = [r for r in results if not r.ok]
+        record_event(
+            session,
+            "fixity-checked",
+            actor=CLI_ACTOR,
+            message=f"{len(results)} files, {len(problems)} problems",
+            detail={"problems": [{"key": p.key, "status": p.status} for p in problems]},
+        )
+    _print_fixity(problems, len(results), as_json)
+    if problems:
+        raise SystemExit(1)
+
+
+def _print_fixity(problems: list[FixityResult], checked: int, as_json: bool) -> None:
+    for problem in problems:
+        if as_json:
+            click.echo(json.dumps(asdict(problem)))
+        else:
+            click.echo(f"{problem.status.upper()}  {problem.key}  (record {problem.public_id})")
+    if as_json:
+        click.echo(json.dumps({"summary": {"checked": checked, "problems": len(problems)}}))
+    else:
+        click.echo(f"checked {checked} files: {len(problems)} missing or changed")
+
+
+@click.command("export")
+@click.argument("destination", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--organisation", default="나주시", show_default=True, help="Source-Organization.")
+def export(destination: Path, organisation: str) -> None:
+    """Write published records with their masters and metadata as a BagIt bag."""
+    with open_runtime() as runtime, runtime.db.session() as session:
+        total = sum(1 for _ in published_photos(session))
+        with _progress("내보내기") as progress:
+            task = progress.add_task("export", total=total)
+            try:
+                bag = export_bag(
+                    session,
+                    runtime.storage,
+                    destination,
+                    organisation=organisation,
+                    on_record=lambda _photo: progress.advance(task),
+                )
+            except (ExportError, ArchiveError, OSError) as exc:
+                raise click.ClickException(f"내보내지 못했습니다 / export failed: {exc}") from exc
+        record_event(
+            session,
+            "exported",
+            actor=CLI_ACTOR,
+            message=f"{total} records",
+            detail={"destination": str(destination)},
+        )
+    click.echo(f"wrote a BagIt bag of {total} records to {bag.path}")

@@ -1,0 +1,1 @@
+"""Operations for the people who run the service: health checks, fixity, export."""

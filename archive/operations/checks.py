@@ -1,0 +1,121 @@
+"""Health checks shared by `archive check` and /healthz."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from archive.errors import ArchiveError
+from archive.models import Photo, SearchOutbox
+from archive.runtime import Runtime
+
+MIN_FREE_BYTES = 2 * 1024**3
+# Queued index changes older than this mean no process is draining the outbox.
+OUTBOX_STALE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: what was checked, whether it is fine, and what was seen."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks(runtime: Runtime, *, write: bool = True) -> list[Check]:
+    """Check settings, database, storage, search index and disk space.
+
+    :param write: also write, read and delete a probe object in storage (the CLI does;
+        /healthz, polled often, only checks that storage answers).
+    """
+    checks = [_settings(runtime), _database(runtime), _storage(runtime, write)]
+    checks.append(_index(runtime) if checks[1].ok else Check("index", False, "needs the database"))
+    return checks + [_disk(path) for path in _disk_paths(runtime)]
+
+
+def report(checks: list[Check]) -> dict[str, Any]:
+    """Return the JSON form of a set of checks."""
+    return {
+        "status": "ok" if all(c.ok for c in checks) else "error",
+        "checks": [asdict(c) for c in checks],
+    }
+
+
+def _settings(runtime: Runtime) -> Check:
+    s = runtime.settings
+    where = f"storage={s.storage}" + (f" bucket={s.s3_bucket}" if s.storage == "s3" else "")
+    database = runtime.db.engine.url.render_as_string(hide_password=True)
+    return Check("settings", True, f"{where}; database={database}")
+
+
+def _database(runtime: Runtime) -> Check:
+    try:
+        with runtime.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        current = runtime.schema_is_current()
+    except SQLAlchemyError as exc:
+        return Check("database", False, f"unreachable: {type(exc).__name__}: {exc}"[:300])
+    if not current:
+        return Check("database", False, "schema is not current: run `archive db upgrade`")
+    return Check("database", True, "reachable, schema current")
+
+
+def _storage(runtime: Runtime, write: bool) -> Check:
+    try:
+        if write:
+            runtime.storage.check()
+        else:
+            runtime.storage.exists("checks/ping")
+    except ArchiveError as exc:
+        return Check("storage", False, str(exc)[:300])
+    except OSError as exc:
+        return Check("storage", False, f"{type(exc).__name__}: {exc}"[:300])
+    return Check("storage", True, "read/write ok" if write else "reachable")
+
+
+def _index(runtime: Runtime) -> Check:
+    try:
+        index = runtime.search.ensure(runtime.db)  # a missing or corrupt index is rebuilt
+        with runtime.db.session() as session:
+            oldest = session.scalar(select(func.min(SearchOutbox.created_at)))
+            queued = session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+            published = session.scalar(
+                select(func.count()).select_from(Photo).where(Photo.status == "published")
+            )
+    except (OSError, SQLAlchemyError, ArchiveError) as exc:
+        return Check("index", False, f"{type(exc).__name__}: {exc}"[:300])
+    with index.searcher() as searcher:
+        documents = searcher.doc_count()
+    detail = f"{documents} documents, {published} published records, {queued} changes queued"
+    if oldest is not None and _age(oldest) > OUTBOX_STALE_SECONDS:
+        return Check("index", False, detail + "; no worker is applying them (is it running?)")
+    return Check("index", True, detail)
+
+
+def _age(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - moment).total_seconds()
+
+
+def _disk_paths(runtime: Runtime) -> list[Path]:
+    paths = [runtime.settings.data_dir, runtime.settings.scans_dir]
+    unique: dict[int, Path] = {}
+    for path in paths:
+        unique.setdefault(os.stat(path).st_dev, path)
+    return list(unique.values())
+
+
+def _disk(path: Path) -> Check:
+    usage = shutil.disk_usage(path)
+    free_gb = usage.free / 1024**3
+    detail = f"{path}: {free_gb:.1f} GiB free of {usage.total / 1024**3:.1f} GiB"
+    return Check("disk", usage.free >= MIN_FREE_BYTES, detail)

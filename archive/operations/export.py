@@ -1,0 +1,183 @@
+"""Export published records as a BagIt bag for the city's records office.
+
+Each record becomes a folder named by its public id with its preserved files (master,
+back side, alternates) and a metadata.json; records.csv lists them all with Dublin Core
+columns. Contributors' names and contacts are never part of an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bagit
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.errors import ArchiveError
+from archive.ingest.pipeline import FORMAT_EXTENSIONS
+from archive.models import Photo, PhotoFile
+from archive.services.photos import ORIGINAL_ROLES
+from archive.storage import Storage
+
+CHUNK = 1024 * 1024
+CSV_COLUMNS = (
+    "dc:identifier",
+    "dc:title",
+    "dc:description",
+    "dc:date",
+    "dc:coverage",
+    "dc:subject",
+    "dc:rights",
+    "dc:contributor",
+    "dc:source",
+    "archive:id",
+    "archive:date_text",
+    "archive:published_at",
+)
+
+
+class ExportError(ArchiveError):
+    """An export cannot be written (destination in use, or a file does not match)."""
+
+
+def published_photos(session: Session) -> Iterator[Photo]:
+    """Yield published records with their files, oldest first."""
+    yield from session.scalars(
+        select(Photo)
+        .options(selectinload(Photo.files))
+        .where(Photo.status == "published")
+        .order_by(Photo.id)
+    )
+
+
+def export_bag(
+    session: Session,
+    storage: Storage,
+    destination: Path,
+    *,
+    organisation: str,
+    on_record: Callable[[Photo], None] = lambda _photo: None,
+) -> bagit.Bag:
+    """Write every published record into a new BagIt bag at destination and return it.
+
+    :raises ExportError: when destination is not empty or a stored file fails its hash.
+    """
+    if destination.exists() and any(destination.iterdir()):
+        raise ExportError(f"{destination} is not empty; give a new folder")
+    destination.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = []
+        for photo in published_photos(session):
+            rows.append(_write_record(storage, destination / photo.public_id, photo))
+            on_record(photo)
+        _write_csv(destination / "records.csv", rows)
+        info = {
+            "Source-Organization": organisation,
+            "External-Description": f"나주 옛 사진 아카이브: 공개 기록 {len(rows)}건",
+            "Bagging-Date": datetime.now(UTC).date().isoformat(),
+        }
+        return bagit.make_bag(str(destination), bag_info=info, checksums=["sha256", "sha512"])
+    except BaseException:
+        shutil.rmtree(destination, ignore_errors=True)  # no half-written bag is left behind
+        raise
+
+
+def _write_record(storage: Storage, folder: Path, photo: Photo) -> dict[str, str]:
+    folder.mkdir()
+    files = []
+    alternates = 0
+    for stored in [f for f in photo.files if f.role in ORIGINAL_ROLES]:
+        name = stored.role
+        if stored.role == "alternate":
+            alternates += 1
+            name = f"alternate-{alternates}"
+        name = f"{name}.{FORMAT_EXTENSIONS.get(stored.format or '', 'bin')}"
+        _copy_verified(storage, stored, folder / name)
+        files.append(_file_entry(stored, name, photo.source))
+    metadata = record_metadata(photo, files)
+    (folder / "metadata.json").write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=2), "utf-8"
+    )
+    return _csv_row(photo)
+
+
+def _copy_verified(storage: Storage, stored: PhotoFile, target: Path) -> None:
+    digest = hashlib.sha256()
+    with storage.open(stored.key) as source, target.open("wb") as out:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != stored.sha256:
+        raise ExportError(f"{stored.key} does not match its recorded SHA-256 (run archive fixity)")
+
+
+def _file_entry(stored: PhotoFile, name: str, source: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "file": name,
+        "role": stored.role,
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "format": stored.format,
+        "width": stored.width,
+        "height": stored.height,
+    }
+    if source == "scan":  # a citizen's own file name may carry personal details
+        entry["original_name"] = stored.original_name
+    return entry
+
+
+def record_metadata(photo: Photo, files: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the descriptive record of an export (no personal data of contributors)."""
+    return {
+        "id": photo.public_id,
+        "identifier": photo.identifier,
+        "title": photo.title,
+        "description": photo.description,
+        "date": {
+            "text": photo.date_text,
+            "start": photo.date_start,
+            "end": photo.date_end,
+            "precision": photo.date_precision,
+            "edtf": photo.date_edtf,
+        },
+        "place": {"text": photo.place_text, "gazetteer": list(photo.places or [])},
+        "people": photo.people,
+        "tags": list(photo.tags or []),
+        "rights": photo.rights,
+        "credit": photo.credit,
+        "source": photo.source,
+        "published_at": photo.published_at.isoformat() if photo.published_at else None,
+        "files": files,
+    }
+
+
+def _csv_row(photo: Photo) -> dict[str, str]:
+    values = (
+        photo.identifier or "",
+        photo.title,
+        photo.description,
+        photo.date_edtf or "",
+        "; ".join(photo.places or []) or photo.place_text,
+        "; ".join(photo.tags or []),
+        photo.rights,
+        photo.credit,
+        "시민 기증" if photo.source == "contribution" else "스캔",
+        photo.public_id,
+        photo.date_text,
+        photo.published_at.isoformat() if photo.published_at else "",
+    )
+    return dict(zip(CSV_COLUMNS, values, strict=True))
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Korean Excel
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
