@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install migrate run test lint typecheck pytest bench-ingest bench-search bench-web system-deps clean
+.PHONY: install migrate run test lint typecheck compose-config pytest bench-ingest bench-search bench-web system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 # Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
-# benchmarks. Installed once per venv; apt-get needs root (or sudo).
-APT_PACKAGES := chromium fonts-nanum libvips-tools wrk
+# benchmarks, docker-compose to validate docker-compose.yml. Installed once per venv; apt-get
+# needs root (or sudo).
+APT_PACKAGES := chromium fonts-nanum libvips-tools wrk docker-compose
 $(APT_STAMP): | $(STAMP)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -55,7 +56,11 @@ pytest: install system-deps
 		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q; \
 	fi
 
-test: lint typecheck pytest
+# docker-compose.yml is validated without a Docker engine (Debian's docker-compose package).
+compose-config: system-deps
+	docker-compose -f docker-compose.yml config -q
+
+test: lint typecheck compose-config pytest
 
 bench-ingest: install system-deps
 	$(BIN)/python bench/ingest.py
