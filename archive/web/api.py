@@ -62,7 +62,7 @@ def _externalise(card: dict[str, Any]) -> dict[str, Any]:
     """Make URLs absolute for other sites; drop fields only pages use."""
     root = request.host_url.rstrip("/")
     for key in ("url", "thumbnail_url", "image_url"):
-        if card.get(key, "").startswith("/"):  # not when a CDN already gives a full URL
+        if (card.get(key) or "").startswith("/"):  # not when a CDN already gives a full URL
             card[key] = root + card[key]
     card.pop("places", None)
     return card
