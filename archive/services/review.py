@@ -76,6 +76,25 @@ def list_queue(
     return Page(list(photos), total, page, per_page)
 
 
+def queue_of(photo: Photo) -> str:
+    """Return the name of the queue a record is in."""
+    if photo.status == "draft":
+        if photo.held:
+            return "held"
+        return "contributions" if photo.source == "contribution" else "scans"
+    return photo.status
+
+
+def next_in_queue(session: Session, queue: str, after: Photo) -> Photo | None:
+    """Return the record that follows another in a queue's order, if any."""
+    newest_first = queue in ("published", "withdrawn", "rejected")
+    position = Photo.id < after.id if newest_first else Photo.id > after.id
+    order = Photo.id.desc() if newest_first else Photo.id
+    return session.scalars(
+        _queue_select(queue, None).where(position).order_by(order).limit(1)
+    ).first()
+
+
 def queue_counts(session: Session) -> dict[str, int]:
     """Return how many records each queue holds."""
     return {

@@ -111,6 +111,8 @@ def photo(public_id: str) -> Any:
             form=form,
             decision=DecisionForm(),
             near=review.near_duplicates(session, record),
+            queue=review.queue_of(record),
+            following=_following(session, record),
             history=photo_history(session, record),
             rights_choices=RIGHTS_CHOICES,
             labels=QUEUE_LABELS,
@@ -133,6 +135,14 @@ def _save(session: Session, record: Photo, form: ReviewForm) -> bool:
         return False
     session.commit()
     return True
+
+
+def _following(session: Session, record: Photo) -> Photo | None:
+    """Return the next record of the queue the moderator came from (or the record's own)."""
+    queue = request.args.get("queue", "")
+    return review.next_in_queue(
+        session, queue if queue in QUEUE_LABELS else review.queue_of(record), record
+    )
 
 
 def _saved_message(record: Photo) -> str:

@@ -158,6 +158,18 @@ def test_a_taken_identifier_is_refused_with_a_message(fresh_app: Flask, login_as
     assert status_of(fresh_app, second) == ("draft", False)
 
 
+def test_the_review_page_leads_to_the_next_in_the_queue(fresh_app: Flask, login_as: Login) -> None:
+    (first, second, third), _ = contribute(fresh_app, "하나", "둘", "셋")
+    staff = login_as("moderator")
+    page = staff.get(f"/moderate/photos/{first}").get_data(as_text=True)
+    assert f'href="/moderate/photos/{second}" rel="next"' in page
+    decide(staff, second, "hold")
+    page = staff.get(f"/moderate/photos/{first}").get_data(as_text=True)
+    assert f'href="/moderate/photos/{third}" rel="next"' in page  # held ones leave the queue
+    last = staff.get(f"/moderate/photos/{third}").get_data(as_text=True)
+    assert 'rel="next"' not in last and "시민 기증 (검토 대기) 목록" in last
+
+
 def test_reject_needs_a_reason_and_hold_sets_aside(fresh_app: Flask, login_as: Login) -> None:
     (photo,), _ = contribute(fresh_app, "사연")
     staff = login_as("moderator")
