@@ -160,3 +160,22 @@ def test_json_logs_are_one_object_per_line_without_status_secrets() -> None:
     line = json.loads(result.stderr.strip())
     assert line["level"] == "INFO" and line["logger"] == "gunicorn.access"
     assert line["message"] == "GET /contribute/status/[redacted] 200"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"ARCHIVE_STORAGE": "s3"}, "ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET"),
+        ({"ARCHIVE_STORAGE": "ftp"}, "supported backends are: local, s3"),
+        ({"ARCHIVE_S3_MULTIPART_MB": "1"}, "at least 5"),
+        ({"ARCHIVE_LOG_FORMAT": "xml"}, "use text or json"),
+    ],
+)
+def test_bad_deployment_settings_are_explained(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], message: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    result = run("check")
+    assert result.exit_code == 1
+    assert "설정 오류" in result.output and message in result.output
