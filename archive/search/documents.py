@@ -22,6 +22,7 @@ class Record(Protocol):
     identifier: str | None
     title: str
     description: str
+    people: str
     tags: list[str]
     place_text: str
     places: list[str]
@@ -43,7 +44,13 @@ def record_query() -> Select[Any]:
 def document_texts(photo: Record) -> tuple[str, str]:
     """Return the two texts of a record that are analysed: title and body."""
     body = " ".join(
-        [photo.description, " ".join(photo.tags or []), photo.place_text, photo.identifier or ""]
+        [
+            photo.description,
+            photo.people,
+            " ".join(photo.tags or []),
+            photo.place_text,
+            photo.identifier or "",
+        ]
     )
     return photo.title, body
 

@@ -35,7 +35,7 @@ from archive.search.whoosh_fixes import apply_whoosh_fixes
 log = logging.getLogger(__name__)
 BATCH = 2000
 # Bump when make_schema() or the analysis changes: older generations are rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA_MARKER = "archive-schema-version"
 # What opening a damaged or half-written index raises.
 INDEX_DAMAGE = (

@@ -124,13 +124,17 @@ def test_edit_approve_publishes_at_once_and_reject_tells_the_contributor(
     review = staff.get(f"/moderate/photos/{keep}").get_data(as_text=True)
     assert "김나주" in review and "010-1234-5678" in review  # only here
     assert "원본에 GPS가 있습니다" in review
-    page = edit(staff, keep, "approve", title="영산포 장날 풍경", date="1970년대 초")
+    page = edit(
+        staff, keep, "approve", title="영산포 장날 풍경", date="1970년대 초", people="박씨 할머니"
+    )
     assert "저장하고 공개했습니다" in page
     assert status_of(fresh_app, keep) == ("published", False)
     public = fresh_app.test_client()
     assert public.get(f"/photos/{keep}").status_code == 200
     found = public.get("/api/photos", query_string={"q": "장날 풍경"}).get_json()
     assert [item["id"] for item in found["items"]] == [keep]
+    by_person = public.get("/api/photos", query_string={"q": "할머니"}).get_json()
+    assert [item["id"] for item in by_person["items"]] == [keep]
     item = found["items"][0]
     for url in (item["thumbnail_url"], item["image_url"]):
         exif = piexif.load(public.get(url).data)
