@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.dates import parse_date
@@ -87,7 +89,7 @@ def queue() -> Any:
 
 
 def _load(session: Session, public_id: str) -> Photo:
-    photo = session.query(Photo).filter(Photo.public_id == public_id).first()
+    photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).first()
     if photo is None:
         abort(404)
     return photo
@@ -149,13 +151,8 @@ def _saved_message(record: Photo) -> str:
     return "저장하고 공개했습니다." if record.status == "published" else "저장했습니다."
 
 
-class _Values:
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
-
-
-def _form_data(record: Photo) -> _Values:
-    return _Values(
+def _form_data(record: Photo) -> SimpleNamespace:
+    return SimpleNamespace(
         title=record.title,
         description=record.description,
         date=record.date_text,

@@ -108,6 +108,12 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
     runtime.close()
 
 
+def runtime_of(app: Flask) -> Runtime:
+    """Return an app's runtime (database, storage, settings)."""
+    runtime: Runtime = app.extensions["archive"]
+    return runtime
+
+
 def csrf_token(client: FlaskClient, path: str) -> str:
     """GET a page and return the CSRF token of its form."""
     response = client.get(path)

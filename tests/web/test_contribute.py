@@ -12,13 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from archive.models import Contribution, Photo
-from archive.runtime import Runtime
-from tests.web.conftest import contribution, csrf_token, send, upload
-
-
-def runtime_of(app: Flask) -> Runtime:
-    runtime: Runtime = app.extensions["archive"]
-    return runtime
+from tests.web.conftest import contribution, csrf_token, runtime_of, send, upload
 
 
 def photo_count(app: Flask) -> int:

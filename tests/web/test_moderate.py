@@ -14,16 +14,10 @@ from sqlalchemy.exc import DatabaseError
 
 from archive.ingest.worker import IngestWorker
 from archive.models import Event, Photo
-from archive.runtime import Runtime
 from tests.scans import picture, save_jpeg
-from tests.web.conftest import contribution, csrf_token, form_values, send, upload
+from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
 
 Login = Callable[[str], FlaskClient]
-
-
-def runtime_of(app: Flask) -> Runtime:
-    runtime: Runtime = app.extensions["archive"]
-    return runtime
 
 
 def contribute(app: Flask, *stories: str, **overrides: str) -> tuple[list[str], str]:

@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 
 from archive.ingest.uploads import clean_filename
 from archive.models import Photo, PhotoFile
-from archive.runtime import Runtime
-from tests.web.conftest import contribution, csrf_token, form_values, send, upload
+from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
 from tests.web.test_moderate import contribute, decide, edit
 
 Login = Callable[[str], FlaskClient]
@@ -36,11 +35,6 @@ STAFF_GET = (
 )
 STAFF_POST = ("/moderate/photos/{id}", "/moderate/photos/{id}/decide", "/moderate/bulk-publish")
 ADMIN_ONLY = ("/moderate/audit", "/moderate/users")
-
-
-def runtime_of(app: Flask) -> Runtime:
-    runtime: Runtime = app.extensions["archive"]
-    return runtime
 
 
 def nothing_stored(app: Flask) -> bool:
