@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
+    contribute.clean_upload_temp(settings.data_dir / "tmp")
     app.jinja_env.globals["alt_text"] = alt_text
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label

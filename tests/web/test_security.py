@@ -8,6 +8,7 @@ import os
 import struct
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from archive.ingest.uploads import clean_filename
 from archive.models import Photo, PhotoFile
+from archive.web.contribute import clean_upload_temp
 from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
 from tests.web.test_moderate import contribute, decide, edit
 
@@ -309,3 +311,15 @@ def test_a_rejection_cannot_skip_to_published_work(fresh_app: Flask, login_as: L
     assert "처리하지 못했습니다" in page
     with runtime_of(fresh_app).db.session() as session:
         assert session.scalars(select(Photo.status)).one() == "published"
+
+
+def test_upload_temp_files_left_by_a_killed_process_are_cleaned(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    old, fresh, other = temp / "upload-a.part", temp / "upload-b.part", temp / "keep.txt"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    assert clean_upload_temp(temp) == 1
+    assert sorted(p.name for p in temp.iterdir()) == ["keep.txt", "upload-b.part"]
+    assert clean_upload_temp(tmp_path / "missing") == 0
