@@ -37,12 +37,16 @@ class Runtime:
         analyzer = KoreanAnalyzer(self.gazetteer.all_names())
         return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
+    @cached_property
+    def head_revision(self) -> str | None:
+        """Return the newest packaged migration (read from disk once; /healthz asks often)."""
+        return ScriptDirectory.from_config(alembic_config(self.db.url)).get_current_head()
+
     def schema_is_current(self) -> bool:
         """Return whether the database is migrated to the newest revision."""
-        head = ScriptDirectory.from_config(alembic_config(self.db.url)).get_current_head()
         with self.db.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-        return current == head
+        return current == self.head_revision
 
     def close(self) -> None:
         """Release database connections."""

@@ -83,7 +83,8 @@ def _storage(runtime: Runtime, write: bool) -> Check:
 
 def _index(runtime: Runtime) -> Check:
     try:
-        index = runtime.search.ensure(runtime.db)  # a missing or corrupt index is rebuilt
+        # The shared, cached searcher (a missing or corrupt index is rebuilt on the way).
+        documents = runtime.search.searcher(runtime.db).doc_count()
         with runtime.db.session() as session:
             oldest = session.scalar(select(func.min(SearchOutbox.created_at)))
             queued = session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
@@ -92,8 +93,6 @@ def _index(runtime: Runtime) -> Check:
             )
     except (OSError, SQLAlchemyError, ArchiveError) as exc:
         return Check("index", False, f"{type(exc).__name__}: {exc}"[:300])
-    with index.searcher() as searcher:
-        documents = searcher.doc_count()
     detail = f"{documents} documents, {published} published records, {queued} changes queued"
     if oldest is not None and _age(oldest) > OUTBOX_STALE_SECONDS:
         return Check("index", False, detail + "; no worker is applying them (is it running?)")

@@ -110,12 +110,11 @@ def near_duplicates(session: Session, photo: Photo) -> list[tuple[Photo, int]]:
             or_(NearDuplicate.photo_id == photo.id, NearDuplicate.other_id == photo.id)
         )
     ).all()
-    found: list[tuple[Photo, int]] = []
-    for mine, other, distance in rows:
-        record = session.get(Photo, other if mine == photo.id else mine)
-        if record is not None:
-            found.append((record, distance))
-    return found
+    distances = {(other if mine == photo.id else mine): distance for mine, other, distance in rows}
+    if not distances:
+        return []
+    others = session.scalars(select(Photo).where(Photo.id.in_(distances))).all()
+    return sorted(((o, distances[o.id]) for o in others), key=lambda pair: pair[1])
 
 
 def approve_photo(
