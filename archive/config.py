@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.errors import ConfigError
 
@@ -35,8 +36,16 @@ class Settings:
     s3_public_url: str = ""
     # Files at least this many MiB go up as multipart uploads, in parts of this size.
     s3_multipart_mb: int = 64
+    # Address of the public corner as visitors reach it; every absolute link is built from it.
+    public_url: str = "http://127.0.0.1:8000"
+    # Other host names the web answers to besides public_url's (comma-separated); others get 400.
+    trusted_hosts: str = "localhost,127.0.0.1,::1"
+    # Origins (space-separated) whose pages may show /embed in a frame: the city homepage.
+    embed_origins: str = "https://www.naju.go.kr"
     # Largest image (in pixels) the worker will decode; larger files fail as bombs.
     max_pixels: int = 120_000_000
+    # Largest decoded scan in MiB (width x height x bytes per pixel); larger files fail.
+    max_decoded_mb: int = 1024
     # Seconds a dropped file's size and mtime must stay unchanged before ingest.
     settle_seconds: float = 2.0
     # Longest a --once run waits for a file that is still being written.
@@ -87,8 +96,32 @@ class Settings:
     upload_max_request_mb: int = 100
     # Most photos in one contribution.
     upload_max_photos: int = 10
+    # Largest decoded contributed photo in MiB (width x height x bytes per pixel).
+    upload_max_decoded_mb: int = 512
+    # Decoder processes each web process keeps for contributed photos (started on first use).
+    upload_decoders: int = 2
+    # Seconds a contribution waits for a free decoder before the form says to try later.
+    upload_wait_seconds: float = 10.0
+    # Hours a staff sign-in lasts at most.
+    staff_session_hours: int = 12
+    # Minutes without a request after which a staff sign-in ends.
+    staff_idle_minutes: int = 60
+    # Fewest characters a staff password may have (it must also not be easy to guess).
+    password_min_length: int = 10
     # Days a contributor's name and contact are kept after every photo is decided.
     personal_data_retention_days: int = 365
+
+    @property
+    def host_names(self) -> list[str]:
+        """Return every host name the web answers to (public_url's first)."""
+        names = [urlsplit(self.public_url).hostname or ""]
+        names += [n.strip().lower() for n in self.trusted_hosts.split(",") if n.strip()]
+        return list(dict.fromkeys(n for n in names if n))
+
+    @property
+    def public_base(self) -> str:
+        """Return public_url without a trailing slash."""
+        return self.public_url.rstrip("/")
 
     @property
     def inbox_dir(self) -> Path:
@@ -154,4 +187,17 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         raise ConfigError(f"ARCHIVE_LOG_FORMAT={settings.log_format!r}: use text or json")
     if settings.s3_multipart_mb < 5:
         raise ConfigError("ARCHIVE_S3_MULTIPART_MB must be at least 5 (the S3 minimum part size)")
+    _check_public_url(settings.public_url)
+    for name in ("upload_decoders", "staff_session_hours", "staff_idle_minutes"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"ARCHIVE_{name.upper()} must be at least 1")
     return settings
+
+
+def _check_public_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"ARCHIVE_PUBLIC_URL={url!r}: give the address visitors use, "
+            "e.g. https://oldphoto.naju.go.kr"
+        )

@@ -1,18 +1,75 @@
-"""Database engine and sessions, bound to settings rather than built at import time."""
+"""Database engine and sessions, bound to settings rather than built at import time.
+
+Side effects that cannot be rolled back (deleting a stored file, say) are registered
+on the session with after_commit() and run only once the transaction has committed;
+on_rollback() undoes work done outside the database (a file copied in advance) when it
+does not. mark_public_change() advances the counter public pages are cached by.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from archive.errors import ArchiveError
+
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+Action = Callable[[], None]
+
+
+def after_commit(session: Session, action: Action) -> None:
+    """Run action once the session's transaction has committed (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(action)
+
+
+def on_rollback(session: Session, action: Action) -> None:
+    """Run action if the session's transaction rolls back (to undo work outside it)."""
+    session.info.setdefault("on_rollback", []).append(action)
+
+
+def mark_public_change(session: Session) -> None:
+    """Say that this transaction changes what visitors see (cached pages go stale)."""
+    session.info["public_change"] = True
+
+
+def public_version(session: Session) -> int:
+    """Return the counter that every commit changing public data advances."""
+    return int(session.execute(text("SELECT public_version FROM archive_state")).scalar() or 0)
+
+
+def _bump_public_version(session: Session) -> None:
+    if session.info.pop("public_change", False):
+        session.execute(text("UPDATE archive_state SET public_version = public_version + 1"))
+
+
+def _run(actions: list[Action], when: str) -> None:
+    for action in actions:
+        try:
+            action()
+        except (ArchiveError, OSError) as exc:  # left for `archive sweep` to finish
+            log.error("%s action failed: %s", when, exc)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop("on_rollback", None)
+    _run(session.info.pop("after_commit", []), "after-commit")
+
+
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is not None:
+        return  # a savepoint: the outer transaction may still commit
+    session.info.pop("after_commit", None)
+    session.info.pop("public_change", None)
+    _run(session.info.pop("on_rollback", []), "rollback")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -33,6 +90,9 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessionmaker, "before_commit", _bump_public_version)
+        event.listen(self.sessionmaker, "after_commit", _after_commit)
+        event.listen(self.sessionmaker, "after_soft_rollback", _after_rollback)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

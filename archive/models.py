@@ -22,6 +22,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_session_token() -> str:
+    """Return a fresh random token for a staff account's sessions."""
+    return secrets.token_hex(16)
+
+
 def new_public_id() -> str:
     """Return a random, unguessable public id of 12 characters."""
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
@@ -73,6 +78,9 @@ class Photo(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many times the record was published: public file names carry it, so files
+    # published again after a withdrawal get new URLs.
+    publication: Mapped[int] = mapped_column(Integer, default=0)
 
     files: Mapped[list[PhotoFile]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", order_by="PhotoFile.id"
@@ -125,6 +133,8 @@ class PhotoFile(Base):
     source_path: Mapped[str | None] = mapped_column(String(1000), index=True)
     # Drop-folder path without extension or _a/_b suffix: ties back sides to their front.
     source_stem: Mapped[str | None] = mapped_column(String(1000), index=True)
+    # The copy of a derivative in the public prefix, while its record is published.
+    public_key: Mapped[str | None] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     photo: Mapped[Photo] = relationship(back_populates="files")
@@ -238,6 +248,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session's identity: a new value (sign-out, password change, disable)
+    # ends every session of the account, copied cookies included.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IngestClaim(Base):
@@ -251,3 +265,12 @@ class IngestClaim(Base):
     stem: Mapped[str] = mapped_column(String(1000))
     worker: Mapped[str] = mapped_column(String(200))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ArchiveState(Base):
+    """One row of counters: public_version advances with every commit visitors can see."""
+
+    __tablename__ = "archive_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from alembic.script import ScriptDirectory
 
 from archive.config import Settings, load_settings
 from archive.db import Database, alembic_config
+from archive.imaging.analyse import AnalyseOptions
+from archive.imaging.pool import DecoderPool
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer, load_gazetteer
 from archive.search.index import SearchIndex
@@ -24,6 +27,8 @@ class Runtime:
     settings: Settings
     db: Database
     storage: Storage
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _decoders: DecoderPool | None = field(default=None, repr=False)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -48,8 +53,29 @@ class Runtime:
             current = MigrationContext.configure(connection).get_current_revision()
         return current == self.head_revision
 
+    def upload_decoders(self) -> DecoderPool:
+        """Return the decoder processes for contributed photos (started on first use)."""
+        with self._lock:
+            if self._decoders is None:
+                s = self.settings
+                options = AnalyseOptions(
+                    s.max_pixels,
+                    s.thumb_size,
+                    s.web_size,
+                    max_pages=1,
+                    max_decoded_mb=s.upload_max_decoded_mb,
+                )
+                self._decoders = DecoderPool(
+                    s.upload_decoders, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb
+                )
+            return self._decoders
+
     def close(self) -> None:
-        """Release database connections."""
+        """Stop decoder processes and release database connections."""
+        with self._lock:
+            if self._decoders is not None:
+                self._decoders.close()
+                self._decoders = None
         self.db.dispose()
 
 

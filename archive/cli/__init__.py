@@ -26,9 +26,17 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to the configured database."""
+    from archive.services.sweep import upgrade_files
+
     with open_runtime(require_schema=False) as runtime:
         runtime.db.upgrade()
         click.echo(f"database is up to date: {runtime.db.engine.url.render_as_string()}")
+        moved = upgrade_files(runtime.db, runtime.storage)
+        if moved.relocated or moved.filled:
+            click.echo(
+                f"stored files brought up to date: {moved.relocated} derivatives made private, "
+                f"{moved.filled} public copies made"
+            )
 
 
 main.add_command(ingest.ingest)
@@ -42,3 +50,4 @@ main.add_command(users.purge)
 main.add_command(ops.check)
 main.add_command(ops.fixity)
 main.add_command(ops.export)
+main.add_command(ops.sweep)

@@ -36,26 +36,50 @@ from archive.runtime import Runtime
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) -> None:
     """Ingest scans from DIRECTORY (default: scans/inbox/)."""
+    stop, wake = threading.Event(), threading.Event()
+    _stop_on_signals(stop, wake)
     with open_runtime() as runtime:
         root = directory or runtime.settings.inbox_dir
         if mode == "watch":
-            watch(runtime, root, keep_source, as_json)
+            watch(runtime, root, keep_source, as_json, stop, wake)
             return
-        summary = once(runtime, root, keep_source, as_json)
+        summary = once(runtime, root, keep_source, as_json, stop)
     if summary.get("failed"):
         sys.exit(1)
 
 
-def once(runtime: Runtime, root: Path, keep_source: bool, as_json: bool) -> dict[str, Any]:
-    """Process what is under root now; return the summary."""
+def _stop_on_signals(stop: threading.Event, wake: threading.Event) -> None:
+    """Let SIGTERM and SIGINT finish the files in hand, then stop (nothing is failed)."""
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stop.set()
+        wake.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+
+def once(
+    runtime: Runtime,
+    root: Path,
+    keep_source: bool,
+    as_json: bool,
+    stop: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Process what is under root now (until stop is set); return the summary."""
     if as_json:
-        with IngestWorker(runtime, keep_source=keep_source, on_result=print_json) as worker:
+        with IngestWorker(
+            runtime, keep_source=keep_source, on_result=print_json, stop=stop
+        ) as worker:
             summary = worker.run_once(root).as_json()
         click.echo(json.dumps(summary, ensure_ascii=False))
         return summary
     with (
         ProgressReporter(root) as reporter,
-        IngestWorker(runtime, keep_source=keep_source, on_result=reporter.update) as worker,
+        IngestWorker(
+            runtime, keep_source=keep_source, on_result=reporter.update, stop=stop
+        ) as worker,
     ):
         summary = worker.run_once(root).as_json()
     reporter.print_summary(summary)
@@ -73,25 +97,19 @@ def watch(
     keep_source: bool,
     as_json: bool,
     stop: threading.Event | None = None,
+    wake: threading.Event | None = None,
 ) -> None:
     """Watch root until SIGINT/SIGTERM (or until stop is set by the caller)."""
     stop = stop or threading.Event()
-    wake = threading.Event()
-
-    def request_stop(_signum: int, _frame: Any) -> None:
-        stop.set()
-        wake.set()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+    wake = wake or threading.Event()
     log = logging.getLogger("archive.ingest")
     report = print_json if as_json else (lambda result: log.info(describe(result)))
-    observer = start_observer(root, wake)
     log.info("수집함 감시 시작 / watching %s", root.resolve())
+    observer = None
     try:
-        with IngestWorker(runtime, keep_source=keep_source, on_result=report) as worker:
-            worker.watch(root, stop, wake)
+        with IngestWorker(runtime, keep_source=keep_source, on_result=report, stop=stop) as worker:
+            observer = start_observer(root, wake, worker.own_moves)
+            worker.watch(root, wake)
     finally:
         if observer is not None:
             observer.stop()

@@ -15,6 +15,7 @@ from archive.errors import ArchiveError
 from archive.operations.checks import report, run_checks
 from archive.operations.export import ExportError, export_bag, published_photos
 from archive.operations.fixity import FixityResult, check_fixity, count_files
+from archive.services.sweep import sweep as sweep_files
 from archive.services.events import record_event
 
 CLI_ACTOR = "archive-cli"
@@ -110,3 +111,41 @@ def export(destination: Path, organisation: str) -> None:
             detail={"destination": str(destination)},
         )
     click.echo(f"wrote a BagIt bag of {total} records to {bag.path}")
+
+
+@click.command("sweep")
+@click.option(
+    "--include-originals",
+    is_flag=True,
+    help="Also delete masters and uploads that no record refers to (check them first).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def sweep(include_originals: bool, as_json: bool) -> None:
+    """Remove files no record refers to, put the public prefix right, drop dead claims."""
+    with open_runtime() as runtime:
+        lease = max(600.0, runtime.settings.task_timeout * 3)
+        try:
+            report = sweep_files(
+                runtime.db,
+                runtime.storage,
+                lease_seconds=lease,
+                include_originals=include_originals,
+            )
+        except (ArchiveError, OSError) as exc:
+            raise click.ClickException(f"정리하지 못했습니다 / sweep failed: {exc}") from exc
+        with runtime.db.session() as session:
+            record_event(session, "swept", actor=CLI_ACTOR, detail=report.as_json())
+    if as_json:
+        click.echo(json.dumps(report.as_json()))
+        return
+    counts = report.as_json()
+    click.echo(
+        f"정리 끝 / swept: {counts['orphans']} orphan derivatives and {counts['stray_public']} "
+        f"stray public files removed, {counts['filled']} public copies made, "
+        f"{counts['relocated']} derivatives made private, {counts['stale_claims']} dead claims"
+    )
+    if report.orphan_originals and not include_originals:
+        click.echo(
+            f"{len(report.orphan_originals)} originals no record refers to were kept "
+            "(see `archive check`; --include-originals removes them)"
+        )

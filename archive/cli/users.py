@@ -11,7 +11,14 @@ from archive.cli.common import open_runtime
 from archive.models import ROLES
 from archive.services.contributions import purge_personal_data
 from archive.services.events import record_event
-from archive.services.users import UserError, add_user, disable_user, list_users
+from archive.services.users import (
+    UserError,
+    add_user,
+    disable_user,
+    find_user,
+    list_users,
+    set_password,
+)
 
 CLI_ACTOR = "archive-cli"
 
@@ -44,11 +51,29 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     with open_runtime() as runtime, runtime.db.session() as session:
         try:
-            add_user(session, name, role, password)
+            add_user(session, name, role, password, runtime.settings.password_min_length)
         except UserError as exc:
             raise click.ClickException(f"계정을 만들지 못했습니다 / {exc}") from exc
         record_event(session, "user-added", actor=CLI_ACTOR, detail={"name": name, "role": role})
     click.echo(f"added {role} {name}")
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+def users_set_password(name: str, password_stdin: bool) -> None:
+    """Give an account a new password (asks for it); its sessions end."""
+    password = _read_password(password_stdin)
+    with open_runtime() as runtime, runtime.db.session() as session:
+        user = find_user(session, name)
+        if user is None:
+            raise click.ClickException(f"계정이 없습니다 / no user {name!r}")
+        try:
+            set_password(session, user, password, runtime.settings.password_min_length)
+        except UserError as exc:
+            raise click.ClickException(f"비밀번호를 바꾸지 못했습니다 / {exc}") from exc
+        record_event(session, "password-reset", actor=CLI_ACTOR, detail={"name": name})
+    click.echo(f"new password set for {name}; their sessions have ended")
 
 
 @users.command("list")

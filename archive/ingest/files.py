@@ -9,8 +9,11 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-from archive.ingest.sidecar import MANIFEST_NAME, nfc
+from archive.digest import FileIdentity, sha256_stream
+from archive.ingest.sidecar import MANIFEST_NAME
+from archive.text import nfc
 
 LITTER_PATTERNS = (
     "thumbs.db",
@@ -115,6 +118,58 @@ def move_out(path: Path, source_root: Path, target_root: Path) -> Path:
         os.replace(path, target)
     except OSError:
         shutil.move(str(path), str(target))  # another file system (e.g. a network share)
+    return target
+
+
+def move_verified(
+    path: Path,
+    source_root: Path,
+    target_root: Path,
+    identity: FileIdentity | None,
+    sha256: str | None = None,
+) -> Path | None:
+    """Move a file only while it is still the file that was read; return where it went.
+
+    The file is held open: its identity (inode, size, mtime) must be the one recorded
+    when it was hashed, and with sha256 its bytes are hashed again. After the rename the
+    moved file must be the one held, else it goes back to the inbox under a free name.
+    :returns: the new path, or None when the file changed and was left (or put back).
+    """
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        held = FileIdentity.of_stat(os.fstat(handle.fileno()))
+        if identity is not None and held != identity:
+            return None
+        if sha256 is not None and sha256_stream(handle)[0] != sha256:
+            return None
+        rel = Path(nfc(path.relative_to(source_root).as_posix()))
+        target = unique_path(target_root / rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(path, target)
+        except OSError:
+            return _copy_held(handle, held, path, target)
+    if FileIdentity.of_path(target) != held:  # replaced between the check and the rename
+        os.replace(target, unique_path(path))
+        return None
+    return target
+
+
+def _copy_held(handle: BinaryIO, held: FileIdentity, path: Path, target: Path) -> Path:
+    """Copy the held file to another file system; remove the source only if unchanged.
+
+    When the path meanwhile names another file, that file stays for the next round.
+    """
+    handle.seek(0)
+    with target.open("xb") as out:
+        shutil.copyfileobj(handle, out)
+        out.flush()
+        os.fsync(out.fileno())
+    if FileIdentity.of_path(path) == held:
+        path.unlink()
     return target
 
 

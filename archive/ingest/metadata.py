@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import MetadataError
+from archive.fields import merge_descriptive
 from archive.ingest.files import DropFile
 from archive.ingest.sidecar import (
     MANIFEST_NAME,
     manifest_row,
-    merge_descriptive,
     normalise_fields,
     read_manifest,
     read_sidecar,

@@ -12,12 +12,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
+from archive.digest import FileIdentity
 from archive.errors import IngestError
-from archive.ingest.files import DropFile, move_out
+from archive.ingest.files import DropFile, move_out, move_verified
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import ACTOR, IngestResult
-from archive.ingest.sidecar import MANIFEST_NAME, nfc
+from archive.ingest.sidecar import MANIFEST_NAME
 from archive.services.events import record_event
+from archive.text import nfc
+
+CHANGED_WARNING = (
+    "처리하는 동안 파일이 바뀌어 옮기지 않았습니다. 바뀐 파일을 다시 처리합니다 / "
+    "the file changed while it was processed, so it was left to be taken again"
+)
 
 
 @dataclass
@@ -88,6 +95,11 @@ def retry_later(drop: DropFile, exc: Exception) -> IngestResult:
     )
 
 
+def taken_again(drop: DropFile, reason: IngestError) -> IngestResult:
+    """Return the result of a file left in the inbox to be taken again (changed, stopped)."""
+    return IngestResult(drop.rel, "skipped", reason=reason.english, korean=reason.korean)
+
+
 def metadata_error(exc: Exception) -> IngestError:
     """Translate a sidecar or sheet problem into the failure of the file it describes."""
     return IngestError(
@@ -110,10 +122,24 @@ def log_failure(session: Session, drop: DropFile, error: IngestError) -> None:
     )
 
 
-def move_after(settings: Settings, root: Path, drop: DropFile, result: IngestResult) -> None:
-    """Move a recorded file (and its sidecar) to done/ or duplicates/."""
+def move_after(
+    settings: Settings,
+    root: Path,
+    drop: DropFile,
+    result: IngestResult,
+    identity: FileIdentity | None,
+    sha256: str,
+) -> bool:
+    """Move a recorded file (and its sidecar) to done/ or duplicates/; False if it changed.
+
+    A duplicate is hashed again right before it moves: its note says it may be deleted,
+    so it must be the very bytes that were found to be stored already.
+    """
     target_root = settings.scans_dir / OUTCOME_DIRS[result.outcome]
-    moved = move_out(drop.path, root, target_root)
+    again = sha256 if result.outcome == "duplicate" else None
+    moved = move_verified(drop.path, root, target_root, identity, again)
+    if moved is None:
+        return False
     if drop.sidecar.is_file():
         move_out(drop.sidecar, root, target_root)
     if result.outcome == "duplicate":
@@ -124,15 +150,25 @@ def move_after(settings: Settings, root: Path, drop: DropFile, result: IngestRes
             result.reason or "",
             "같은 파일이 이미 보관되어 있으므로 지워도 됩니다.",
         )
+    return True
 
 
-def move_failed(settings: Settings, root: Path, drop: DropFile, error: IngestError) -> None:
-    """Move a failed file (and its sidecar) to failed/ with an error note."""
+def move_failed(
+    settings: Settings,
+    root: Path,
+    drop: DropFile,
+    error: IngestError,
+    identity: FileIdentity | None,
+) -> bool:
+    """Move a failed file (and its sidecar) to failed/ with an error note; False if it changed."""
     target_root = settings.scans_dir / "failed"
-    moved = move_out(drop.path, root, target_root)
+    moved = move_verified(drop.path, root, target_root, identity)
+    if moved is None:
+        return False
     if drop.sidecar.is_file():
         move_out(drop.sidecar, root, target_root)
     write_note(moved, "error", error.korean, error.english, error.advice)
+    return True
 
 
 def write_note(moved: Path, kind: str, korean: str, english: str, advice: str) -> Path:

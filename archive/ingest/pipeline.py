@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import piexif
-from sqlalchemy.orm import Session
-
-from archive.config import Settings
-from archive.ingest.analyse import Analysis
+from archive.fields import clean_fields, merge_descriptive
+from archive.imaging.analyse import Analysis
+from archive.imaging.formats import extension_for
 from archive.ingest.files import DropFile
-from archive.ingest.sidecar import merge_descriptive, normalise_fields
 from archive.models import Photo, PhotoFile
-from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
 from archive.services.events import record_event
-from archive.services.renditions import derivative_exif
-from archive.storage import Storage, derivative_key, master_key
+from archive.services.originals import RecordContext, store_original
+from archive.services.publication import fill_public, publish_files
+from archive.storage import master_key
 
-FORMAT_EXTENSIONS = {
-    "JPEG": "jpg",
-    "MPO": "jpg",
-    "TIFF": "tif",
-    "PNG": "png",
-    "WEBP": "webp",
-    "BMP": "bmp",
-    "GIF": "gif",
-    "HEIF": "heic",
-    "AVIF": "avif",
-    "JPEG2000": "jp2",
-}
 ACTOR = "ingest-worker"
 
 
@@ -63,18 +45,8 @@ class IngestResult:
         return data
 
 
-@dataclass
-class IngestContext:
-    """The collaborators the pipeline writes through."""
-
-    session: Session
-    storage: Storage
-    settings: Settings
-    gazetteer: Gazetteer
-
-
 def ingest_analysis(
-    ctx: IngestContext, drop: DropFile, analysis: Analysis, fields: dict[str, Any]
+    ctx: RecordContext, drop: DropFile, analysis: Analysis, fields: dict[str, Any]
 ) -> IngestResult:
     """Record an analysed file: a new record, an attachment, or a duplicate."""
     existing = photo_service.find_original_by_sha(ctx.session, analysis.sha256)
@@ -93,7 +65,7 @@ def ingest_analysis(
     return _create(ctx, drop, analysis, fields)
 
 
-def _already_known(ctx: IngestContext, drop: DropFile, existing: PhotoFile) -> IngestResult:
+def _already_known(ctx: RecordContext, drop: DropFile, existing: PhotoFile) -> IngestResult:
     photo = existing.photo
     if existing.source_path == drop.rel:
         outcome = "ingested" if existing.role == "master" else "attached"
@@ -116,10 +88,15 @@ def _already_known(ctx: IngestContext, drop: DropFile, existing: PhotoFile) -> I
 
 
 def _create(
-    ctx: IngestContext, drop: DropFile, analysis: Analysis, fields: dict[str, Any]
+    ctx: RecordContext, drop: DropFile, analysis: Analysis, fields: dict[str, Any]
 ) -> IngestResult:
-    warnings: list[str] = []
-    fields = merge_descriptive(fields, normalise_fields(analysis.embedded))
+    embedded, shortened = clean_fields(analysis.embedded, truncate=True)
+    warnings = [
+        f"파일에 적힌 {f.label_ko}이(가) {f.max_length:,}자를 넘어 잘랐습니다 / "
+        f"the embedded {f.name} was cut to {f.max_length:,} characters"
+        for f in shortened
+    ]
+    fields = merge_descriptive(fields, embedded)
     identifier = fields.get("identifier")
     if identifier and photo_service.identifier_taken(ctx.session, identifier):
         warnings.append(
@@ -130,6 +107,8 @@ def _create(
     photo = photo_service.create_photo(ctx.session, fields, source="scan", gazetteer=ctx.gazetteer)
     master = _store_original(ctx, photo, drop, analysis, "master")
     photo.phash = analysis.phash
+    if photo.status == "published":
+        publish_files(ctx.session, ctx.storage, photo)
     near = photo_service.flag_near_duplicates(
         ctx.session, photo, ctx.settings.near_duplicate_distance
     )
@@ -152,8 +131,12 @@ def _create(
     return IngestResult(drop.rel, "ingested", photo.public_id, warnings=warnings)
 
 
-def _attach(ctx: IngestContext, drop: DropFile, analysis: Analysis, photo: Photo) -> IngestResult:
+def _attach(ctx: RecordContext, drop: DropFile, analysis: Analysis, photo: Photo) -> IngestResult:
     stored = _store_original(ctx, photo, drop, analysis, drop.kind)
+    if photo.status == "published":
+        ctx.session.refresh(photo, ["files"])
+        fill_public(ctx.session, ctx.storage, photo)
+        photo_service.queue_reindex(ctx.session, photo)
     record_event(
         ctx.session,
         "attached",
@@ -166,9 +149,9 @@ def _attach(ctx: IngestContext, drop: DropFile, analysis: Analysis, photo: Photo
 
 
 def _store_original(
-    ctx: IngestContext, photo: Photo, drop: DropFile, analysis: Analysis, role: str
+    ctx: RecordContext, photo: Photo, drop: DropFile, analysis: Analysis, role: str
 ) -> PhotoFile:
-    key = master_key(analysis.sha256, FORMAT_EXTENSIONS.get(analysis.format, "bin"))
+    key = master_key(analysis.sha256, extension_for(analysis.format))
     return store_original(
         ctx,
         photo,
@@ -180,59 +163,3 @@ def _store_original(
         source_path=drop.rel,
         source_stem=drop.stem,
     )
-
-
-def store_original(
-    ctx: IngestContext,
-    photo: Photo,
-    source: Path,
-    analysis: Analysis,
-    key: str,
-    **columns: Any,
-) -> PhotoFile:
-    """Store an original under key (verified), record it with its technical metadata and
-    derivatives, and return its row; columns are role, original_name and source paths."""
-    stored = ctx.storage.put_file(key, source, analysis.sha256)
-    original = photo_service.add_file(
-        ctx.session,
-        photo,
-        backend=stored.backend,
-        key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
-        width=analysis.width,
-        height=analysis.height,
-        format=analysis.format,
-        **columns,
-    )
-    photo_service.add_technical(ctx.session, original, analysis.technical)
-    store_renditions(ctx, photo, original, analysis)
-    return original
-
-
-def store_renditions(
-    ctx: IngestContext, photo: Photo, original: PhotoFile, analysis: Analysis
-) -> None:
-    """Store the public derivatives of an original with a small rights EXIF."""
-    exif = derivative_exif(photo, ctx.settings.default_rights, ctx.settings.default_credit)
-    for rendition in analysis.renditions:
-        out = io.BytesIO()
-        piexif.insert(exif, rendition.data, out)
-        data = out.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        stored = ctx.storage.put_bytes(derivative_key(digest, rendition.variant), data)
-        photo_service.add_file(
-            ctx.session,
-            photo,
-            role="derivative",
-            variant=rendition.variant,
-            page=rendition.page,
-            derived_from_id=original.id,
-            backend=stored.backend,
-            key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            width=rendition.width,
-            height=rendition.height,
-            format="JPEG",
-        )

@@ -15,18 +15,27 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from whoosh.index import LockError
 
-from archive.errors import IngestError, MetadataError, StorageError
+from archive.digest import FileIdentity
+from archive.errors import ArchiveError, IngestError, MetadataError
+from archive.imaging.analyse import AnalyseOptions, Analysis
+from archive.imaging.pool import DecoderPool, Outcome
 from archive.ingest import outcomes
-from archive.ingest.analyse import AnalyseOptions
+from archive.ingest.errors import classify, internal_error, retry_limit_error
 from archive.ingest.files import DropFile, StabilityTracker, discover, remove_empty_dirs
 from archive.ingest.metadata import MetadataSource
-from archive.ingest.pipeline import IngestContext, IngestResult, ingest_analysis
-from archive.ingest.pool import DecoderPool, Outcome
+from archive.ingest.pipeline import IngestResult, ingest_analysis
+from archive.ingest.retry import RetryBook
+from archive.ingest.watch import OwnMoves
+from archive.services.sweep import sweep
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
+from archive.services.originals import RecordContext
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
+RETRY_LIMIT = 12  # tries of a file that keeps failing for a passing reason (about 3 hours)
+SWEEP_SECONDS = 3600.0  # how often a watching worker runs `archive sweep`
+Task = tuple[DropFile, dict[str, Any], FileIdentity | None]
 
 
 class IngestWorker:
@@ -38,39 +47,38 @@ class IngestWorker:
         *,
         keep_source: bool = False,
         on_result: Callable[[IngestResult], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.db = runtime.db
-        self.storage = runtime.storage
         self.keep_source = keep_source
         self.on_result = on_result or (lambda _result: None)
+        self.stop = stop or threading.Event()
         self.metadata = MetadataSource()
         self.summary = outcomes.Summary()
+        self.retry = RetryBook()
+        self.own_moves = OwnMoves()
         self._pool: DecoderPool | None = None
         self._handled: set[Path] = set()
         self._unsynced = False
         self._last_sync = 0.0
+        self._last_sweep = time.monotonic()
         # Several workers may share the drop folder: each claims a scan before taking it.
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
-        self.storage.clean_temp(older_than=3600)
+        self.runtime.storage.clean_temp(older_than=3600)
         drop_stale_claims(self.db, self.lease_seconds)
+        s = self.settings
         options = AnalyseOptions(
-            self.settings.max_pixels,
-            self.settings.thumb_size,
-            self.settings.web_size,
-            self.settings.max_pages,
+            s.max_pixels, s.thumb_size, s.web_size, s.max_pages, max_decoded_mb=s.max_decoded_mb
         )
-        workers = self.settings.workers or os.cpu_count() or 1
+        workers = s.workers or os.cpu_count() or 1
         self._pool = DecoderPool(
-            workers,
-            options,
-            timeout=self.settings.task_timeout,
-            memory_mb=self.settings.worker_memory_mb,
+            workers, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb
         )
         return self
 
@@ -83,7 +91,7 @@ class IngestWorker:
         """Process every file under root, waiting for files still being written."""
         tracker = StabilityTracker(self.settings.settle_seconds)
         deadline = time.monotonic() + self.settings.max_wait_seconds
-        while True:
+        while not self.stop.is_set():
             drops = self._pending(root)
             if not drops:
                 break
@@ -94,14 +102,14 @@ class IngestWorker:
             ready = tracker.ready(drops)
             if not ready or not self.process(root, ready):
                 # still being written, or another worker holds them: look again shortly
-                time.sleep(min(0.5, self.settings.settle_seconds / 2 or 0.05))
+                self.stop.wait(min(0.5, self.settings.settle_seconds / 2 or 0.05))
         self._finish_batch(root)
         return self.summary
 
-    def watch(self, root: Path, stop: threading.Event, wake: threading.Event) -> None:
-        """Process files as they arrive until stop is set."""
+    def watch(self, root: Path, wake: threading.Event) -> None:
+        """Process files as they arrive until the stop event is set."""
         tracker = StabilityTracker(self.settings.settle_seconds)
-        while not stop.is_set():
+        while not self.stop.is_set():
             drops = self._pending(root)
             ready = tracker.ready(drops)
             if ready:
@@ -110,8 +118,11 @@ class IngestWorker:
                 self._handled.clear()
             if not ready:
                 self.sync_index()  # picks up edits that other processes could not index
+                self._sweep_now_and_then()
             waiting = len(drops) > len(ready)
-            wake.wait(self.settings.settle_seconds if waiting else self.settings.poll_seconds)
+            pause = self.settings.settle_seconds if waiting else self.settings.poll_seconds
+            due = self.retry.next_due()
+            wake.wait(min(pause, due + 0.05) if due is not None else pause)
             wake.clear()
 
     def process(self, root: Path, drops: list[DropFile]) -> int:
@@ -124,6 +135,8 @@ class IngestWorker:
         step = 2 * (self._pool.size if self._pool else 1)
         taken = 0
         for start in range(0, len(stems), step):
+            if self.stop.is_set():
+                break
             chunk = set(stems[start : start + step])
             taken += self._process_claimed(root, [d for d in drops if d.stem in chunk])
         return taken
@@ -159,55 +172,125 @@ class IngestWorker:
             log.error("could not release claims: %s", exc)
 
     def _pending(self, root: Path) -> list[DropFile]:
-        return [d for d in discover(root) if d.path not in self._handled]
+        return [
+            d
+            for d in discover(root)
+            if d.path not in self._handled and not self.retry.waiting(d.path)
+        ]
 
     def _run_group(self, root: Path, drops: list[DropFile]) -> None:
+        """Analyse a group in the decoder processes; after a stop, finish only what started."""
         assert self._pool is not None, "use IngestWorker as a context manager"
         queue = list(drops)
-        while queue or self._pool.busy():
-            while queue and self._pool.idle():
+        while (queue and not self.stop.is_set()) or self._pool.busy():
+            while queue and self._pool.idle() and not self.stop.is_set():
                 drop = queue.pop(0)
-                try:
-                    fields = self.metadata.fields_for(drop)
-                except (MetadataError, OSError) as exc:
-                    self._fail(root, drop, outcomes.metadata_error(exc))
-                    continue
-                self._pool.submit((drop, fields), drop.path)
-            for (drop, fields), outcome in self._pool.collect(wait_seconds=0.5):
-                self._complete(root, drop, fields, outcome)
+                task = self._prepare(root, drop)
+                if task is not None:
+                    self._pool.submit(task, drop.path)
+            for task, outcome in self._pool.collect(wait_seconds=0.5):
+                self._complete_safely(root, task, outcome)
             if self._unsynced and time.monotonic() - self._last_sync > SYNC_INTERVAL:
                 self.sync_index()
 
-    def _complete(
-        self, root: Path, drop: DropFile, fields: dict[str, Any], outcome: Outcome
-    ) -> None:
+    def _prepare(self, root: Path, drop: DropFile) -> Task | None:
+        """Read a file's sidecar and sheet row; a problem fails this file alone."""
+        try:
+            fields = self.metadata.fields_for(drop)
+        except (MetadataError, OSError) as exc:
+            self._fail(root, drop, outcomes.metadata_error(exc), FileIdentity.of_path(drop.path))
+            return None
+        except Exception as exc:  # an unforeseen reader bug must not stop the batch
+            log.exception("reading the metadata of %s failed", drop.rel)
+            self._fail(root, drop, internal_error(exc), FileIdentity.of_path(drop.path))
+            return None
+        return drop, fields, FileIdentity.of_path(drop.path)
+
+    def _complete_safely(self, root: Path, task: Task, outcome: Outcome) -> None:
+        drop, _fields, identity = task
+        try:
+            self._complete(root, task, outcome)
+        except Exception as exc:  # one file's surprise must not stop the batch
+            log.exception("handling %s failed", drop.rel)
+            self._fail(root, drop, internal_error(exc), identity)
+
+    def _complete(self, root: Path, task: Task, outcome: Outcome) -> None:
+        drop, fields, identity = task
         if isinstance(outcome, IngestError):
-            self._fail(root, drop, outcome)
+            if outcome.code in ("changed", "interrupted"):
+                self._defer(root, drop, identity, outcome)
+            else:
+                self._fail(root, drop, outcome, identity)
             return
         try:
             with self.db.session() as session:
-                ctx = IngestContext(session, self.storage, self.settings, self.runtime.gazetteer)
+                runtime = self.runtime
+                ctx = RecordContext(session, runtime.storage, self.settings, runtime.gazetteer)
                 result = ingest_analysis(ctx, drop, outcome, fields)
             self._unsynced = True
-        except (StorageError, SQLAlchemyError, OSError) as exc:
-            log.error("could not record %s: %s", drop.rel, exc)
-            self._handled.add(drop.path)
-            self._report(outcomes.retry_later(drop, exc))
+        except (ArchiveError, SQLAlchemyError, OSError) as exc:
+            self._record_failed(root, drop, identity, exc)
             return
+        self._move_recorded(root, drop, result, outcome)
+
+    def _record_failed(
+        self, root: Path, drop: DropFile, identity: FileIdentity | None, exc: Exception
+    ) -> None:
+        """Fail a file whose record could not be written, or leave it to retry."""
+        permanent = classify(exc)
+        if permanent is not None:
+            log.error("%s cannot be recorded: %s", drop.rel, exc)
+            self._fail(root, drop, permanent, identity)
+            return
+        log.error("could not record %s (will retry): %s", drop.rel, exc)
+        self._defer(root, drop, identity, exc)
+
+    def _defer(
+        self, root: Path, drop: DropFile, identity: FileIdentity | None, reason: Exception
+    ) -> None:
+        attempts = self.retry.defer(drop.path, identity)
+        if attempts >= RETRY_LIMIT:
+            self.retry.forget(drop.path)
+            self._fail(root, drop, retry_limit_error(attempts, reason), identity)
+            return
+        self._handled.add(drop.path)
+        if isinstance(reason, IngestError) and reason.code in ("changed", "interrupted"):
+            self._report(outcomes.taken_again(drop, reason))
+        else:
+            self._report(outcomes.retry_later(drop, reason))
+
+    def _move_recorded(
+        self, root: Path, drop: DropFile, result: IngestResult, analysis: Analysis
+    ) -> None:
+        self.retry.forget(drop.path)
         if not self.keep_source:
-            outcomes.move_after(self.settings, root, drop, result)
+            self.own_moves.add(drop.path)
+            moved = outcomes.move_after(
+                self.settings, root, drop, result, analysis.identity, analysis.sha256
+            )
+            if not moved:
+                result.warnings.append(outcomes.CHANGED_WARNING)
+                self._report(result)
+                return  # not handled: the new content is taken in the next round
         self._handled.add(drop.path)
         self._report(result)
 
-    def _fail(self, root: Path, drop: DropFile, error: IngestError) -> None:
+    def _fail(
+        self, root: Path, drop: DropFile, error: IngestError, identity: FileIdentity | None
+    ) -> None:
         result = outcomes.failed(drop, error)
         try:
             with self.db.session() as session:
                 outcomes.log_failure(session, drop, error)
         except SQLAlchemyError as exc:
             log.error("could not log failure of %s: %s", drop.rel, exc)
+        self.retry.forget(drop.path)
         if not self.keep_source:
-            outcomes.move_failed(self.settings, root, drop, error)
+            self.own_moves.add(drop.path)
+            if not outcomes.move_failed(self.settings, root, drop, error, identity):
+                result.warnings.append(outcomes.CHANGED_WARNING)
+                self._report(result)
+                return
         self._handled.add(drop.path)
         self._report(result)
 
@@ -223,6 +306,17 @@ class IngestWorker:
         except (OSError, SQLAlchemyError, LockError) as exc:
             log.error("search index not updated yet (will retry): %s", exc)
         self._last_sync = time.monotonic()
+
+    def _sweep_now_and_then(self) -> None:
+        """Remove what crashes left behind, once an hour (never fatal here)."""
+        if time.monotonic() - self._last_sweep < SWEEP_SECONDS:
+            return
+        self._last_sweep = time.monotonic()
+        try:
+            found = sweep(self.db, self.runtime.storage, lease_seconds=self.lease_seconds)
+            log.info("swept stored files: %s", found.as_json())
+        except (ArchiveError, SQLAlchemyError, OSError) as exc:
+            log.error("sweep failed (will try again): %s", exc)
 
     def _finish_batch(self, root: Path) -> None:
         self.sync_index()

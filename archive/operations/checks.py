@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive.errors import ArchiveError
 from archive.models import Photo, SearchOutbox
 from archive.runtime import Runtime
+from archive.services.claims import stale_claims
 
 MIN_FREE_BYTES = 2 * 1024**3
 # Queued index changes older than this mean no process is draining the outbox.
@@ -38,6 +39,8 @@ def run_checks(runtime: Runtime, *, write: bool = True) -> list[Check]:
     """
     checks = [_settings(runtime), _database(runtime), _storage(runtime, write)]
     checks.append(_index(runtime) if checks[1].ok else Check("index", False, "needs the database"))
+    if write and checks[1].ok and checks[2].ok:
+        checks.append(_files(runtime))  # lists the whole store: the CLI's, not /healthz's
     return checks + [_disk(path) for path in _disk_paths(runtime)]
 
 
@@ -97,6 +100,28 @@ def _index(runtime: Runtime) -> Check:
     if oldest is not None and _age(oldest) > OUTBOX_STALE_SECONDS:
         return Check("index", False, detail + "; no worker is applying them (is it running?)")
     return Check("index", True, detail)
+
+
+def _files(runtime: Runtime) -> Check:
+    """Survey stored files: the public prefix must hold published records' copies only."""
+    from archive.services.sweep import survey
+
+    try:
+        with runtime.db.session() as session:
+            found = survey(session, runtime.storage)
+            claims = stale_claims(session, max(600.0, runtime.settings.task_timeout * 3))
+    except (OSError, SQLAlchemyError, ArchiveError) as exc:
+        return Check("files", False, f"{type(exc).__name__}: {exc}"[:300])
+    detail = (
+        f"{len(found.stray_public)} public files of no published record, "
+        f"{found.filled} public copies missing, {found.relocated} derivatives in the public "
+        f"prefix, {len(found.orphans)} orphan derivatives, "
+        f"{len(found.orphan_originals)} orphan originals, {claims} stale claims"
+    )
+    ok = not (found.stray_public or found.filled or found.relocated)
+    untidy = found.orphans or found.orphan_originals or claims
+    advice = "; run `archive sweep`" if untidy or not ok else ""
+    return Check("files", ok, detail + advice)
 
 
 def _age(moment: datetime) -> float:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import ArchiveError
-from archive.ingest.pipeline import FORMAT_EXTENSIONS
+from archive.imaging.formats import FORMAT_EXTENSIONS
 from archive.models import Photo, PhotoFile
 from archive.services.photos import ORIGINAL_ROLES
 from archive.storage import Storage

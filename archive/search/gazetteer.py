@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from archive.errors import ConfigError
-from archive.ingest.sidecar import decode_text_file
+from archive.text import decode_text_file
 
 DEFAULT_PATH = Path(__file__).with_name("gazetteer.csv")
 

@@ -34,6 +34,9 @@ from archive.search.whoosh_fixes import apply_whoosh_fixes
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+# Outbox rows applied per hold of the writer lock: the lock is released between batches,
+# so a decision never waits long behind a large backlog.
+DRAIN_BATCH = 200
 # Bump when make_schema() or the analysis changes: older generations are rebuilt.
 SCHEMA_VERSION = "4"
 SCHEMA_MARKER = "archive-schema-version"
@@ -133,17 +136,28 @@ class SearchIndex:
             assert index is not None
         return index
 
-    def sync(self, db: Database, wait: float = 2.0) -> int:
-        """Apply queued record changes; return how many (0 if another writer holds the lock)."""
-        if self._current.exists() and not self._pending(db):
-            return 0  # the common idle case: no lock, no index files opened
-        with self.writer_lock(wait) as locked:
-            if not locked:
-                return 0
-            index = self.open()
-            if index is None:
-                return self._rebuild_locked(db)
-            return self._drain(db, index)
+    def sync(self, db: Database, wait: float = 2.0, max_batches: int | None = None) -> int:
+        """Apply queued record changes a batch at a time; return how many were applied.
+
+        The writer lock is taken for one batch of DRAIN_BATCH outbox rows at a time.
+        :param max_batches: stop after this many batches (None: until the outbox is empty).
+        """
+        applied = batches = 0
+        while max_batches is None or batches < max_batches:
+            if self._current.exists() and not self._pending(db):
+                break  # the common idle case: no lock, no index files opened
+            with self.writer_lock(wait) as locked:
+                if not locked:
+                    break
+                index = self.open()
+                if index is None:
+                    return applied + self._rebuild_locked(db)
+                done = self._drain(db, index, DRAIN_BATCH)
+            applied += done
+            batches += 1
+            if done == 0:
+                break
+        return applied
 
     def _pending(self, db: Database) -> bool:
         with db.session() as session:
@@ -187,10 +201,12 @@ class SearchIndex:
         folder = getattr(storage, "folder", None)
         return folder is not None and Path(folder) == self._current.resolve()
 
-    def _drain(self, db: Database, index: Index) -> int:
+    def _drain(self, db: Database, index: Index, limit: int) -> int:
         with db.session() as session:
             queued = session.execute(
-                select(SearchOutbox.id, SearchOutbox.public_id).order_by(SearchOutbox.id)
+                select(SearchOutbox.id, SearchOutbox.public_id)
+                .order_by(SearchOutbox.id)
+                .limit(limit)
             ).all()
             if not queued:
                 return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,14 +55,22 @@ class SearchResult:
 
 
 def run_search(
-    view: SearchView, request: SearchRequest, gazetteer: Gazetteer, analyzer: KoreanAnalyzer
+    view: SearchView,
+    request: SearchRequest,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    hidden: Iterable[str] = (),
 ) -> SearchResult:
     """Search one index view.
 
+    :param hidden: ids of records no longer public whose change the index has not
+        applied yet: they are left out of hits, totals and facets all the same.
     :raises SearchError: when an explicit era or place is not recognised.
     """
     understood = understand(request, gazetteer, analyzer)
     allowed = _allowed(view, understood, request.public, analyzer, gazetteer)
+    if request.public:
+        allowed = _without(view, allowed, hidden)
     terms = understood.terms
     if not terms:
         matched = np.flatnonzero(allowed)
@@ -99,6 +108,17 @@ def _allowed(
         allowed = allowed & (starts > 0) & (starts <= era.end) & (ends >= era.start)
     for name in understood.places:
         allowed = allowed & _place_mask(view, name, analyzer, gazetteer)
+    return allowed
+
+
+def _without(view: SearchView, allowed: Mask, hidden: Iterable[str]) -> Mask:
+    """Return the mask with the documents of hidden ids cleared (a copy: masks are cached)."""
+    docs = [view.docs(Term("id", public_id)) for public_id in hidden]
+    if not any(d.size for d in docs):
+        return allowed
+    allowed = allowed.copy()
+    for found in docs:
+        allowed[found] = False
     return allowed
 
 

@@ -7,25 +7,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from archive.db import mark_public_change
 from archive.errors import ArchiveError
-from archive.ingest.sidecar import split_tags
+from archive.fields import BY_NAME, EDITABLE, FieldError, clean_value
 from archive.models import STATUSES, Photo
 from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
 from archive.services.photos import identifier_taken, queue_reindex, set_date, set_place
+from archive.services.publication import publish_files, unpublish_files
+from archive.storage import Storage
 
-EDITABLE = (
-    "identifier",
-    "title",
-    "description",
-    "date",
-    "place",
-    "people",
-    "tags",
-    "rights",
-    "credit",
-)
-_COLUMN = {"date": "date_text", "place": "place_text"}
+__all__ = ["EDITABLE", "InvalidChange", "delete_photo", "set_status", "update_photo"]
 
 
 class InvalidChange(ArchiveError):
@@ -33,7 +25,7 @@ class InvalidChange(ArchiveError):
 
 
 def _current(photo: Photo, name: str) -> Any:
-    return getattr(photo, _COLUMN.get(name, name))
+    return getattr(photo, BY_NAME[name].column)
 
 
 def update_photo(
@@ -45,7 +37,10 @@ def update_photo(
         raise InvalidChange(f"cannot edit {', '.join(sorted(unknown))}")
     diff: dict[str, tuple[Any, Any]] = {}
     for name, value in changes.items():
-        new = split_tags(value) if name == "tags" else (value or "").strip()
+        try:
+            new, _ = clean_value(BY_NAME[name], value)
+        except FieldError as exc:
+            raise InvalidChange(f"{exc.korean} / {exc.english}") from exc
         if name == "identifier":
             new = new or None
             if new and new != photo.identifier and identifier_taken(session, str(new)):
@@ -76,9 +71,15 @@ def update_photo(
 
 
 def set_status(
-    session: Session, photo: Photo, status: str, *, actor: str, reason: str = ""
+    session: Session,
+    photo: Photo,
+    status: str,
+    *,
+    actor: str,
+    storage: Storage,
+    reason: str = "",
 ) -> None:
-    """Publish, withdraw or return a record to draft."""
+    """Publish, withdraw or return a record to draft; its public files follow."""
     if status not in STATUSES:
         raise InvalidChange(f"unknown status {status!r}")
     if photo.status == status:
@@ -87,6 +88,10 @@ def set_status(
     photo.status = status
     if status == "published":
         photo.published_at = datetime.now(UTC)
+        publish_files(session, storage, photo)
+    elif old == "published":
+        unpublish_files(session, storage, photo)
+    mark_public_change(session)
     queue_reindex(session, photo)
     record_event(
         session,
@@ -98,8 +103,12 @@ def set_status(
     )
 
 
-def delete_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") -> None:
-    """Delete a record (its stored files stay until a separate clean-up)."""
+def delete_photo(
+    session: Session, photo: Photo, *, actor: str, storage: Storage, reason: str = ""
+) -> None:
+    """Delete a record: its public copies go at once, other files at the next sweep."""
+    unpublish_files(session, storage, photo)
+    mark_public_change(session)
     queue_reindex(session, photo)
     record_event(
         session,

@@ -11,8 +11,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from archive.db import Database
 from archive.models import IngestClaim
@@ -69,6 +70,17 @@ def release_claims(db: Database, stems: Iterable[str], worker: str) -> None:
             .where(IngestClaim.key.in_(keys), IngestClaim.worker == worker)
             .execution_options(synchronize_session=False)
         )
+
+
+def stale_claims(session: Session, lease_seconds: float) -> int:
+    """Return how many claims are older than the lease (their worker died)."""
+    stale = datetime.now(UTC) - timedelta(seconds=lease_seconds)
+    return int(
+        session.scalar(
+            select(func.count()).select_from(IngestClaim).where(IngestClaim.claimed_at < stale)
+        )
+        or 0
+    )
 
 
 def drop_stale_claims(db: Database, lease_seconds: float) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from archive.models import Photo, PhotoFile
+from archive.models import Photo, PhotoFile, SearchOutbox
 
 KOGL = {
     "공공누리 제1유형": "출처표시",
@@ -28,21 +28,35 @@ def public_photo(session: Session, public_id: str) -> Photo | None:
 
 
 def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, str]]:
-    """Return {public id: {variant: derivative sha256}} of page 0 of each master, one query."""
+    """Return {public id: {variant: public copy's key}} of page 0 of each master, one query."""
     ids = list(public_ids)
     if not ids:
         return {}
     master = aliased(PhotoFile)
     rows = session.execute(
-        select(Photo.public_id, PhotoFile.variant, PhotoFile.sha256)
+        select(Photo.public_id, PhotoFile.variant, PhotoFile.public_key)
         .join(master, (master.photo_id == Photo.id) & (master.role == "master"))
         .join(PhotoFile, (PhotoFile.derived_from_id == master.id) & (PhotoFile.page == 0))
         .where(Photo.public_id.in_(ids), Photo.status == "published")
     )
     found: dict[str, dict[str, str]] = {}
-    for public_id, variant, sha256 in rows:
-        found.setdefault(public_id, {})[variant or ""] = sha256
+    for public_id, variant, key in rows:
+        if key:
+            found.setdefault(public_id, {})[variant or ""] = key
     return found
+
+
+def hidden_until_indexed(session: Session) -> list[str]:
+    """Return ids waiting for the index whose record is no longer public (or is gone).
+
+    Searches leave them out, so a withdrawal shows in results and facets at once.
+    """
+    rows = session.execute(
+        select(SearchOutbox.public_id, Photo.status)
+        .join(Photo, Photo.public_id == SearchOutbox.public_id, isouter=True)
+        .distinct()
+    )
+    return sorted({public_id for public_id, status in rows if status != "published"})
 
 
 def newest(session: Session, limit: int) -> list[Photo]:
@@ -60,21 +74,6 @@ def newest(session: Session, limit: int) -> list[Photo]:
 def published_count(session: Session) -> int:
     """Return how many records are public."""
     return int(session.scalar(select(func.count(Photo.id)).where(Photo.status == "published")) or 0)
-
-
-def public_derivative(session: Session, sha256: str, variant: str) -> PhotoFile | None:
-    """Return a derivative file of a published record by its content hash."""
-    return session.scalars(
-        select(PhotoFile)
-        .join(Photo)
-        .where(
-            PhotoFile.sha256 == sha256,
-            PhotoFile.role == "derivative",
-            PhotoFile.variant == variant,
-            Photo.status == "published",
-        )
-        .limit(1)
-    ).first()
 
 
 def rights_label(rights: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.dates import parse_date
+from archive.db import mark_public_change
 from archive.models import NearDuplicate, Photo, PhotoFile, SearchOutbox, TechnicalMetadata
 from archive.search.gazetteer import Gazetteer
 
@@ -82,6 +83,8 @@ def set_place(photo: Photo, text: str, gazetteer: Gazetteer) -> None:
 def queue_reindex(session: Session, photo: Photo) -> None:
     """Ask the index writer to rewrite this record's search document."""
     session.add(SearchOutbox(public_id=photo.public_id))
+    if photo.status == "published":
+        mark_public_change(session)
 
 
 def add_file(session: Session, photo: Photo, **columns: Any) -> PhotoFile:

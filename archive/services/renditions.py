@@ -1,16 +1,18 @@
-"""The EXIF of public derivatives: only archive id, rights and credit, re-stamped on publish."""
+"""The EXIF of derivatives: only archive id, rights and credit, re-stamped on publish."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 
 import piexif
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.db import after_commit
 from archive.models import Photo, PhotoFile
-from archive.storage import Storage, derivative_key
+from archive.storage import Storage, StoredObject, rendition_key
 
 
 def derivative_exif(photo: Photo, default_rights: str, default_credit: str) -> bytes:
@@ -26,30 +28,43 @@ def derivative_exif(photo: Photo, default_rights: str, default_credit: str) -> b
     return bytes(piexif.dump({"0th": zeroth, "Exif": exif_ifd}))
 
 
+def stamp(exif: bytes, jpeg: bytes) -> bytes:
+    """Return a JPEG (encoded without metadata) with the archive's EXIF inserted."""
+    out = io.BytesIO()
+    piexif.insert(exif, jpeg, out)
+    return out.getvalue()
+
+
+def store_rendition(storage: Storage, data: bytes, variant: str) -> StoredObject:
+    """Store a derivative privately under its content hash."""
+    digest = hashlib.sha256(data).hexdigest()
+    return storage.put_bytes(rendition_key(digest, variant), data)
+
+
 def restamp_derivatives(session: Session, storage: Storage, photo: Photo, exif: bytes) -> int:
     """Rewrite each derivative's EXIF (rights and credit may have been edited); return changes.
 
-    Derivatives are content-addressed, so a changed file gets a new key and the old
-    object is removed once no row refers to it.
+    Derivatives are content-addressed, so a changed file gets a new key; the old object
+    is removed after the commit, once no row refers to it.
     """
     changed = 0
     for row in [f for f in photo.files if f.role == "derivative"]:
         with storage.open(row.key) as handle:
-            data = handle.read()
-        out = io.BytesIO()
-        piexif.insert(exif, data, out)
-        stamped = out.getvalue()
-        digest = hashlib.sha256(stamped).hexdigest()
-        if digest == row.sha256:
+            stamped = stamp(exif, handle.read())
+        if hashlib.sha256(stamped).hexdigest() == row.sha256:
             continue
-        stored = storage.put_bytes(derivative_key(digest, row.variant or "web"), stamped)
+        stored = store_rendition(storage, stamped, row.variant or "web")
         old_key = row.key
         row.key, row.sha256, row.size = stored.key, stored.sha256, stored.size
         session.flush()
         if not _still_used(session, old_key):
-            storage.delete(old_key)
+            after_commit(session, _deleter(storage, old_key))
         changed += 1
     return changed
+
+
+def _deleter(storage: Storage, key: str) -> Callable[[], None]:
+    return lambda: storage.delete(key)
 
 
 def _still_used(session: Session, key: str) -> bool:

@@ -127,11 +127,13 @@ def approve_photo(
     restamp_derivatives(session, storage, photo, exif)
     photo.held = False
     photo.decision_note = ""
-    set_status(session, photo, "published", actor=actor)
+    set_status(session, photo, "published", actor=actor, storage=storage)
     note_decision(photo)
 
 
-def reject_photo(session: Session, photo: Photo, *, actor: str, reason: str) -> None:
+def reject_photo(
+    session: Session, storage: Storage, photo: Photo, *, actor: str, reason: str
+) -> None:
     """Decide not to publish a record; the reason is shown to its contributor."""
     reason = reason.strip()
     if not reason:
@@ -140,7 +142,7 @@ def reject_photo(session: Session, photo: Photo, *, actor: str, reason: str) -> 
         raise InvalidChange("a published photo is withdrawn, not rejected")
     photo.held = False
     photo.decision_note = reason
-    set_status(session, photo, "rejected", actor=actor, reason=reason)
+    set_status(session, photo, "rejected", actor=actor, storage=storage, reason=reason)
     note_decision(photo)
 
 
@@ -154,21 +156,23 @@ def hold_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") 
     record_event(session, "held", actor=actor, photo=photo, message=reason.strip())
 
 
-def withdraw_photo(session: Session, photo: Photo, *, actor: str, reason: str) -> None:
-    """Take a published photo down (e.g. on a takedown request)."""
+def withdraw_photo(
+    session: Session, storage: Storage, photo: Photo, *, actor: str, reason: str
+) -> None:
+    """Take a published photo down (e.g. on a takedown request); its public files go."""
     if photo.status != "published":
         raise InvalidChange("only a published photo can be withdrawn")
     photo.decision_note = reason.strip()
-    set_status(session, photo, "withdrawn", actor=actor, reason=reason.strip())
+    set_status(session, photo, "withdrawn", actor=actor, storage=storage, reason=reason.strip())
     note_decision(photo)
 
 
-def reopen_photo(session: Session, photo: Photo, *, actor: str) -> None:
+def reopen_photo(session: Session, storage: Storage, photo: Photo, *, actor: str) -> None:
     """Return a rejected or withdrawn record to the undecided queue."""
     if photo.status not in ("rejected", "withdrawn"):
         raise InvalidChange("only a rejected or withdrawn record can be reopened")
     photo.decision_note = ""
-    set_status(session, photo, "draft", actor=actor)
+    set_status(session, photo, "draft", actor=actor, storage=storage)
     note_decision(photo)
 
 

@@ -6,16 +6,32 @@ from typing import Any
 
 from archive.config import Settings
 from archive.errors import ConfigError
-from archive.storage.base import Storage, StoredObject, derivative_key, master_key, upload_key
+from archive.storage.base import (
+    PUBLIC_PREFIX,
+    RENDITION_PREFIX,
+    ListedObject,
+    Storage,
+    StoredObject,
+    master_key,
+    public_key,
+    public_name,
+    rendition_key,
+    upload_key,
+)
 from archive.storage.local import LocalStorage
 
 __all__ = [
+    "PUBLIC_PREFIX",
+    "RENDITION_PREFIX",
+    "ListedObject",
     "LocalStorage",
     "Storage",
     "StoredObject",
     "build_storage",
-    "derivative_key",
     "master_key",
+    "public_key",
+    "public_name",
+    "rendition_key",
     "upload_key",
 ]
 

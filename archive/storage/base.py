@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
+from archive.digest import CHUNK, sha256_file, sha256_stream
 from archive.errors import NotFound, StorageError
 
-CHUNK = 1024 * 1024
+__all__ = ["CHUNK", "PUBLIC_PREFIX", "ListedObject", "Storage", "StoredObject", "sha256_file"]
+
+# The only prefix that may ever be opened to anonymous readers (a CDN or bucket policy):
+# it holds copies of published records' derivatives and nothing else.
+PUBLIC_PREFIX = "derivatives/"
+# Private, content-addressed derivatives of every record, published or not.
+RENDITION_PREFIX = "renditions/"
 
 
 @dataclass(frozen=True)
@@ -22,17 +32,6 @@ class StoredObject:
     key: str
     sha256: str
     size: int
-
-
-def sha256_file(path: Path) -> tuple[str, int]:
-    """Return the SHA-256 hex digest and size of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def check_key(key: str) -> None:
@@ -56,9 +55,32 @@ def upload_key(sha256: str, extension: str) -> str:
     return f"uploads/{sha256[:2]}/{sha256[2:4]}/{sha256}.{ext}"
 
 
-def derivative_key(sha256: str, variant: str) -> str:
-    """Return the content-addressed key of a public derivative image."""
-    return f"derivatives/{variant}/{sha256[:2]}/{sha256}.jpg"
+@dataclass(frozen=True)
+class ListedObject:
+    """One stored object found by list_keys()."""
+
+    key: str
+    size: int
+    modified: datetime
+
+
+def rendition_key(sha256: str, variant: str) -> str:
+    """Return the private, content-addressed key of a derivative image."""
+    return f"{RENDITION_PREFIX}{variant}/{sha256[:2]}/{sha256}.jpg"
+
+
+def public_name(sha256: str, version: int) -> str:
+    """Return the file name of a public copy: the content hash and the publication."""
+    return f"{sha256}-{version}"
+
+
+def public_key(sha256: str, variant: str, version: int) -> str:
+    """Return the key of a published record's derivative in the public prefix.
+
+    The version is the record's publication count, so a file re-made or published
+    again after a withdrawal gets a new URL (old URLs may live on in caches).
+    """
+    return f"{PUBLIC_PREFIX}{variant}/{sha256[:2]}/{public_name(sha256, version)}.jpg"
 
 
 class Storage(ABC):
@@ -92,6 +114,21 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Delete the object under key, if any."""
 
+    @abstractmethod
+    def list_keys(self, prefix: str) -> Iterator[ListedObject]:
+        """Yield every stored object whose key starts with prefix."""
+
+    def copy(self, source: str, target: str) -> StoredObject:
+        """Store a copy of one object under another key (verified like any write)."""
+        with self.open(source) as handle, tempfile.NamedTemporaryFile() as spool:
+            digest = _spool(handle, spool)
+            spool.flush()
+            return self.put_file(target, Path(spool.name), digest)
+
+    def local_path(self, key: str) -> Path | None:
+        """Return the file of an object on local disk (for sendfile), or None."""
+        return None
+
     def clean_temp(self, older_than: float = 0.0) -> int:
         """Remove partial uploads left by a crash; return how many (none by default)."""
         return 0
@@ -119,8 +156,14 @@ class Storage(ABC):
 
     def sha256(self, key: str) -> str:
         """Return the SHA-256 of a stored object by reading it back."""
-        digest = hashlib.sha256()
         with self.open(key) as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return sha256_stream(handle)[0]
+
+
+def _spool(source: IO[bytes], target: IO[bytes]) -> str:
+    """Copy a stream into another, returning the SHA-256 of what passed."""
+    digest = hashlib.sha256()
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        target.write(chunk)
+    return digest.hexdigest()

@@ -7,11 +7,13 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import NotFound, StorageError
-from archive.storage.base import CHUNK, Storage, StoredObject, check_key
+from archive.storage.base import CHUNK, ListedObject, Storage, StoredObject, check_key
 
 
 class LocalStorage(Storage):
@@ -56,6 +58,30 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         """Return whether key is stored."""
         return self.path(key).is_file()
+
+    def local_path(self, key: str) -> Path | None:
+        """Return the file of a stored object (it may not exist)."""
+        return self.path(key)
+
+    def copy(self, source: str, target: str) -> StoredObject:
+        """Copy one stored file to another key, verified by its SHA-256."""
+        return self.put_file(target, self.path(source), self.sha256(source))
+
+    def list_keys(self, prefix: str) -> Iterator[ListedObject]:
+        """Yield every stored file under a key prefix (temp files excluded)."""
+        top = self.root / prefix.rstrip("/") if prefix else self.root
+        if not top.is_dir():
+            return
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if Path(folder, d) != self.tmp_dir)
+            for name in sorted(files):
+                path = Path(folder, name)
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue
+                modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                yield ListedObject(path.relative_to(self.root).as_posix(), stat.st_size, modified)
 
     def delete(self, key: str) -> None:
         """Remove a stored file if it is there."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -12,10 +13,9 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from archive.errors import NotFound, StorageError
-from archive.storage.base import Storage, StoredObject, check_key
+from archive.storage.base import PUBLIC_PREFIX, ListedObject, Storage, StoredObject, check_key
 
 MIB = 1024 * 1024
-PUBLIC_PREFIX = "derivatives/"
 
 
 class S3Storage(Storage):
@@ -99,6 +99,43 @@ class S3Storage(Storage):
             self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"could not delete {key}: {exc}") from exc
+
+    def copy(self, source: str, target: str) -> StoredObject:
+        """Copy an object inside the bucket (server-side), then verify the copy."""
+        head = self._head(source)
+        if head is None:
+            raise NotFound(f"no stored object {source!r}")
+        sha256 = head.get("Metadata", {}).get("sha256") or self.sha256(source)
+        if not self.exists(target):
+            try:
+                self.client.copy(
+                    {"Bucket": self.bucket, "Key": self._name(source)},
+                    self.bucket,
+                    self._name(target),
+                    ExtraArgs={
+                        "ContentType": _content_type(target),
+                        "Metadata": {"sha256": sha256},
+                        "MetadataDirective": "REPLACE",
+                    },
+                    Config=self.transfer,
+                )
+            except (BotoCoreError, ClientError) as exc:
+                raise StorageError(f"could not copy {source} to {target}: {exc}") from exc
+        return self._verified(target, sha256)
+
+    def list_keys(self, prefix: str) -> Iterator[ListedObject]:
+        """Yield every object under a key prefix, a page of 1,000 at a time."""
+        if ".." in prefix.split("/"):
+            raise StorageError(f"invalid prefix {prefix!r}")
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            pages = paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(self.prefix) :]
+                    yield ListedObject(key, int(item["Size"]), item["LastModified"])
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"could not list {prefix!r}: {exc}") from exc
 
     def url(self, key: str) -> str | None:
         """Return the public URL of a derivative when a public base URL is configured."""

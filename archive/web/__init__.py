@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
@@ -24,7 +24,12 @@ ERROR_TEXT = {
     ),
     429: ("요청이 너무 많습니다", "잠시 뒤에 다시 시도해 주세요."),
     500: ("일시적인 오류가 났습니다", "잠시 뒤에 다시 시도해 주세요."),
+    503: (
+        "잠시 후 다시 시도해 주세요",
+        "지금 요청이 많아 처리하지 못했습니다. 잠시 뒤에 다시 보내 주세요.",
+    ),
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -33,24 +38,41 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     overrides = dict(test_config or {})
     flask_config = overrides.pop("FLASK", {})
     settings = load_settings(**overrides)
-    app.config.update(JSON_AS_ASCII=False, **flask_config)
+    # Requests for any other host are refused (400), so no page is built for evil.example.
+    app.config.update(JSON_AS_ASCII=False, TRUSTED_HOSTS=settings.host_names, **flask_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["archive"] = build_runtime(settings)
 
     from flask_wtf.csrf import CSRFError
 
-    from archive.web import api, auth, contribute, gallery, health, media, moderate, office
+    from archive.imaging.pool import DecoderBusy
+    from archive.web import (
+        account,
+        api,
+        auth,
+        contribute,
+        gallery,
+        health,
+        media,
+        moderate,
+        office,
+    )
     from archive.web.cards import alt_text
     from archive.web.extensions import init_extensions
     from archive.web.labels import event_label, field_label
+    from archive.web.security import init_security_headers
+    from archive.web.urls import absolute, absolute_url
 
     init_extensions(app, settings, flask_config)
-    blueprints = (gallery, api, media, health, contribute, auth, moderate, office)
+    init_security_headers(app, settings)
+    blueprints = (gallery, api, media, health, contribute, auth, moderate, office, account)
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DecoderBusy, _busy)
+    app.register_error_handler(SecurityError, _unknown_host)
     contribute.clean_upload_temp(settings.data_dir / "tmp")
-    app.jinja_env.globals["alt_text"] = alt_text
+    app.jinja_env.globals.update(alt_text=alt_text, absolute=absolute, absolute_url=absolute_url)
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["rfc3339"] = rfc3339
@@ -82,6 +104,29 @@ def _http_error(error: HTTPException) -> Any:
             request_mb=settings.upload_max_request_mb, file_mb=settings.upload_max_file_mb
         )
     return render_template("error.html", heading=heading, message=message), code
+
+
+UNKNOWN_HOST_PAGE = """<!doctype html>
+<html lang="ko"><head><meta charset="utf-8"><title>잘못된 주소입니다</title></head>
+<body><h1>잘못된 주소입니다</h1>
+<p>이 서비스는 나주시가 정한 주소로만 열립니다. 주소를 확인해 주세요.</p>
+<p lang="en">This service answers only at its configured address.</p></body></html>
+"""
+
+
+def _unknown_host(_error: SecurityError) -> Any:
+    """Refuse a request for a host the service does not serve (no page is built for it)."""
+    current_app.logger.warning(
+        "refused a request for host %r; set ARCHIVE_PUBLIC_URL or ARCHIVE_TRUSTED_HOSTS",
+        request.environ.get("HTTP_HOST", "")[:200],
+    )
+    return UNKNOWN_HOST_PAGE, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _busy(_error: Exception) -> Any:
+    heading, message = ERROR_TEXT[503]
+    page = render_template("error.html", heading=heading, message=message)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _csrf_error(error: HTTPException) -> Any:

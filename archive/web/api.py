@@ -10,6 +10,7 @@ from archive.errors import NotFound
 from archive.search.query import SearchError
 from archive.web import get_runtime
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
+from archive.web.urls import absolute
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -59,10 +60,9 @@ def photo(public_id: str) -> Response:
 
 
 def _externalise(card: dict[str, Any]) -> dict[str, Any]:
-    """Make URLs absolute for other sites; drop fields only pages use."""
-    root = request.host_url.rstrip("/")
+    """Make URLs absolute (under ARCHIVE_PUBLIC_URL) for other sites; drop page-only fields."""
     for key in ("url", "thumbnail_url", "image_url"):
-        if (card.get(key) or "").startswith("/"):  # not when a CDN already gives a full URL
-            card[key] = root + card[key]
+        if card.get(key):
+            card[key] = absolute(card[key])
     card.pop("places", None)
     return card

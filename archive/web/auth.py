@@ -1,7 +1,14 @@
-"""Staff sign-in with Flask-Login: login, logout, and role checks for the moderator screen."""
+"""Staff sign-in with Flask-Login: login, logout, session limits and role checks.
+
+A session names its account and the account's session token, checked on every request,
+so signing out (which changes the token) ends the session for anyone holding a copy of
+the cookie. Sessions also end after ARCHIVE_STAFF_IDLE_MINUTES without a request and
+ARCHIVE_STAFF_SESSION_HOURS after sign-in.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -16,7 +23,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from archive.models import User
-from archive.services.users import authenticate
+from archive.services.users import authenticate, end_sessions, session_user
 from archive.web import get_runtime
 from archive.web.extensions import limiter, login_manager
 
@@ -31,6 +38,7 @@ class StaffUser:
     name: str
     role: str
     active: bool
+    token: str
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,13 +61,13 @@ class StaffUser:
         return self.role == "admin"
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session."""
-        return str(self.id)
+        """Return what Flask-Login keeps in the session: account id and session token."""
+        return f"{self.id}:{self.token}"
 
     @classmethod
     def of(cls, user: User) -> StaffUser:
         """Return a detached copy of an account row."""
-        return cls(user.id, user.name, user.role, user.active)
+        return cls(user.id, user.name, user.role, user.active, user.session_token)
 
 
 class LoginForm(FlaskForm):
@@ -71,12 +79,31 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """Return the active account of a session, or None (signs out a disabled account)."""
-    if not user_id.isdigit():
+    """Return the account of a session whose token is current (else the session is over)."""
+    number, _, token = user_id.partition(":")
+    if not number.isdigit() or not token:
         return None
     with get_runtime().db.session() as db_session:
-        user = db_session.get(User, int(user_id))
-        return StaffUser.of(user) if user is not None and user.active else None
+        user = session_user(db_session, int(number), token)
+        return StaffUser.of(user) if user is not None else None
+
+
+@bp.before_app_request
+def limit_staff_session() -> None:
+    """End a staff session that was idle too long or is older than its lifetime."""
+    if "_user_id" not in session:
+        return
+    settings = get_runtime().settings
+    now = int(time.time())
+    idle = now - int(session.get("seen", 0))
+    age = now - int(session.get("signed_in", 0))
+    if idle > settings.staff_idle_minutes * 60 or age > settings.staff_session_hours * 3600:
+        logout_user()
+        session.clear()
+        flash("오랫동안 쓰지 않아 로그아웃되었습니다. 다시 로그인해 주세요.", "info")
+        return
+    if idle > 60:  # refreshing on every request would rewrite the cookie every time
+        session["seen"] = now
 
 
 def _login_limit() -> str:
@@ -104,6 +131,7 @@ def login() -> Any:
         if staff is not None:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(staff)
+            session["signed_in"] = session["seen"] = int(time.time())
             return redirect(_safe_next(request.args.get("next")))
         flash("아이디 또는 비밀번호가 맞지 않습니다.", "error")
     status = 400 if request.method == "POST" else 200
@@ -112,7 +140,12 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: the account's session token changes, so no copy of the cookie works."""
+    if current_user.is_authenticated:
+        with get_runtime().db.session() as db_session:
+            user = db_session.get(User, current_user.id)
+            if user is not None:
+                end_sessions(user)
     logout_user()
     session.clear()
     flash("로그아웃했습니다.", "info")

@@ -12,7 +12,7 @@ from archive.errors import NotFound
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, SearchResult, run_search
-from archive.services.gallery import media_for, newest, public_photo
+from archive.services.gallery import hidden_until_indexed, media_for, newest, public_photo
 from archive.web.cards import photo_card
 
 MAX_TEXT = 200
@@ -65,8 +65,7 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
         limit=browse.per_page,
         offset=(browse.page - 1) * browse.per_page,
     )
-    index = runtime.search
-    result = run_search(index.view(runtime.db), request, runtime.gazetteer, index.analyzer)
+    result = search_public(runtime, request)
     ids = [hit["id"] for hit in result.hits]
     with runtime.db.session() as session:
         photos = {
@@ -81,6 +80,15 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
     for card in cards:
         card["highlight"] = highlights.get(card["id"], "")
     return result, cards
+
+
+def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
+    """Search published records, leaving out those withdrawn since the index last caught up."""
+    with runtime.db.session() as session:
+        hidden = hidden_until_indexed(session)
+    index = runtime.search
+    view = index.view(runtime.db)
+    return run_search(view, request, runtime.gazetteer, index.analyzer, hidden)
 
 
 def newest_cards(

@@ -1,9 +1,10 @@
-"""A small per-process cache of public GET responses, invalidated by the search index.
+"""A small per-process cache of public GET responses, invalidated by every public change.
 
-Every change to a record passes through the search outbox and produces a new index
-generation, so a cached page is keyed by the searcher it was built with: the first
-request after a change builds the page afresh. Only anonymous GETs of public pages
-with a 200 answer are kept.
+A cached page is keyed by everything it is built from: the public-data version (which
+every commit that changes what visitors see advances, before the index catches up),
+the search index generation, and the path with its query. Nothing about the request's
+host goes into a page (absolute links come from ARCHIVE_PUBLIC_URL), and only anonymous
+GETs of public pages with a 200 answer are kept.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from archive.db import public_version
 from archive.web import get_runtime
 
 CACHED_PREFIXES = ("/api/photos",)
@@ -21,6 +23,7 @@ CACHED_PATHS = ("/", "/photos", "/embed", "/feed.atom", "/sitemap.xml")
 MAX_ENTRIES = 2_000
 # Headers that depend on the request, added again by the views' hooks on every answer.
 PER_REQUEST = {"Access-Control-Allow-Origin", "Vary", "Set-Cookie"}
+CacheKey = tuple[int, int, str, str]
 
 
 class PageCache:
@@ -28,10 +31,10 @@ class PageCache:
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, str], tuple[int, list[Any], bytes]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[int, list[Any], bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str]) -> tuple[int, list[Any], bytes] | None:
+    def get(self, key: CacheKey) -> tuple[int, list[Any], bytes] | None:
         """Return a cached (status, headers, body)."""
         with self._lock:
             entry = self._entries.get(key)
@@ -39,7 +42,7 @@ class PageCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[int, str], entry: tuple[int, list[Any], bytes]) -> None:
+    def put(self, key: CacheKey, entry: tuple[int, list[Any], bytes]) -> None:
         """Keep a response, dropping the least recently used beyond the size."""
         with self._lock:
             self._entries[key] = entry
@@ -50,7 +53,8 @@ class PageCache:
 def _cacheable() -> bool:
     path = request.path
     return (
-        request.method == "GET"
+        request.routing_exception is None  # an unknown host or path is refused, not served
+        and request.method == "GET"
         and not request.cookies
         and (
             path in CACHED_PATHS
@@ -70,8 +74,10 @@ def init_page_cache(app: Flask) -> None:
         if not _cacheable():
             return None
         runtime = get_runtime()
+        with runtime.db.session() as session:
+            version = public_version(session)  # read first: the page is at least this new
         generation = runtime.search.view(runtime.db).generation
-        g.page_cache_key = (generation, request.full_path)
+        g.page_cache_key = (version, generation, request.script_root, request.full_path)
         entry = cache.get(g.page_cache_key)
         if entry is None:
             return None

@@ -8,18 +8,20 @@ from flask import url_for
 
 from archive.models import Photo
 from archive.services.gallery import rights_label
-from archive.storage import derivative_key
 from archive.web import get_storage
+from archive.web.urls import absolute
 
 
-def media_url(variant: str, sha256: str | None, external: bool = False) -> str | None:
-    """Return the immutable URL of a derivative (the storage's public URL when it has one)."""
-    if not sha256:
+def media_url(public_key: str | None, external: bool = False) -> str | None:
+    """Return the immutable URL of a public copy (the storage's public URL when it has one)."""
+    if not public_key:
         return None
-    direct = get_storage().url(derivative_key(sha256, variant))
+    direct = get_storage().url(public_key)
     if direct:
         return direct
-    return url_for("media.derivative", variant=variant, sha256=sha256, _external=external)
+    variant, _shard, filename = public_key.split("/")[-3:]
+    path = url_for("media.derivative", variant=variant, name=filename.removesuffix(".jpg"))
+    return absolute(path) if external else path
 
 
 def photo_card(photo: Photo, media: dict[str, str], external: bool = False) -> dict[str, Any]:
@@ -34,12 +36,16 @@ def photo_card(photo: Photo, media: dict[str, str], external: bool = False) -> d
         "people": photo.people,
         "places": list(photo.places or []),
         "tags": list(photo.tags or []),
-        "url": url_for("gallery.photo", public_id=photo.public_id, _external=external),
-        "thumbnail_url": media_url("thumb", media.get("thumb"), external),
-        "image_url": media_url("web", media.get("web"), external),
+        "url": _link(url_for("gallery.photo", public_id=photo.public_id), external),
+        "thumbnail_url": media_url(media.get("thumb"), external),
+        "image_url": media_url(media.get("web"), external),
         "rights": rights_label(photo.rights)["text"],
         "credit": photo.credit,
     }
+
+
+def _link(path: str, external: bool) -> str:
+    return absolute(path) if external else path
 
 
 def alt_text(card: dict[str, Any]) -> str:

@@ -14,11 +14,15 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.datastructures import FileStorage
 
 from archive.errors import IngestError
-from archive.ingest.analyse import Analysis
-from archive.ingest.pipeline import IngestContext
-from archive.ingest.uploads import analyse_upload, citizen_reason, store_upload
 from archive.runtime import Runtime
-from archive.services.contributions import Contributor, create_contribution, find_by_token, outcomes
+from archive.services.contributions import Contributor, find_by_token, outcomes
+from archive.services.originals import RecordContext
+from archive.services.uploads import (
+    Upload,
+    analyse_uploads,
+    citizen_reason,
+    receive_contribution,
+)
 from archive.web import get_runtime
 from archive.web.extensions import limiter
 from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
@@ -119,24 +123,41 @@ def _saved(upload: FileStorage, directory: Path) -> Iterator[Path]:
 
 
 def _receive(form: ContributeForm, runtime: Runtime) -> str | None:
-    """Decode every photo for real; store them all, or none when one is refused."""
+    """Decode every photo in a decoder process; store them all, or none when one is refused.
+
+    :raises DecoderBusy: when every decoder stays busy (the visitor is asked to retry).
+    """
     entries = [entry.form for entry in form.photos if has_file(entry.form)]
     with contextlib.ExitStack() as stack:
-        analysed: list[tuple[PhotoEntryForm, Path, Analysis]] = []
-        for entry in entries:
-            path = stack.enter_context(_saved(entry.file.data, runtime.settings.data_dir / "tmp"))
-            try:
-                analysed.append((entry, path, analyse_upload(path, runtime.settings)))
-            except IngestError as exc:
-                entry.file.errors.append(citizen_reason(exc))
-        if len(analysed) != len(entries):
+        temp = runtime.settings.data_dir / "tmp"
+        paths = [stack.enter_context(_saved(entry.file.data, temp)) for entry in entries]
+        settings = runtime.settings
+        analyses = analyse_uploads(runtime.upload_decoders(), paths, settings.upload_wait_seconds)
+        refused = False
+        for entry, outcome in zip(entries, analyses, strict=True):
+            if isinstance(outcome, IngestError):
+                entry.file.errors.append(citizen_reason(outcome))
+                refused = True
+        if refused:
             return None
-        return _store(form, runtime, analysed)
+        uploads = [
+            (Upload(path, _entry_fields(entry), entry.file.data.filename or ""), analysis)
+            for entry, path, analysis in zip(entries, paths, analyses, strict=True)
+        ]
+        return _store(form, runtime, uploads)
 
 
-def _store(
-    form: ContributeForm, runtime: Runtime, analysed: list[tuple[PhotoEntryForm, Path, Analysis]]
-) -> str:
+def _entry_fields(entry: PhotoEntryForm) -> dict[str, str]:
+    return {
+        "title": entry.title.data or "",
+        "description": entry.story.data or "",
+        "date": entry.date.data or "",
+        "place": entry.place.data or "",
+        "people": entry.people.data or "",
+    }
+
+
+def _store(form: ContributeForm, runtime: Runtime, uploads: list[tuple[Upload, Any]]) -> str:
     contributor = Contributor(
         name=form.name.data or "",
         contact=form.contact.data or "",
@@ -144,18 +165,8 @@ def _store(
         rights=form.rights.data or "",
     )
     with runtime.db.session() as session:
-        contribution, token = create_contribution(session, contributor)
-        ctx = IngestContext(session, runtime.storage, runtime.settings, runtime.gazetteer)
-        for entry, path, analysis in analysed:
-            fields = {
-                "title": (entry.title.data or "").strip(),
-                "description": (entry.story.data or "").strip(),
-                "date": (entry.date.data or "").strip(),
-                "place": (entry.place.data or "").strip(),
-                "people": (entry.people.data or "").strip(),
-            }
-            store_upload(ctx, contribution, path, analysis, fields, entry.file.data.filename)
-    return token
+        ctx = RecordContext(session, runtime.storage, runtime.settings, runtime.gazetteer)
+        return receive_contribution(ctx, contributor, uploads)
 
 
 @bp.get("/status/<token>")

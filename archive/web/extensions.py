@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def init_extensions(app: Flask, settings: Settings, flask_config: dict[str, Any]
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(settings.secure_cookies),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.staff_session_hours),
         "MAX_CONTENT_LENGTH": settings.upload_max_request_mb * 1024 * 1024,
         "UPLOAD_MAX_FILE_MB": settings.upload_max_file_mb,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # older visitors may take a while over the form

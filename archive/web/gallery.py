@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from archive.errors import NotFound
-from archive.search.query import SearchError, SearchRequest, run_search
+from archive.search.query import SearchError, SearchRequest
 from archive.services.gallery import newest, rights_label
 from archive.web import get_runtime
 from archive.web.browse import (
@@ -17,6 +17,7 @@ from archive.web.browse import (
     parse_browse,
     public_card,
     run_browse,
+    search_public,
 )
 from archive.web.cards import photo_card
 
@@ -29,10 +30,7 @@ def index() -> str:
     """Show the corner's landing page."""
     runtime = get_runtime()
     cards = [card for _photo, card in newest_cards(runtime, 12)]
-    search = runtime.search
-    facets = run_search(
-        search.view(runtime.db), SearchRequest(hits=False), runtime.gazetteer, search.analyzer
-    ).facets
+    facets = search_public(runtime, SearchRequest(hits=False)).facets
     return render_template(
         "gallery/index.html", cards=cards, facets=facets, places=_grouped_places(facets["places"])
     )

@@ -1,10 +1,15 @@
-"""Liveness and readiness for load balancers and the office's monitoring."""
+"""Liveness and readiness for load balancers and the office's monitoring.
+
+Strangers learn only whether the service is well; the checks themselves (database,
+paths, disk, counts) are for signed-in admins here and for `archive check`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint
+from flask_login import current_user
 
 from archive.operations.checks import report, run_checks
 from archive.web import get_runtime
@@ -13,7 +18,10 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[dict[str, Any], int]:
-    """Report database, schema, storage, search index and disk space (503 when any fails)."""
+def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Answer 200 {"status": "ok"} or 503 {"status": "error"}; details only for admins."""
     body = report(run_checks(get_runtime(), write=False))
-    return body, 200 if body["status"] == "ok" else 503
+    code = 200 if body["status"] == "ok" else 503
+    if not (current_user.is_authenticated and getattr(current_user, "is_admin", False)):
+        body = {"status": body["status"]}
+    return body, code, {"Cache-Control": "no-store"}

@@ -1,19 +1,28 @@
-"""Serve public derivatives by content hash: immutable, with ETag and Last-Modified."""
+"""Serve public copies of derivatives: immutable, with ETag, straight from the public prefix.
+
+A public copy exists only while its record is published (publication copies it in,
+withdrawal takes it out), so serving needs no database query: what is in the public
+prefix is public. Staff and contributors see private derivatives through
+private_jpeg() on their own, never-cached routes.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_file
+from flask import Blueprint, Response, abort, request, send_file
 
 from archive.errors import NotFound
-from archive.services.gallery import public_derivative
+from archive.storage import public_key
 from archive.web import get_runtime
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 ONE_YEAR = 365 * 24 * 3600
-_SHA = re.compile(r"[0-9a-f]{64}")
+VARIANTS = ("thumb", "web")
+_NAME = re.compile(r"([0-9a-f]{64})-([1-9][0-9]{0,8})")
 
 
 def read_stored(key: str) -> bytes:
@@ -32,25 +41,33 @@ def private_jpeg(key: str) -> Response:
     return response
 
 
-@bp.get("/<variant>/<sha256>.jpg")
-def derivative(variant: str, sha256: str) -> Response:
+def _modified(path: Path | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC) if path is not None else None
+    except FileNotFoundError:
+        return None
+
+
+@bp.get("/<variant>/<name>.jpg")
+def derivative(variant: str, name: str) -> Response:
     """Return a thumbnail or web image of a published photo (masters are never served)."""
-    if variant not in ("thumb", "web") or not _SHA.fullmatch(sha256):
+    found = _NAME.fullmatch(name)
+    if variant not in VARIANTS or found is None:
         abort(404)
-    runtime = get_runtime()
-    with runtime.db.session() as session:
-        row = public_derivative(session, sha256, variant)
-        if row is None:
+    key = public_key(found.group(1), variant, int(found.group(2)))
+    path = get_runtime().storage.local_path(key)
+    if path is not None and "wsgi.file_wrapper" in request.environ:
+        # The server sends the file itself (sendfile) and closes it.
+        if not path.is_file():
             abort(404)
-        key, modified = row.key, row.created_at
-    data = read_stored(key)
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="image/jpeg",
-        etag=sha256,
-        last_modified=modified,
-        max_age=ONE_YEAR,
-        conditional=True,
-    )
+        response = send_file(path, mimetype="image/jpeg", etag=name, max_age=ONE_YEAR)
+    else:
+        response = send_file(
+            io.BytesIO(read_stored(key)),
+            mimetype="image/jpeg",
+            etag=name,
+            max_age=ONE_YEAR,
+            last_modified=_modified(path),
+        )
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response

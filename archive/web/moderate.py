@@ -103,7 +103,7 @@ def photo(public_id: str) -> Any:
         record = _load(session, public_id)
         form = ReviewForm(obj=None if request.method == "POST" else _form_data(record))
         if request.method == "POST" and form.validate_on_submit() and _save(session, record, form):
-            runtime.search.sync(runtime.db)
+            runtime.search.sync(runtime.db, max_batches=1)
             flash(_saved_message(record), "info")
             return redirect(url_for("moderate.photo", public_id=public_id), code=303)
         status = 400 if request.method == "POST" else 200
@@ -192,7 +192,7 @@ def decide(public_id: str) -> Any:
             session.rollback()
             flash(_refusal(action, exc), "error")
             return redirect(url_for("moderate.photo", public_id=public_id), code=303)
-    runtime.search.sync(runtime.db)
+    runtime.search.sync(runtime.db, max_batches=1)
     flash(DECISIONS[action], "info")
     return redirect(url_for("moderate.photo", public_id=public_id), code=303)
 
@@ -205,13 +205,13 @@ def _apply(session: Session, record: Photo, action: str, reason: str) -> None:
             session, runtime.storage, record, actor=actor, settings=runtime.settings
         )
     elif action == "reject":
-        review.reject_photo(session, record, actor=actor, reason=reason)
+        review.reject_photo(session, runtime.storage, record, actor=actor, reason=reason)
     elif action == "hold":
         review.hold_photo(session, record, actor=actor, reason=reason)
     elif action == "withdraw":
-        review.withdraw_photo(session, record, actor=actor, reason=reason)
+        review.withdraw_photo(session, runtime.storage, record, actor=actor, reason=reason)
     else:
-        review.reopen_photo(session, record, actor=actor)
+        review.reopen_photo(session, runtime.storage, record, actor=actor)
 
 
 def _refusal(action: str, exc: ArchiveError) -> str:
@@ -234,7 +234,7 @@ def bulk_publish() -> Any:
         done = review.bulk_publish(
             session, runtime.storage, ids, actor=current_user.name, settings=runtime.settings
         )
-    runtime.search.sync(runtime.db)
+    runtime.search.sync(runtime.db, max_batches=1)
     flash(f"스캔 {len(done)}건을 공개했습니다.", "info")
     return redirect(url_for("moderate.queue", queue="scans"), code=303)
 

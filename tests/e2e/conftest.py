@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from archive.config import load_settings
 from archive.ingest.worker import IngestWorker
@@ -25,6 +25,22 @@ from tests.search.collection import populate
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page: Page) -> list[tuple[str, str, int]]:
+    """Run axe-core on the page; return its serious and critical violations.
+
+    axe is evaluated through the DevTools protocol, which the pages' Content-Security-Policy
+    (no inline scripts) rightly does not allow from a script tag.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        (v["id"], v["help"], len(v["nodes"]))
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def free_port() -> int:
@@ -81,6 +97,7 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         "ARCHIVE_DATA_DIR": str(root / "var"),
         "ARCHIVE_SCANS_DIR": str(root / "scans"),
         "ARCHIVE_DATABASE_URL": database_url,
+        "ARCHIVE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],

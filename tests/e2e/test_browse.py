@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import AXE
+from tests.e2e.conftest import serious_violations
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -86,22 +86,10 @@ def test_keyboard_navigation(page: Page, live_server: str) -> None:
 @pytest.mark.parametrize("path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed"])
 def test_no_serious_accessibility_violations(page: Page, live_server: str, path: str) -> None:
     page.goto(live_server + path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        (v["id"], v["help"], len(v["nodes"]))
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_photo_page_accessibility(page: Page, live_server: str) -> None:
     page.goto(live_server + "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5")
     page.locator(".grid .card a").first.click()
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        (v["id"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import piexif
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import AXE
+from tests.e2e.conftest import serious_violations
 from tests.scans import picture, save_jpeg
 
 PASSWORD = "e2e-moderator-password"
@@ -29,14 +29,6 @@ def add_moderator(env: dict[str, str]) -> str:
         text=True,
     )
     return name
-
-
-def serious_violations(page: Page) -> list[tuple[str, str]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        (v["id"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
 
 
 def send_two_photos(page: Page, base: str, tmp_path: Path, artifacts: Path) -> str:

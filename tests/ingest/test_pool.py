@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from archive.errors import IngestError
-from archive.ingest.analyse import AnalyseOptions, Analysis
-from archive.ingest.pool import DecoderPool
+from archive.imaging.analyse import AnalyseOptions, Analysis
+from archive.imaging.pool import DecoderPool
 from tests.scans import picture, save_jpeg, save_tiff
 
 

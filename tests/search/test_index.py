@@ -49,7 +49,7 @@ def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) ->
     assert found(runtime, "장날", public=False) == [public_id]
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
-        set_status(session, photo, "published", actor="tester")
+        set_status(session, photo, "published", actor="tester", storage=runtime.storage)
     runtime.search.sync(runtime.db)
     assert found(runtime, "장날") == [public_id]
 
@@ -69,12 +69,20 @@ def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) ->
     assert found(runtime, "1960년대 물놀이") == [public_id]
 
     with runtime.db.session() as session:
-        set_status(session, session.scalars(select(Photo)).one(), "withdrawn", actor="tester")
+        set_status(
+            session,
+            session.scalars(select(Photo)).one(),
+            "withdrawn",
+            actor="tester",
+            storage=runtime.storage,
+        )
     runtime.search.sync(runtime.db)
     assert found(runtime, "물놀이") == []
 
     with runtime.db.session() as session:
-        delete_photo(session, session.scalars(select(Photo)).one(), actor="tester")
+        delete_photo(
+            session, session.scalars(select(Photo)).one(), actor="tester", storage=runtime.storage
+        )
     runtime.search.sync(runtime.db)
     assert found(runtime, "물놀이", public=False) == []
     with runtime.db.session() as session:

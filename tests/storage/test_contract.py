@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import NotFound, StorageError
-from archive.storage import LocalStorage, Storage, derivative_key, master_key
+from archive.storage import LocalStorage, Storage, master_key, public_key, rendition_key
 from archive.storage.s3 import S3Storage
 from tests.s3 import s3_client
 
@@ -50,9 +50,26 @@ def test_put_file_with_wrong_hash_is_refused_and_leaves_nothing(
 
 
 def test_same_content_twice_is_one_object(storage: Storage) -> None:
-    first = storage.put_bytes(derivative_key("ab" * 32, "thumb"), b"jpeg")
-    second = storage.put_bytes(derivative_key("ab" * 32, "thumb"), b"jpeg")
+    first = storage.put_bytes(rendition_key("ab" * 32, "thumb"), b"jpeg")
+    second = storage.put_bytes(rendition_key("ab" * 32, "thumb"), b"jpeg")
     assert first == second
+
+
+def test_copy_is_verified_and_listing_finds_every_key(storage: Storage) -> None:
+    digest = hashlib.sha256(b"jpeg bytes").hexdigest()
+    private = storage.put_bytes(rendition_key(digest, "web"), b"jpeg bytes")
+    public = public_key(digest, "web", 3)
+    copied = storage.copy(private.key, public)
+    assert (copied.key, copied.sha256, copied.size) == (public, digest, 10)
+    with storage.open(public) as handle:
+        assert handle.read() == b"jpeg bytes"
+    storage.put_bytes("renditions/thumb/aa/other.jpg", b"x")
+    listed = {item.key: item.size for item in storage.list_keys("renditions/")}
+    assert listed == {private.key: 10, "renditions/thumb/aa/other.jpg": 1}
+    assert [item.key for item in storage.list_keys("derivatives/")] == [public]
+    assert list(storage.list_keys("masters/")) == []
+    with pytest.raises(NotFound):
+        storage.copy("renditions/web/00/missing.jpg", public_key("00" * 32, "web", 1))
 
 
 def test_missing_and_deleted_objects(storage: Storage) -> None:
@@ -110,8 +127,9 @@ def test_s3_large_masters_go_up_in_parts_and_stay_private(
     assert head["ETag"].strip('"').endswith("-3")  # three parts
     assert head["Metadata"]["sha256"] == digest
     assert storage.url(stored.key) is None  # masters never get a public URL
-    thumb = derivative_key("cd" * 32, "thumb")
+    thumb = public_key("cd" * 32, "thumb", 1)
     assert storage.url(thumb) == f"https://cdn.example/photos/naju/{thumb}"
+    assert storage.url(rendition_key("cd" * 32, "thumb")) is None  # private derivatives
 
 
 def test_s3_upload_that_does_not_match_is_removed(

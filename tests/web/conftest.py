@@ -38,6 +38,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "settle_seconds": 0.0,
             "workers": 1,
             "cors_origins": "https://www.naju.go.kr",
+            "public_url": "https://oldphoto.naju.go.kr",
             "database_url": fresh_database_url(),
             "FLASK": {"TESTING": True},
         }
@@ -126,7 +127,14 @@ def add_staff(app: Flask, name: str, role: str, password: str = STAFF_PASSWORD) 
     """Create a staff account directly through the service."""
     runtime: Runtime = app.extensions["archive"]
     with runtime.db.session() as session:
-        add_user(session, name, role, password)
+        add_user(session, name, role, password, runtime.settings.password_min_length)
+
+
+def sign_in(client: FlaskClient, name: str, password: str = STAFF_PASSWORD) -> None:
+    """Sign a staff account in on a client."""
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -137,11 +145,7 @@ def login_as(fresh_app: Flask) -> Callable[[str], FlaskClient]:
         name = f"{role}-{secrets.token_hex(3)}"
         add_staff(fresh_app, name, role)
         client = fresh_app.test_client()
-        token = csrf_token(client, "/login")
-        response = client.post(
-            "/login", data={"name": name, "password": STAFF_PASSWORD, "csrf_token": token}
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
+        sign_in(client, name)
         client.staff_name = name  # type: ignore[attr-defined]
         return client
 

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
-from archive.ingest.uploads import clean_filename
 from archive.models import Photo, PhotoFile
+from archive.services.uploads import clean_filename
 from archive.web.contribute import clean_upload_temp
 from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
 from tests.web.test_moderate import contribute, decide, edit
@@ -91,7 +91,7 @@ def test_missing_csrf_token_is_refused(fresh_app: Flask, login_as: Login) -> Non
     [
         (lambda: b"Dear city office, here are my photos.\n", "사진 파일이 아닙니다"),
         (lambda: upload(Image.new("RGB", (600, 400)))[0].getvalue()[:3000], "손상되었거나"),
-        (lambda: png_bomb(40_000, 40_000), "화소 수가 너무 많습니다"),
+        (lambda: png_bomb(40_000, 40_000), "사진이 너무 큽니다"),
         (lambda: b"", "빈 파일입니다"),
         (lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "사진 파일이 아닙니다"),
     ],
@@ -256,7 +256,7 @@ def test_session_cookies_are_httponly_samesite_and_secure_over_https(
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
     assert not cookie.secure
     secure = fresh_app.test_client()
-    response = secure.get("/contribute", base_url="https://archive.naju.go.kr")
+    response = secure.get("/contribute", base_url="https://localhost")
     header = response.headers["Set-Cookie"]
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
 

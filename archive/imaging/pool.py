@@ -1,28 +1,42 @@
-"""Decoder processes: one file at a time each, with crash, hang and memory isolation."""
+"""Decoder processes: one file at a time each, with crash, hang and memory isolation.
+
+The ingest worker feeds the pool with submit()/collect(); the web takes one process for
+a whole contribution with reserve(), which waits a bounded time and then says busy.
+"""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError, IngestError
-from archive.ingest.analyse import AnalyseOptions, Analysis, analyse_file
-from archive.ingest.imaging import bomb_error, configure_decoder
+from archive.imaging.analyse import AnalyseOptions, Analysis, analyse_file
+from archive.imaging.decode import bomb_error, configure_decoder
 
 log = logging.getLogger(__name__)
 STARTUP_SECONDS = 120
+# Signals that stop processes on purpose (systemd, docker stop, timeout, Ctrl-C): a
+# decoder ended by one of them did not fail on its file.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 Outcome = Analysis | IngestError
+
+
+class DecoderBusy(ArchiveError):
+    """Every decoder process stayed busy for longer than the caller would wait."""
 
 
 class _SoftTimeout(Exception):
@@ -33,7 +47,8 @@ def _on_alarm(_signum: int, _frame: Any) -> None:
     raise _SoftTimeout
 
 
-def _timeout_error(seconds: float) -> IngestError:
+def timeout_error(seconds: float) -> IngestError:
+    """Return the failure of a file that took too long to decode."""
     return IngestError(
         "timeout",
         f"파일을 처리하는 데 {seconds:.0f}초가 넘게 걸려 중단했습니다(손상된 파일일 수 있습니다).",
@@ -42,12 +57,22 @@ def _timeout_error(seconds: float) -> IngestError:
     )
 
 
-def _crash_error() -> IngestError:
+def crash_error() -> IngestError:
+    """Return the failure of a file on which the decoder itself crashed."""
     return IngestError(
         "decoder_crash",
         "이미지 해독 중 프로그램이 비정상 종료되었습니다(손상되었거나 악성일 수 있는 파일).",
         "the image decoder crashed on this file (damaged or malicious file)",
         "원본을 다시 스캔하거나 다른 형식으로 저장해 넣어 주세요.",
+    )
+
+
+def interrupted_error() -> IngestError:
+    """Return the outcome of a file whose decoder was stopped by a signal (tried again)."""
+    return IngestError(
+        "interrupted",
+        "작업이 멈추는 중이라 이 파일은 처리하지 않았습니다. 다시 처리합니다.",
+        "the decoder was stopped before it finished; the file will be taken again",
     )
 
 
@@ -57,11 +82,13 @@ def _child_main(conn: Connection, options: AnalyseOptions, memory_mb: int, timeo
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A stop signal sent to the whole process group is for the parent: it finishes or
+    # returns the files in hand, then closes the pipe, which ends this process.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _on_alarm)
     configure_decoder(options.max_pixels)
     logging.getLogger("exifread").setLevel(logging.ERROR)
-    _register_plugins()
     conn.send("ready")
     while True:
         try:
@@ -80,7 +107,7 @@ def _serve(path: Path, options: AnalyseOptions, timeout: float) -> Outcome:
     except IngestError as exc:
         return exc
     except _SoftTimeout:
-        return _timeout_error(timeout)
+        return timeout_error(timeout)
     except MemoryError:
         return bomb_error(0, 0, options.max_pixels)
     except Exception as exc:  # a decoder bug must fail this file, not the worker
@@ -102,12 +129,6 @@ def _recv_ready(conn: Connection) -> object:
         return None
 
 
-def _register_plugins() -> None:
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-
-
 @dataclass
 class _Slot:
     process: Any
@@ -115,6 +136,7 @@ class _Slot:
     task: Any = None
     path: Path | None = None
     started: float = 0.0
+    reserved: bool = False
 
 
 class DecoderPool:
@@ -126,8 +148,13 @@ class DecoderPool:
         self.options = options
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.stopping = False
         self._ctx = multiprocessing.get_context("forkserver")
+        self._free = threading.Condition()
+        self._closed = False
         self._slots = [self._start() for _ in range(max(1, workers))]
+        # Before multiprocessing's own exit hook, which would SIGTERM (ignored) and wait.
+        atexit.register(self.close)
 
     @property
     def size(self) -> int:
@@ -136,21 +163,21 @@ class DecoderPool:
 
     def idle(self) -> int:
         """Return how many processes are free for a new file."""
-        return sum(1 for slot in self._slots if slot.task is None)
+        return sum(1 for slot in self._slots if slot.task is None and not slot.reserved)
 
     def busy(self) -> int:
         """Return how many files are being analysed."""
-        return len(self._slots) - self.idle()
+        return sum(1 for slot in self._slots if slot.task is not None)
 
     def submit(self, task: Any, path: Path) -> None:
         """Give a file to a free process; the caller checks idle() first."""
-        slot = next(s for s in self._slots if s.task is None)
+        slot = next(s for s in self._slots if s.task is None and not s.reserved)
         slot.task, slot.path, slot.started = task, path, time.monotonic()
         slot.conn.send(str(path))
 
     def collect(self, wait_seconds: float = 1.0) -> list[tuple[Any, Outcome]]:
         """Return finished (task, outcome) pairs, restarting crashed or hung processes."""
-        busy = [slot for slot in self._slots if slot.task is not None]
+        busy = [slot for slot in self._slots if slot.task is not None and not slot.reserved]
         if not busy:
             return []
         ready = set(wait([slot.conn for slot in busy], timeout=wait_seconds))
@@ -159,11 +186,47 @@ class DecoderPool:
             if slot.conn in ready:
                 done.append(self._receive(slot))
             elif time.monotonic() - slot.started > self.timeout + 30:
-                done.append(self._replace(slot, _timeout_error(self.timeout)))
+                done.append(self._replace(slot, timeout_error(self.timeout)))
         return done
 
+    @contextlib.contextmanager
+    def reserve(self, wait_seconds: float) -> Iterator[_Reserved]:
+        """Hold one decoder process for a caller's files (thread-safe).
+
+        :raises DecoderBusy: when none becomes free within wait_seconds.
+        """
+        deadline = time.monotonic() + wait_seconds
+        with self._free:
+            while True:
+                slot = next((s for s in self._slots if s.task is None and not s.reserved), None)
+                if slot is not None:
+                    slot.reserved = True
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._free.wait(left):
+                    raise DecoderBusy("every decoder process is busy")
+        try:
+            yield _Reserved(self, slot)
+        finally:
+            with self._free:
+                slot.reserved = False
+                self._free.notify()
+
+    def analyse_in(self, slot: _Slot, path: Path) -> Outcome:
+        """Analyse one file in a reserved process and wait for its outcome."""
+        slot.task, slot.path, slot.started = str(path), path, time.monotonic()
+        slot.conn.send(str(path))
+        if slot.conn.poll(self.timeout + 30):
+            return self._receive(slot)[1]
+        return self._replace(slot, timeout_error(self.timeout))[1]
+
     def close(self) -> None:
-        """Stop every decoder process."""
+        """Stop every decoder process (once; later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
+        self.stopping = True
         for slot in self._slots:
             with contextlib.suppress(OSError):
                 slot.conn.send(None)
@@ -178,10 +241,18 @@ class DecoderPool:
         try:
             outcome = slot.conn.recv()
         except (EOFError, OSError):
-            return self._replace(slot, _crash_error())
+            return self._replace(slot, self._ended(slot))
         task = slot.task
         slot.task, slot.path = None, None
         return task, outcome
+
+    def _ended(self, slot: _Slot) -> IngestError:
+        """Tell a crash on the file from a stop signal sent to the decoder."""
+        slot.process.join(timeout=5)
+        code = slot.process.exitcode
+        if self.stopping or (code is not None and -code in STOP_SIGNALS):
+            return interrupted_error()
+        return crash_error()
 
     def _replace(self, slot: _Slot, error: IngestError) -> tuple[Any, Outcome]:
         task = slot.task
@@ -189,8 +260,10 @@ class DecoderPool:
         slot.process.kill()
         slot.process.join()
         slot.conn.close()
-        index = self._slots.index(slot)
-        self._slots[index] = self._start()
+        slot.task, slot.path = None, None
+        if not self.stopping:
+            fresh = self._start()
+            slot.process, slot.conn = fresh.process, fresh.conn
         return task, error
 
     def _start(self) -> _Slot:
@@ -207,3 +280,15 @@ class DecoderPool:
             process.kill()
             raise ArchiveError("decoder process could not start; see the log above")
         return _Slot(process, parent)
+
+
+@dataclass
+class _Reserved:
+    """One decoder process held by a caller until it leaves reserve()."""
+
+    pool: DecoderPool
+    slot: _Slot
+
+    def analyse(self, path: Path) -> Outcome:
+        """Analyse a file in the held process."""
+        return self.pool.analyse_in(self.slot, path)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image
 
+from archive.digest import FileIdentity, sha256_stream
 from archive.errors import IngestError
-from archive.ingest.exif import read_embedded_description, read_technical
-from archive.ingest.imaging import (
+from archive.imaging.decode import (
     DECODER_ERRORS,
+    MIB,
     bomb_error,
+    check_size,
     encode_jpeg,
     open_image,
     render_display,
     shrink,
     undecodable,
 )
-from archive.storage.base import sha256_file
+from archive.imaging.metadata import read_embedded_description, read_exif_tags, read_technical
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,13 @@ class AnalyseOptions:
     web_size: int = 1600
     max_pages: int = 50
     jpeg_quality: int = 85
+    # Largest decoded image in MiB (width x height x bytes per pixel); 0 means no cap.
+    max_decoded_mb: int = 0
+
+    @property
+    def max_bytes(self) -> int:
+        """Return the decoded-size cap in bytes (0: none)."""
+        return self.max_decoded_mb * MIB
 
 
 @dataclass
@@ -57,14 +67,24 @@ class Analysis:
     embedded: dict[str, Any]
     phash: str | None
     renditions: list[Rendition] = field(default_factory=list)
+    # The file that was hashed: moving it later is checked against this.
+    identity: FileIdentity | None = None
 
 
-def analyse_file(path: Path, options: AnalyseOptions) -> Analysis:
-    """Hash and decode a dropped file for real and render its derivatives.
+def changed_error() -> IngestError:
+    """Return the outcome of a file that changed while it was being read (tried again)."""
+    return IngestError(
+        "changed",
+        "읽는 도중에 파일이 바뀌었습니다. 잠시 뒤 다시 처리합니다.",
+        "the file changed while it was being read; it will be taken again",
+    )
 
-    :raises IngestError: with a bilingual reason when the file cannot become a record.
-    """
-    sha256, size = sha256_file(path)
+
+def _hash_held(handle: BinaryIO) -> tuple[str, int, FileIdentity]:
+    before = FileIdentity.of_stat(os.fstat(handle.fileno()))
+    sha256, size = sha256_stream(handle)
+    if FileIdentity.of_stat(os.fstat(handle.fileno())) != before or size != before.size:
+        raise changed_error()
     if size == 0:
         raise IngestError(
             "empty",
@@ -72,12 +92,33 @@ def analyse_file(path: Path, options: AnalyseOptions) -> Analysis:
             "the file is empty (0 bytes): the scan or the copy did not finish",
             "스캐너에서 다시 저장하거나 다시 복사해 넣어 주세요.",
         )
-    with open_image(path, options.max_pixels) as im:
+    return sha256, size, before
+
+
+def analyse_file(path: Path, options: AnalyseOptions) -> Analysis:
+    """Hash and decode a file for real and render its derivatives.
+
+    The hash, the metadata and the pixels all come from one open file, whose identity
+    is returned, so the caller can tell whether the path still names those bytes.
+    :raises IngestError: with a bilingual reason when the file cannot become a record.
+    """
+    with path.open("rb") as handle:
+        sha256, size, identity = _hash_held(handle)
+        handle.seek(0)
+        tags = read_exif_tags(handle)
+        handle.seek(0)
+        analysis = _decode(handle, tags, options)
+    analysis.sha256, analysis.size, analysis.identity = sha256, size, identity
+    return analysis
+
+
+def _decode(handle: BinaryIO, tags: dict[str, Any], options: AnalyseOptions) -> Analysis:
+    with open_image(handle, options.max_pixels, options.max_bytes) as im:
         width, height, fmt = im.width, im.height, str(im.format)
         try:
-            technical = read_technical(path, im)
+            technical = read_technical(tags, im)
             embedded = read_embedded_description(im)
-            renditions, phash = _render_pages(path, im, options)
+            renditions, phash = _render_pages(handle, im, options)
         except MemoryError as exc:
             raise bomb_error(im.width, im.height, options.max_pixels) from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -85,8 +126,8 @@ def analyse_file(path: Path, options: AnalyseOptions) -> Analysis:
         except DECODER_ERRORS as exc:
             raise undecodable(exc) from exc
         return Analysis(
-            sha256=sha256,
-            size=size,
+            sha256="",
+            size=0,
             format=fmt,
             width=width,
             height=height,
@@ -97,19 +138,20 @@ def analyse_file(path: Path, options: AnalyseOptions) -> Analysis:
         )
 
 
-def _render_first(path: Path, im: Image.Image, options: AnalyseOptions) -> Image.Image:
+def _render_first(handle: BinaryIO, im: Image.Image, options: AnalyseOptions) -> Image.Image:
     """Render page 0 with DCT-scaled decoding, retrying at full size if that fails."""
     try:
         return render_display(im, options.web_size)
     except OSError:
         if im.format not in ("JPEG", "MPO"):
             raise
-    with Image.open(path) as again:  # some JPEG variants only decode without draft
+    handle.seek(0)
+    with Image.open(handle) as again:  # some JPEG variants only decode without draft
         return render_display(again, options.web_size, draft=False)
 
 
 def _render_pages(
-    path: Path, im: Image.Image, options: AnalyseOptions
+    handle: BinaryIO, im: Image.Image, options: AnalyseOptions
 ) -> tuple[list[Rendition], str]:
     pages = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1
     renditions: list[Rendition] = []
@@ -117,10 +159,11 @@ def _render_pages(
     for page in range(min(pages, options.max_pages)):
         if page:
             im.seek(page)
-            if im.width * im.height > options.max_pixels:
-                raise bomb_error(im.width, im.height, options.max_pixels)
+            check_size(im, options.max_pixels, options.max_bytes)
         web = (
-            _render_first(path, im, options) if page == 0 else render_display(im, options.web_size)
+            _render_first(handle, im, options)
+            if page == 0
+            else render_display(im, options.web_size)
         )
         thumb = shrink(web, options.thumb_size)
         if page == 0:

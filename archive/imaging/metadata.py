@@ -5,19 +5,18 @@ from __future__ import annotations
 import io
 import logging
 import re
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import exifread
 from defusedxml import ElementTree
 from PIL import Image, ImageCms, IptcImagePlugin
 
-from archive.ingest.imaging import METADATA_ERRORS
-from archive.ingest.sidecar import merge_descriptive
+from archive.fields import merge_descriptive
+from archive.imaging.decode import METADATA_ERRORS
+from archive.text import clean_text, decode_legacy
 
 log = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_PREFIXES = ("GPS", "Thumbnail", "MakerNote", "EXIF MakerNote", "Interoperability")
 _CAMERA_JUNK = {"OLYMPUS DIGITAL CAMERA", "SONY DSC", "DIGITAL CAMERA", "DCIM", "DEFAULT"}
 _BITS = {
@@ -41,26 +40,6 @@ _NS = {
 }
 
 
-def clean_text(value: object, limit: int = 2000) -> str:
-    """Return printable text: control characters and NULs removed, trimmed."""
-    return _CONTROL.sub("", str(value)).strip()[:limit]
-
-
-def decode_legacy(raw: bytes | str) -> str:
-    """Decode text that may be UTF-8 or CP949 (Korean Windows tools)."""
-    if isinstance(raw, str):
-        try:
-            raw = raw.encode("latin-1")
-        except UnicodeEncodeError:
-            return clean_text(raw)
-    for encoding in ("utf-8", "cp949"):
-        try:
-            return clean_text(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    return clean_text(raw.decode("latin-1"))
-
-
 def decode_xp(raw: object) -> str:
     """Decode a Windows XP* EXIF tag (UTF-16LE bytes, or a tuple of byte values)."""
     if isinstance(raw, tuple | list):
@@ -70,16 +49,15 @@ def decode_xp(raw: object) -> str:
             return ""
     if not isinstance(raw, bytes):
         return ""
-    return clean_text(raw.decode("utf-16-le", errors="replace").rstrip("\x00"))
+    return clean_text(raw.decode("utf-16-le", errors="replace"), multiline=True)
 
 
-def read_exif_tags(path: Path) -> dict[str, Any]:
+def read_exif_tags(handle: BinaryIO) -> dict[str, Any]:
     """Return exifread's tags as text, without maker notes, thumbnails or GPS values."""
     try:
-        with path.open("rb") as handle:
-            tags = exifread.process_file(handle, details=False, extract_thumbnail=False)
+        tags = exifread.process_file(handle, details=False, extract_thumbnail=False)
     except METADATA_ERRORS as exc:
-        log.info("EXIF unreadable in %s: %s", path.name, exc)
+        log.info("EXIF unreadable: %s", exc)
         return {}
     result: dict[str, Any] = {"has_gps": any(k.startswith("GPS") for k in tags)}
     for key, value in tags.items():
@@ -116,15 +94,15 @@ def _bit_depth(im: Image.Image) -> int | None:
     if isinstance(bits, tuple) and bits:
         bits = bits[0]
     if isinstance(bits, int):
-        return bits
+        return bits if 1 <= bits <= 64 else None
     if im.mode.startswith("I;16"):
         return 16
     return _BITS.get(im.mode)
 
 
-def read_technical(path: Path, im: Image.Image) -> dict[str, Any]:
-    """Return technical metadata of an opened image and its file."""
-    tags = read_exif_tags(path)
+def read_technical(exif_tags: dict[str, Any], im: Image.Image) -> dict[str, Any]:
+    """Return technical metadata of an opened image and its file's EXIF tags."""
+    tags = dict(exif_tags)
     dpi = im.info.get("dpi") or (None, None)
     try:
         dpi_x, dpi_y = (round(float(v), 2) if v else None for v in dpi[:2])
@@ -132,9 +110,9 @@ def read_technical(path: Path, im: Image.Image) -> dict[str, Any]:
         dpi_x = dpi_y = None
     compression = im.info.get("compression") or ("jpeg" if im.format == "JPEG" else None)
     return {
-        "make": tags.get("Image Make"),
-        "model": tags.get("Image Model"),
-        "software": tags.get("Image Software"),
+        "make": _short(tags.get("Image Make")),
+        "model": _short(tags.get("Image Model")),
+        "software": _short(tags.get("Image Software")),
         "dpi_x": dpi_x,
         "dpi_y": dpi_y,
         "bit_depth": _bit_depth(im),
@@ -142,11 +120,16 @@ def read_technical(path: Path, im: Image.Image) -> dict[str, Any]:
         "icc_profile": _icc_name(im.info.get("icc_profile")),
         "orientation": _orientation(tags),
         "compression": clean_text(compression, 64) if compression else None,
-        "page_count": getattr(im, "n_frames", 1) if im.format == "TIFF" else 1,
+        "page_count": min(getattr(im, "n_frames", 1), 1_000_000) if im.format == "TIFF" else 1,
         "scanned_at": _scanned_at(tags),
         "has_gps": bool(tags.pop("has_gps", False)),
         "exif": tags,
     }
+
+
+def _short(value: str | None) -> str | None:
+    """Return a tag value that fits its 200-character column, or None."""
+    return clean_text(value, 200) or None if value else None
 
 
 def _orientation(tags: dict[str, Any]) -> int | None:

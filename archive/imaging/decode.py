@@ -11,15 +11,14 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
 from archive.errors import IngestError
+from archive.imaging.formats import ACCEPTED_FORMATS, register_decoders
 
-# Formats a scanner, camera or phone produces that the archive accepts.
-ACCEPTED_FORMATS = frozenset(
-    {"JPEG", "MPO", "TIFF", "PNG", "WEBP", "BMP", "GIF", "HEIF", "AVIF", "JPEG2000"}
-)
+MIB = 1024 * 1024
 
 # What untrusted decoders raise on bad input; translated into a failed file.
 DECODER_ERRORS: tuple[type[BaseException], ...] = (
@@ -54,9 +53,42 @@ _SRGB = ImageCms.createProfile("sRGB")
 
 
 def configure_decoder(max_pixels: int) -> None:
-    """Set the process-wide pixel cap; open_image checks it itself with the real size."""
+    """Prepare a decoding process: pixel cap (open_image checks it too) and extra formats."""
     Image.MAX_IMAGE_PIXELS = max_pixels
     warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    register_decoders()
+
+
+def decoded_bytes(im: Image.Image) -> int:
+    """Return the memory Pillow needs to hold the decoded image (not the file size)."""
+    if im.mode in ("1", "L", "P"):
+        per_pixel = 1
+    elif im.mode.startswith("I;16"):
+        per_pixel = 2
+    else:
+        per_pixel = 4  # RGB is kept as 32 bits a pixel, like RGBA, CMYK, I and F
+    return im.width * im.height * per_pixel
+
+
+def check_size(im: Image.Image, max_pixels: int, max_bytes: int) -> None:
+    """Refuse an image over the pixel cap or whose decoded form is over max_bytes.
+
+    :raises IngestError: too_large, before anything is decoded.
+    """
+    if im.width * im.height > max_pixels:
+        raise bomb_error(im.width, im.height, max_pixels)
+    needed = decoded_bytes(im)
+    if max_bytes and needed > max_bytes:
+        raise IngestError(
+            "too_large",
+            f"이미지를 풀면 {needed / MIB:,.0f}MB가 되어 한도({max_bytes / MIB:,.0f}MB)를 "
+            f"넘습니다({im.width}×{im.height} 화소, {im.mode}). "
+            "압축 폭탄이거나 지나치게 큰 파일일 수 있습니다.",
+            f"decoded, the image would take {needed / MIB:,.0f} MB, over the limit of "
+            f"{max_bytes / MIB:,.0f} MB ({im.width}x{im.height} px, {im.mode})",
+            "정상 스캔이면 해상도나 색 깊이를 낮춰 다시 저장하거나 관리자에게 한도 조정을 "
+            "요청하세요.",
+        )
 
 
 def bomb_error(width: int, height: int, max_pixels: int) -> IngestError:
@@ -86,18 +118,22 @@ def undecodable(exc: BaseException) -> IngestError:
 
 
 @contextmanager
-def open_image(path: Path, max_pixels: int) -> Iterator[Image.Image]:
-    """Open an image for real, translating every decoder failure to IngestError."""
+def open_image(
+    source: Path | BinaryIO, max_pixels: int, max_bytes: int = 0
+) -> Iterator[Image.Image]:
+    """Open an image for real, translating every decoder failure to IngestError.
+
+    :param max_bytes: largest decoded size in bytes (0: only the pixel cap applies).
+    """
     try:
-        with Image.open(path) as im:
+        with Image.open(source) as im:
             if im.format not in ACCEPTED_FORMATS:
                 raise IngestError(
                     "unsupported_format",
                     f"지원하지 않는 형식입니다({im.format}). JPEG 또는 TIFF로 저장해 주세요.",
                     f"unsupported format {im.format}; save scans as JPEG or TIFF",
                 )
-            if im.width * im.height > max_pixels:
-                raise bomb_error(im.width, im.height, max_pixels)
+            check_size(im, max_pixels, max_bytes)
             yield im
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
@@ -199,8 +235,19 @@ def shrink(im: Image.Image, long_side: int) -> Image.Image:
     return small
 
 
+def pixels_only(im: Image.Image) -> Image.Image:
+    """Return a new image made of the pixels alone: no comment, EXIF, XMP, ICC or text.
+
+    Pillow's writers reuse what a decoder left in ``im.info`` (the JPEG writer copies a
+    COM comment, for one), so public files are encoded from this copy only.
+    """
+    mode = im.mode if im.mode in ("L", "RGB") else "RGB"
+    source = im if im.mode == mode else im.convert(mode)
+    return Image.frombytes(mode, source.size, source.tobytes())
+
+
 def encode_jpeg(im: Image.Image, quality: int) -> bytes:
-    """Encode an image as a progressive JPEG with no metadata."""
+    """Encode the pixels of an image as a progressive JPEG with no metadata at all."""
     out = io.BytesIO()
-    im.save(out, "JPEG", quality=quality, progressive=True)
+    pixels_only(im).save(out, "JPEG", quality=quality, progressive=True)
     return out.getvalue()

@@ -1,0 +1,1 @@
+"""Decoding untrusted images in isolated processes: shared by scan ingest and uploads."""

@@ -1,0 +1,84 @@
+"""Store an analysed original (a scan or a contributed photo) with its derivatives.
+
+The ingest pipeline and the contribution service both write through here, so a file
+becomes a master, technical metadata and private derivatives the same way wherever it
+came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive.config import Settings
+from archive.imaging.analyse import Analysis
+from archive.models import Photo, PhotoFile
+from archive.search.gazetteer import Gazetteer
+from archive.services import photos as photo_service
+from archive.services.renditions import derivative_exif, stamp, store_rendition
+from archive.storage import Storage
+
+
+@dataclass
+class RecordContext:
+    """The collaborators a new record is written through."""
+
+    session: Session
+    storage: Storage
+    settings: Settings
+    gazetteer: Gazetteer
+
+
+def store_original(
+    ctx: RecordContext,
+    photo: Photo,
+    source: Path,
+    analysis: Analysis,
+    key: str,
+    **columns: Any,
+) -> PhotoFile:
+    """Store an original under key (verified), record it with its technical metadata and
+    derivatives, and return its row; columns are role, original_name and source paths."""
+    stored = ctx.storage.put_file(key, source, analysis.sha256)
+    original = photo_service.add_file(
+        ctx.session,
+        photo,
+        backend=stored.backend,
+        key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        width=analysis.width,
+        height=analysis.height,
+        format=analysis.format,
+        **columns,
+    )
+    photo_service.add_technical(ctx.session, original, analysis.technical)
+    store_renditions(ctx, photo, original, analysis)
+    return original
+
+
+def store_renditions(
+    ctx: RecordContext, photo: Photo, original: PhotoFile, analysis: Analysis
+) -> None:
+    """Store the derivatives of an original (privately) with a small rights EXIF."""
+    exif = derivative_exif(photo, ctx.settings.default_rights, ctx.settings.default_credit)
+    for rendition in analysis.renditions:
+        stored = store_rendition(ctx.storage, stamp(exif, rendition.data), rendition.variant)
+        photo_service.add_file(
+            ctx.session,
+            photo,
+            role="derivative",
+            variant=rendition.variant,
+            page=rendition.page,
+            derived_from_id=original.id,
+            backend=stored.backend,
+            key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            width=rendition.width,
+            height=rendition.height,
+            format="JPEG",
+        )

@@ -1,0 +1,60 @@
+"""Headers every response carries: content policy, framing, sniffing, referrer, features.
+
+No page has inline scripts or styles, so the policy allows only the site's own files
+(and the public image host, when derivatives are served from one). Only /embed may be
+framed, and only by the configured homepage origins.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+from archive.config import Settings
+
+EMBED_ENDPOINT = "gallery.embed"
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_policy(settings: Settings, frame_ancestors: str) -> str:
+    """Return the Content-Security-Policy of a page."""
+    images = " ".join(filter(None, ("'self'", "data:", _origin(settings.s3_public_url))))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"img-src {images}",
+            "script-src 'self'",
+            "style-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        )
+    )
+
+
+def init_security_headers(app: Flask, settings: Settings) -> None:
+    """Add the security headers to every response, errors and static files included."""
+    embed_from = " ".join(settings.embed_origins.split()) or "'none'"
+    pages = content_policy(settings, "'none'")
+    embed = content_policy(settings, embed_from)
+
+    @app.after_request
+    def secure(response: Response) -> Response:
+        embedded = request.endpoint == EMBED_ENDPOINT
+        response.headers["Content-Security-Policy"] = embed if embedded else pages
+        if not embedded:
+            response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers["Permissions-Policy"] = PERMISSIONS
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response

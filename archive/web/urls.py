@@ -1,0 +1,28 @@
+"""Absolute links for feeds, the API, sitemaps and share tags, from the configured address.
+
+A request's Host header is the visitor's to choose, so it never goes into a link that
+other visitors may be served (cached pages, feeds): ARCHIVE_PUBLIC_URL does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+
+from archive.web import get_runtime
+
+
+def absolute(path: str) -> str:
+    """Return a site path (from url_for) as an absolute URL under the public address."""
+    if not path.startswith("/"):
+        return path  # already absolute (a CDN URL)
+    root = request.script_root if request else ""
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return get_runtime().settings.public_base + path
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """Return url_for(endpoint, **values) as an absolute URL under the public address."""
+    return absolute(url_for(endpoint, **values))
