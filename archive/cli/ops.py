@@ -15,8 +15,8 @@ from archive.errors import ArchiveError
 from archive.operations.checks import report, run_checks
 from archive.operations.export import ExportError, export_bag, published_photos
 from archive.operations.fixity import FixityResult, check_fixity, count_files
-from archive.services.sweep import sweep as sweep_files
 from archive.services.events import record_event
+from archive.services.sweep import sweep as sweep_files
 
 CLI_ACTOR = "archive-cli"
 

@@ -26,10 +26,10 @@ from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
 from archive.ingest.watch import OwnMoves
-from archive.services.sweep import sweep
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from archive.services.originals import RecordContext
+from archive.services.sweep import sweep
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
