@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install migrate run test lint typecheck compose-config pytest bench-ingest bench-search bench-web system-deps clean
+.PHONY: install migrate run test lint typecheck compose-config pytest fuzz bench-ingest bench-search bench-web system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,14 +47,23 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# The whole suite on SQLite, then again on PostgreSQL when ARCHIVE_TEST_POSTGRES_URL names a server
-# (each run creates its own databases there and drops them at the end).
+# The whole suite on SQLite, then the tests that touch the database again on PostgreSQL when
+# ARCHIVE_TEST_POSTGRES_URL names a server (each run creates its own databases there and drops
+# them at the end). Browser and fuzz tests, and tests without a database, run once.
+ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contract.py \
+	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py
 pytest: install system-deps
 	$(BIN)/pytest -q
 	@if [ -n "$$ARCHIVE_TEST_POSTGRES_URL" ]; then \
-		echo "== the same tests on PostgreSQL =="; \
-		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q; \
+		echo "== the tests that touch the database, on PostgreSQL =="; \
+		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q $(ONCE); \
 	fi
+
+# A long fuzz run of the sidecar, sheet and date readers and of the upload path
+# (make test runs the same tests with few examples).
+FUZZ_EXAMPLES ?= 3000
+fuzz: install
+	ARCHIVE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/fuzz
 
 # docker-compose.yml is validated without a Docker engine (Debian's docker-compose package).
 compose-config: system-deps

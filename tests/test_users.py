@@ -131,3 +131,39 @@ def test_purge_erases_contacts_only_after_the_retention_period(runtime: Runtime)
 def test_purge_refuses_a_negative_retention(runtime: Runtime) -> None:
     result = run("purge-personal-data", "--days", "-1")
     assert result.exit_code == 2 and "-1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("aaaaaaaaaa", "비밀번호가 너무 쉽습니다"),
+        ("              ", "비밀번호가 비어 있습니다"),
+        ("kim2024", "10자 이상"),
+        ("password1234", "비밀번호가 너무 쉽습니다"),
+    ],
+)
+def test_weak_and_blank_passwords_are_refused_by_the_cli(
+    runtime: Runtime, password: str, message: str
+) -> None:
+    result = run("users", "add", "kim", "--password-stdin", input=password + "\n")
+    assert result.exit_code != 0 and message in result.output
+    with runtime.db.session() as session:
+        assert session.scalars(select(User)).first() is None
+
+
+def test_set_password_changes_it_and_ends_the_sessions(runtime: Runtime) -> None:
+    run("users", "add", "kim", "--password-stdin", input="long-enough-pw\n")
+    with runtime.db.session() as session:
+        before = session.scalars(select(User)).one().session_token
+    weak = run("users", "set-password", "kim", "--password-stdin", input="aaaaaaaaaa\n")
+    assert weak.exit_code != 0 and "너무 쉽습니다" in weak.output
+    done = run(
+        "users", "set-password", "kim", "--password-stdin", input="새 비밀번호 영산포 등대\n"
+    )
+    assert done.exit_code == 0, done.output
+    with runtime.db.session() as session:
+        user = session.scalars(select(User)).one()
+        assert user.session_token != before
+        assert check_password_hash(user.password_hash, "새 비밀번호 영산포 등대")
+    missing = run("users", "set-password", "lee", "--password-stdin", input="x\n")
+    assert missing.exit_code != 0 and "no user 'lee'" in missing.output

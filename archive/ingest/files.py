@@ -109,11 +109,17 @@ class StabilityTracker:
         return result
 
 
-def move_out(path: Path, source_root: Path, target_root: Path) -> Path:
-    """Move a file to target_root, mirroring its sub-folder; never overwrite."""
+def _target_for(path: Path, source_root: Path, target_root: Path) -> Path:
+    """Return a free path under target_root mirroring path's place under source_root."""
     rel = Path(nfc(path.relative_to(source_root).as_posix()))
     target = unique_path(target_root / rel)
     target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def move_out(path: Path, source_root: Path, target_root: Path) -> Path:
+    """Move a file to target_root, mirroring its sub-folder; never overwrite."""
+    target = _target_for(path, source_root, target_root)
     try:
         os.replace(path, target)
     except OSError:
@@ -145,9 +151,7 @@ def move_verified(
             return None
         if sha256 is not None and sha256_stream(handle)[0] != sha256:
             return None
-        rel = Path(nfc(path.relative_to(source_root).as_posix()))
-        target = unique_path(target_root / rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _target_for(path, source_root, target_root)
         try:
             os.replace(path, target)
         except OSError:

@@ -17,15 +17,15 @@ from whoosh.index import LockError
 
 from archive.digest import FileIdentity
 from archive.errors import ArchiveError, IngestError, MetadataError
-from archive.imaging.analyse import AnalyseOptions, Analysis
+from archive.imaging.analyse import AnalyseOptions
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.ingest import outcomes
-from archive.ingest.errors import classify, internal_error, retry_limit_error
+from archive.ingest.dispositions import Dispositions
+from archive.ingest.errors import internal_error
 from archive.ingest.files import DropFile, StabilityTracker, discover, remove_empty_dirs
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
-from archive.ingest.watch import OwnMoves
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from archive.services.originals import RecordContext
@@ -33,7 +33,6 @@ from archive.services.sweep import sweep
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
-RETRY_LIMIT = 12  # tries of a file that keeps failing for a passing reason (about 3 hours)
 SWEEP_SECONDS = 3600.0  # how often a watching worker runs `archive sweep`
 Task = tuple[DropFile, dict[str, Any], FileIdentity | None]
 
@@ -48,19 +47,24 @@ class IngestWorker:
         keep_source: bool = False,
         on_result: Callable[[IngestResult], None] | None = None,
         stop: threading.Event | None = None,
+        retry: RetryBook | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.db = runtime.db
-        self.keep_source = keep_source
-        self.on_result = on_result or (lambda _result: None)
         self.stop = stop or threading.Event()
         self.metadata = MetadataSource()
-        self.summary = outcomes.Summary()
-        self.retry = RetryBook()
-        self.own_moves = OwnMoves()
+        self.files = Dispositions(
+            runtime.settings,
+            runtime.db,
+            keep_source=keep_source,
+            on_result=on_result or (lambda _result: None),
+            retry=retry or RetryBook(),
+        )
+        self.summary = self.files.summary
+        self.retry = self.files.retry
+        self.own_moves = self.files.own_moves
         self._pool: DecoderPool | None = None
-        self._handled: set[Path] = set()
         self._unsynced = False
         self._last_sync = 0.0
         self._last_sweep = time.monotonic()
@@ -97,7 +101,7 @@ class IngestWorker:
                 break
             if time.monotonic() > deadline:
                 for drop in drops:
-                    self._report(outcomes.skipped(drop))
+                    self.files.report(outcomes.skipped(drop))
                 break
             ready = tracker.ready(drops)
             if not ready or not self.process(root, ready):
@@ -115,7 +119,7 @@ class IngestWorker:
             if ready:
                 self.process(root, ready)
                 self._finish_batch(root)
-                self._handled.clear()
+                self.files.handled.clear()
             if not ready:
                 self.sync_index()  # picks up edits that other processes could not index
                 self._sweep_now_and_then()
@@ -175,7 +179,7 @@ class IngestWorker:
         return [
             d
             for d in discover(root)
-            if d.path not in self._handled and not self.retry.waiting(d.path)
+            if d.path not in self.files.handled and not self.retry.waiting(d.path)
         ]
 
     def _run_group(self, root: Path, drops: list[DropFile]) -> None:
@@ -198,11 +202,12 @@ class IngestWorker:
         try:
             fields = self.metadata.fields_for(drop)
         except (MetadataError, OSError) as exc:
-            self._fail(root, drop, outcomes.metadata_error(exc), FileIdentity.of_path(drop.path))
+            error = outcomes.metadata_error(exc)
+            self.files.fail(root, drop, error, FileIdentity.of_path(drop.path))
             return None
         except Exception as exc:  # an unforeseen reader bug must not stop the batch
             log.exception("reading the metadata of %s failed", drop.rel)
-            self._fail(root, drop, internal_error(exc), FileIdentity.of_path(drop.path))
+            self.files.fail(root, drop, internal_error(exc), FileIdentity.of_path(drop.path))
             return None
         return drop, fields, FileIdentity.of_path(drop.path)
 
@@ -212,15 +217,15 @@ class IngestWorker:
             self._complete(root, task, outcome)
         except Exception as exc:  # one file's surprise must not stop the batch
             log.exception("handling %s failed", drop.rel)
-            self._fail(root, drop, internal_error(exc), identity)
+            self.files.fail(root, drop, internal_error(exc), identity)
 
     def _complete(self, root: Path, task: Task, outcome: Outcome) -> None:
         drop, fields, identity = task
         if isinstance(outcome, IngestError):
             if outcome.code in ("changed", "interrupted"):
-                self._defer(root, drop, identity, outcome)
+                self.files.defer(root, drop, identity, outcome)
             else:
-                self._fail(root, drop, outcome, identity)
+                self.files.fail(root, drop, outcome, identity)
             return
         try:
             with self.db.session() as session:
@@ -229,74 +234,9 @@ class IngestWorker:
                 result = ingest_analysis(ctx, drop, outcome, fields)
             self._unsynced = True
         except (ArchiveError, SQLAlchemyError, OSError) as exc:
-            self._record_failed(root, drop, identity, exc)
+            self.files.not_recorded(root, drop, identity, exc)
             return
-        self._move_recorded(root, drop, result, outcome)
-
-    def _record_failed(
-        self, root: Path, drop: DropFile, identity: FileIdentity | None, exc: Exception
-    ) -> None:
-        """Fail a file whose record could not be written, or leave it to retry."""
-        permanent = classify(exc)
-        if permanent is not None:
-            log.error("%s cannot be recorded: %s", drop.rel, exc)
-            self._fail(root, drop, permanent, identity)
-            return
-        log.error("could not record %s (will retry): %s", drop.rel, exc)
-        self._defer(root, drop, identity, exc)
-
-    def _defer(
-        self, root: Path, drop: DropFile, identity: FileIdentity | None, reason: Exception
-    ) -> None:
-        attempts = self.retry.defer(drop.path, identity)
-        if attempts >= RETRY_LIMIT:
-            self.retry.forget(drop.path)
-            self._fail(root, drop, retry_limit_error(attempts, reason), identity)
-            return
-        self._handled.add(drop.path)
-        if isinstance(reason, IngestError) and reason.code in ("changed", "interrupted"):
-            self._report(outcomes.taken_again(drop, reason))
-        else:
-            self._report(outcomes.retry_later(drop, reason))
-
-    def _move_recorded(
-        self, root: Path, drop: DropFile, result: IngestResult, analysis: Analysis
-    ) -> None:
-        self.retry.forget(drop.path)
-        if not self.keep_source:
-            self.own_moves.add(drop.path)
-            moved = outcomes.move_after(
-                self.settings, root, drop, result, analysis.identity, analysis.sha256
-            )
-            if not moved:
-                result.warnings.append(outcomes.CHANGED_WARNING)
-                self._report(result)
-                return  # not handled: the new content is taken in the next round
-        self._handled.add(drop.path)
-        self._report(result)
-
-    def _fail(
-        self, root: Path, drop: DropFile, error: IngestError, identity: FileIdentity | None
-    ) -> None:
-        result = outcomes.failed(drop, error)
-        try:
-            with self.db.session() as session:
-                outcomes.log_failure(session, drop, error)
-        except SQLAlchemyError as exc:
-            log.error("could not log failure of %s: %s", drop.rel, exc)
-        self.retry.forget(drop.path)
-        if not self.keep_source:
-            self.own_moves.add(drop.path)
-            if not outcomes.move_failed(self.settings, root, drop, error, identity):
-                result.warnings.append(outcomes.CHANGED_WARNING)
-                self._report(result)
-                return
-        self._handled.add(drop.path)
-        self._report(result)
-
-    def _report(self, result: IngestResult) -> None:
-        self.summary.add(result)
-        self.on_result(result)
+        self.files.recorded(root, drop, result, outcome)
 
     def sync_index(self) -> None:
         """Bring the search index up to date with committed records (never fatal here)."""
@@ -320,9 +260,9 @@ class IngestWorker:
 
     def _finish_batch(self, root: Path) -> None:
         self.sync_index()
-        if self.keep_source:
+        if self.files.keep_source:
             return
-        touched = {path.parent for path in self._handled}
+        touched = {path.parent for path in self.files.handled}
         outcomes.retire_manifests(self.settings, root, self.metadata, touched)
         remove_empty_dirs(root)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.models import PUBLIC_ID_ALPHABET, Contribution, Photo
 from archive.services.events import record_event
+from archive.text import clean_text
 
 ANONYMOUS_CREDIT = "시민 제공"
 DECIDED = ("published", "rejected", "withdrawn")
@@ -54,8 +55,8 @@ def create_contribution(session: Session, contributor: Contributor) -> tuple[Con
     contribution = Contribution(
         receipt=_new_receipt(now),
         token_hash=hash_token(token),
-        name=contributor.name.strip(),
-        contact=contributor.contact.strip(),
+        name=clean_text(contributor.name, 100),
+        contact=clean_text(contributor.contact, 200),
         show_name=contributor.show_name,
         rights=contributor.rights,
         consented_at=now,

@@ -19,7 +19,7 @@ from archive.models import Photo, PhotoFile
 from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
 from archive.services.renditions import derivative_exif, stamp, store_rendition
-from archive.storage import Storage
+from archive.storage import Storage, StoredObject
 
 
 @dataclass
@@ -46,10 +46,7 @@ def store_original(
     original = photo_service.add_file(
         ctx.session,
         photo,
-        backend=stored.backend,
-        key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
+        **_where(stored),
         width=analysis.width,
         height=analysis.height,
         format=analysis.format,
@@ -74,11 +71,18 @@ def store_renditions(
             variant=rendition.variant,
             page=rendition.page,
             derived_from_id=original.id,
-            backend=stored.backend,
-            key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
+            **_where(stored),
             width=rendition.width,
             height=rendition.height,
             format="JPEG",
         )
+
+
+def _where(stored: StoredObject) -> dict[str, Any]:
+    """Return the file-row columns saying where and what a stored object is."""
+    return {
+        "backend": stored.backend,
+        "key": stored.key,
+        "sha256": stored.sha256,
+        "size": stored.size,
+    }

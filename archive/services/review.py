@@ -15,6 +15,7 @@ from archive.services.contributions import note_decision
 from archive.services.events import record_event
 from archive.services.renditions import derivative_exif, restamp_derivatives
 from archive.storage import Storage
+from archive.text import clean_text
 
 QUEUES: dict[str, ColumnElement[bool]] = {
     "contributions": and_(
@@ -135,7 +136,7 @@ def reject_photo(
     session: Session, storage: Storage, photo: Photo, *, actor: str, reason: str
 ) -> None:
     """Decide not to publish a record; the reason is shown to its contributor."""
-    reason = reason.strip()
+    reason = clean_text(reason, multiline=True)
     if not reason:
         raise InvalidChange("a reason is needed to reject")
     if photo.status == "published":
@@ -153,7 +154,8 @@ def hold_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") 
     if photo.held:
         return
     photo.held = True
-    record_event(session, "held", actor=actor, photo=photo, message=reason.strip())
+    message = clean_text(reason, multiline=True)
+    record_event(session, "held", actor=actor, photo=photo, message=message)
 
 
 def withdraw_photo(

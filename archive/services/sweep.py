@@ -152,10 +152,12 @@ def _relocate(session: Session, storage: Storage) -> int:
             PhotoFile.role == "derivative", PhotoFile.key.startswith(PUBLIC_PREFIX)
         )
     ).all()
+    old = [row.key for row in rows]
     for row in rows:
         key = rendition_key(row.sha256, row.variant or "web")
         storage.copy(row.key, key)
         row.key = key
+    after_commit(session, lambda: delete_keys(storage, old))
     return len(rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,11 +61,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.web.cards import alt_text
     from archive.web.extensions import init_extensions
     from archive.web.labels import event_label, field_label
-    from archive.web.security import init_security_headers
+    from archive.web.security import init_input_guard, init_security_headers
     from archive.web.urls import absolute, absolute_url
 
     init_extensions(app, settings, flask_config)
     init_security_headers(app, settings)
+    init_input_guard(app)
     blueprints = (gallery, api, media, health, contribute, auth, moderate, office, account)
     for module in blueprints:
         app.register_blueprint(module.bp)
@@ -103,7 +105,16 @@ def _http_error(error: HTTPException) -> Any:
         message = message.format(
             request_mb=settings.upload_max_request_mb, file_mb=settings.upload_max_file_mb
         )
-    return render_template("error.html", heading=heading, message=message), code
+    headers = {"Retry-After": _limit_reset()} if code == 429 else {}
+    return render_template("error.html", heading=heading, message=message), code, headers
+
+
+def _limit_reset() -> str:
+    """Return the seconds until the exceeded rate limit's window ends."""
+    from archive.web.extensions import limiter
+
+    current = limiter.current_limit
+    return str(max(1, int(current.reset_at - time.time()))) if current else "60"
 
 
 UNKNOWN_HOST_PAGE = """<!doctype html>

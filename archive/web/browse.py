@@ -16,6 +16,7 @@ from archive.services.gallery import hidden_until_indexed, media_for, newest, pu
 from archive.web.cards import photo_card
 
 MAX_TEXT = 200
+MAX_PAGE = 100_000
 
 
 class BadParameter(ValueError):
@@ -51,7 +52,7 @@ def parse_browse(request: Request, per_page: int, max_per_page: int = 100) -> Br
         size = int(args.get("per_page", per_page))
     except ValueError as exc:
         raise BadParameter("쪽 번호는 숫자여야 합니다 / page must be a number") from exc
-    if page < 1 or not 1 <= size <= max_per_page:
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= max_per_page:
         raise BadParameter(f"쪽 번호는 1 이상, 한 쪽 개수는 1~{max_per_page}입니다")
     return Browse(text["q"], text["era"], text["place"], page, size)
 

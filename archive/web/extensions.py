@@ -59,6 +59,9 @@ def init_extensions(app: Flask, settings: Settings, flask_config: dict[str, Any]
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # older visitors may take a while over the form
         "RATELIMIT_STORAGE_URI": settings.rate_limit_storage,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Flask-Limiter would put its window's reset in Retry-After on every answer of a
+        # limited page; Retry-After is set where it is meant (429, 503) instead.
+        "RATELIMIT_HEADER_RETRY_AFTER": "X-RateLimit-Retry-After",
     }
     app.config.update({**defaults, **flask_config})
     app.session_interface = ArchiveSessionInterface()

@@ -256,7 +256,7 @@ def hints() -> Response:
     )
 
 
-@bp.get("/files/<int:file_id>.jpg")
+@bp.get("/files/<int(max=2147483647):file_id>.jpg")
 def image(file_id: int) -> Response:
     """Return a derivative of any record to signed-in staff (masters are never served)."""
     runtime = get_runtime()

@@ -7,13 +7,15 @@ framed, and only by the configured homepage origins.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 from archive.config import Settings
 
 EMBED_ENDPOINT = "gallery.embed"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
@@ -37,6 +39,29 @@ def content_policy(settings: Settings, frame_ancestors: str) -> str:
             f"frame-ancestors {frame_ancestors}",
         )
     )
+
+
+def has_nul(values: Iterable[str]) -> bool:
+    """Return whether any text holds a NUL character (PostgreSQL cannot store it)."""
+    return any("\x00" in value for value in values)
+
+
+def init_input_guard(app: Flask) -> None:
+    """Refuse requests whose path, query or form holds a NUL character, on every route.
+
+    No person types one; PostgreSQL refuses it where SQLite would store it, so without
+    this the same request could be a 500 on one database and not on the other.
+    """
+
+    @app.before_request
+    def refuse_nul() -> None:
+        fields = [request.path]
+        fields += [text for pair in request.args.items(multi=True) for text in pair]
+        if request.method == "POST" and request.mimetype in FORM_TYPES:
+            fields += [text for pair in request.form.items(multi=True) for text in pair]
+            fields += [upload.filename or "" for upload in request.files.values()]
+        if has_nul(fields):
+            abort(400)
 
 
 def init_security_headers(app: Flask, settings: Settings) -> None:

@@ -201,3 +201,20 @@ def test_search_cli_edges(runtime: Runtime, cli: Callable[..., Result]) -> None:
     by_place = json.loads(cli("search", "--place", "영산동", "--json").output)
     assert by_place["total"] == 1
     assert "reindexed 1" in cli("reindex").output
+
+
+def test_the_writer_lock_is_held_for_one_bounded_batch_at_a_time(runtime: Runtime) -> None:
+    from archive.search.index import DRAIN_BATCH
+
+    add(runtime, "첫 사진")
+    with runtime.db.session() as session:
+        for n in range(DRAIN_BATCH + 50):
+            create_photo(
+                session,
+                {"title": f"밀린 사진 {n}", "status": "published"},
+                source="scan",
+                gazetteer=runtime.gazetteer,
+            )
+    assert runtime.search.sync(runtime.db, max_batches=1) == DRAIN_BATCH
+    assert runtime.search.sync(runtime.db) == 50
+    assert len(found(runtime, "밀린")) == 20  # the first page of all of them

@@ -54,7 +54,8 @@ def test_ingest_and_publish_on_s3(
     assert lines[0]["outcome"] == "ingested", lines
     keys = objects(s3_env["ARCHIVE_S3_ENDPOINT_URL"], s3_env["ARCHIVE_S3_BUCKET"])
     assert [k.split("/")[1] for k in keys].count("masters") == 1
-    assert [k.split("/")[1] for k in keys].count("derivatives") == 2
+    assert [k.split("/")[1] for k in keys].count("renditions") == 2  # private
+    assert [k.split("/")[1] for k in keys].count("derivatives") == 2  # published copies
     assert all(k.startswith("naju/") for k in keys)
 
     app = create_app({"FLASK": {"TESTING": True}})

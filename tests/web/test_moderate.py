@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from archive.ingest.worker import IngestWorker
-from archive.models import Event, Photo
+from archive.models import Event, Photo, PhotoFile
 from tests.scans import picture, save_jpeg
 from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
 
@@ -47,10 +47,14 @@ def scan(app: Flask, *records: dict[str, str]) -> list[str]:
     with IngestWorker(runtime) as worker:
         worker.run_once(inbox)
     with runtime.db.session() as session:
-        query = select(Photo.public_id).where(Photo.source == "scan").order_by(Photo.id)
-        ids = list(session.scalars(query))
-    assert len(ids) == len(records)
-    return ids
+        rows = session.execute(
+            select(PhotoFile.source_path, Photo.public_id)
+            .join(Photo)
+            .where(PhotoFile.role == "master", Photo.source == "scan")
+        ).all()
+    by_file = dict(rows)
+    assert len(by_file) == len(records)
+    return [by_file[f"scan{n}.jpg"] for n in range(len(records))]  # in the order given
 
 
 def decide(client: FlaskClient, public_id: str, action: str, reason: str = "") -> str:
