@@ -41,9 +41,12 @@ def mark_public_change(session: Session) -> None:
     session.info["public_change"] = True
 
 
+PUBLIC_VERSION_SQL = "SELECT public_version FROM archive_state"
+
+
 def public_version(session: Session) -> int:
     """Return the counter that every commit changing public data advances."""
-    return int(session.execute(text("SELECT public_version FROM archive_state")).scalar() or 0)
+    return int(session.execute(text(PUBLIC_VERSION_SQL)).scalar() or 0)
 
 
 def _bump_public_version(session: Session) -> None:
@@ -106,6 +109,13 @@ class Database:
             raise
         finally:
             session.close()
+
+    def public_version(self) -> int:
+        """Return the public-data version with one light query (read on every cached page)."""
+        with self.engine.connect() as connection:
+            value = connection.exec_driver_sql(PUBLIC_VERSION_SQL).scalar()
+            connection.rollback()
+        return int(value or 0)
 
     def upgrade(self) -> None:
         """Apply every Alembic migration up to head."""

@@ -38,7 +38,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 def seed_files(runtime: Runtime) -> list[list[dict[str, Any]]]:
     """Ingest 20 real scans; return their file rows to reuse for generated records."""
     for n in range(20):
-        save_jpeg(runtime.settings.inbox_dir / f"seed{n}.jpg", picture((1600, 1200), seed=n))
+        path = save_jpeg(runtime.settings.inbox_dir / f"seed{n}.jpg", picture((1600, 1200), seed=n))
+        path.with_suffix(".json").write_text('{"status": "published"}')  # with public copies
     with IngestWorker(runtime) as worker:
         worker.run_once(runtime.settings.inbox_dir)
     with runtime.db.session() as session:
@@ -59,6 +60,7 @@ def seed_files(runtime: Runtime) -> list[list[dict[str, Any]]]:
                         "width",
                         "height",
                         "format",
+                        "public_key",
                     )
                 }
             )
@@ -148,6 +150,7 @@ def main() -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        env["ARCHIVE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [
                 sys.executable,

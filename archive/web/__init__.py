@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
@@ -78,12 +78,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["rfc3339"] = rfc3339
+    app.jinja_env.filters["kst"] = kst
     app.register_error_handler(HTTPException, _http_error)
     if settings.page_cache:
         from archive.web.cache import init_page_cache
 
         init_page_cache(app)
     return app
+
+
+KST = timezone(timedelta(hours=9), "KST")  # Korea keeps no daylight saving time
+
+
+def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a stored timestamp (UTC) in Korean time for staff and contributors."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(KST).strftime(fmt)
 
 
 def rfc3339(value: datetime | None) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from archive.db import public_version
 from archive.web import get_runtime
 
 CACHED_PREFIXES = ("/api/photos",)
@@ -74,8 +73,7 @@ def init_page_cache(app: Flask) -> None:
         if not _cacheable():
             return None
         runtime = get_runtime()
-        with runtime.db.session() as session:
-            version = public_version(session)  # read first: the page is at least this new
+        version = runtime.db.public_version()  # read first: the page is at least this new
         generation = runtime.search.view(runtime.db).generation
         g.page_cache_key = (version, generation, request.script_root, request.full_path)
         entry = cache.get(g.page_cache_key)
