@@ -177,12 +177,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         default = getattr(defaults, name, None)
         values[name] = _convert(name, default, value) if isinstance(value, str) else value
     settings = Settings(**values)
-    if settings.storage not in {"local", "s3"}:
-        raise ConfigError(
-            f"ARCHIVE_STORAGE={settings.storage!r}: supported backends are: local, s3"
-        )
-    if settings.storage == "s3" and not settings.s3_bucket:
-        raise ConfigError("ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET")
     if settings.log_format not in ("text", "json"):
         raise ConfigError(f"ARCHIVE_LOG_FORMAT={settings.log_format!r}: use text or json")
     if settings.s3_multipart_mb < 5:

@@ -4,19 +4,47 @@ from __future__ import annotations
 
 
 class ArchiveError(Exception):
-    """Base of every error the archive raises on purpose."""
+    """Base of every error the archive raises on purpose.
+
+    ``code`` says what went wrong in a word the web, CLI and worker map to their own
+    answers (an HTTP status, a Korean message); no one reads the message to decide.
+    """
+
+    code = "error"
 
 
 class ConfigError(ArchiveError):
     """A setting is missing or has a value that cannot be used."""
 
+    code = "config"
+
 
 class StorageError(ArchiveError):
     """A file could not be written, verified or read in storage."""
 
+    code = "storage"
+
 
 class NotFound(ArchiveError):
     """A record or stored object does not exist."""
+
+    code = "not_found"
+
+
+class InvalidChange(ArchiveError):
+    """A requested change is not allowed; code says which rule refused it.
+
+    Codes: unknown_field, invalid_value, identifier_taken, reason_required,
+    not_undecided (hold), unknown_queue, invalid_transition.
+    """
+
+    def __init__(self, code: str, message: str, korean: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.korean = korean  # a detail to show as it is (a field's limit, say)
+
+    def __reduce__(self) -> tuple[type[InvalidChange], tuple[str, str, str]]:
+        return (InvalidChange, (self.code, str(self), self.korean))
 
 
 class IngestError(ArchiveError):
@@ -33,5 +61,13 @@ class IngestError(ArchiveError):
         return (IngestError, (self.code, self.korean, self.english, self.advice))
 
 
+class IndexUnavailable(ArchiveError):
+    """The search index is missing, damaged or of an older layout; a worker rebuilds it."""
+
+    code = "index_unavailable"
+
+
 class MetadataError(ArchiveError):
     """A sidecar or metadata sheet cannot be read."""
+
+    code = "metadata"

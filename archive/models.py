@@ -9,12 +9,9 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-PUBLIC_ID_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+from archive.statuses import FileRole, RecordStatus, Source
 
-STATUSES = ("draft", "published", "withdrawn", "rejected")
-ROLES = ("moderator", "admin")
-SOURCES = ("scan", "contribution")
-FILE_ROLES = ("master", "back", "alternate", "derivative")
+PUBLIC_ID_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 
 
 def utcnow() -> datetime:
@@ -61,8 +58,8 @@ class Photo(Base):
     tags: Mapped[list[str]] = mapped_column(default=list)
     rights: Mapped[str] = mapped_column(String(100), default="")
     credit: Mapped[str] = mapped_column(String(200), default="")
-    source: Mapped[str] = mapped_column(String(16), default="scan")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    source: Mapped[str] = mapped_column(String(16), default=Source.SCAN)
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.DRAFT, index=True)
     phash: Mapped[str | None] = mapped_column(String(16))
     # Who is in the photo, as the contributor or cataloguer wrote it.
     people: Mapped[str] = mapped_column(Text, default="")
@@ -89,7 +86,7 @@ class Photo(Base):
 
     def master(self) -> PhotoFile | None:
         """Return the master file of the record."""
-        return next((f for f in self.files if f.role == "master"), None)
+        return next((f for f in self.files if f.role == FileRole.MASTER), None)
 
     def derivative(self, variant: str, of: PhotoFile | None = None) -> PhotoFile | None:
         """Return a derivative of the master (or of another file) by variant."""
@@ -98,7 +95,7 @@ class Photo(Base):
             (
                 f
                 for f in self.files
-                if f.role == "derivative"
+                if f.role == FileRole.DERIVATIVE
                 and f.variant == variant
                 and source is not None
                 and f.derived_from_id == source.id
@@ -135,6 +132,8 @@ class PhotoFile(Base):
     source_stem: Mapped[str | None] = mapped_column(String(1000), index=True)
     # The copy of a derivative in the public prefix, while its record is published.
     public_key: Mapped[str | None] = mapped_column(String(400), index=True)
+    # Of a derivative: the rendition declaration it was made by (see archive.renditions).
+    spec: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     photo: Mapped[Photo] = relationship(back_populates="files")
@@ -182,13 +181,27 @@ class NearDuplicate(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SearchOutbox(Base):
-    """Records whose search document must be rewritten; drained by the one index writer."""
+class Job(Base):
+    """Work to do after a commit, written in the same transaction (a transactional outbox).
 
-    __tablename__ = "search_outbox"
+    Workers claim jobs by setting claimed_by; a job that fails is tried again after
+    run_after, and after too many tries it stays as failed for `archive check` to show.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due", "state", "run_after"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    # What the job is about (a record's public id for "index"), for queries about it.
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

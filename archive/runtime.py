@@ -17,7 +17,7 @@ from archive.imaging.pool import DecoderPool
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer, load_gazetteer
 from archive.search.index import SearchIndex
-from archive.storage import Storage, build_storage
+from archive.storage import Storage, Storages
 
 
 @dataclass
@@ -26,9 +26,14 @@ class Runtime:
 
     settings: Settings
     db: Database
-    storage: Storage
+    storages: Storages
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _decoders: DecoderPool | None = field(default=None, repr=False)
+
+    @property
+    def storage(self) -> Storage:
+        """Return the storage backend new files go to (others: storages.of(name))."""
+        return self.storages.default
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -85,4 +90,4 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "done", "failed", "duplicates"):
         (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)
-    return Runtime(settings, Database(settings.sqlalchemy_url), build_storage(settings))
+    return Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings))

@@ -163,7 +163,7 @@ def main() -> None:
             for request in mix:
                 started = time.perf_counter()
                 result = run_search(
-                    runtime.search.view(runtime.db),
+                    runtime.search.view(),
                     request,
                     runtime.gazetteer,
                     runtime.search.analyzer,

@@ -43,11 +43,16 @@ def masters(runtime: Runtime) -> list[Path]:
 
 
 def test_check_reports_every_part(runtime: Runtime) -> None:
+    before = json.loads(run("check", "--json").stdout)
+    index = next(c for c in before["checks"] if c["name"] == "index")
+    assert not index["ok"] and "being built" in index["detail"]  # no worker has run yet
+    assert run("jobs", "run").exit_code == 0  # what a worker does: build the index
     result = run("check", "--json")
     body = json.loads(result.stdout)
     assert result.exit_code == 0, result.output
     assert body["status"] == "ok"
-    assert [c["name"] for c in body["checks"]][:4] == ["settings", "database", "storage", "index"]
+    names = [c["name"] for c in body["checks"]]
+    assert names[:6] == ["settings", "database", "storage", "index", "jobs", "files"]
     assert "read/write ok" in body["checks"][2]["detail"]
     plain = run("check")
     assert plain.exit_code == 0 and "정상  database" in plain.output

@@ -100,7 +100,7 @@ def _decided_contribution(runtime: Runtime, name: str, days_ago: int | None) -> 
         photo.credit = name
         session.flush()
         if days_ago is not None:
-            reject_photo(session, runtime.storage, photo, actor="kim", reason="중복")
+            reject_photo(session, runtime.storages, photo, actor="kim", reason="중복")
             contribution.decided_at = datetime.now(UTC) - timedelta(days=days_ago)
         return contribution.receipt
 

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from archive.cli import ingest, ops, photos, search, serve, users
+from archive.cli import ingest, jobs, ops, photos, search, serve, users
 from archive.cli.common import open_runtime
 from archive.logs import configure_logging
 
@@ -31,7 +31,7 @@ def db_upgrade() -> None:
     with open_runtime(require_schema=False) as runtime:
         runtime.db.upgrade()
         click.echo(f"database is up to date: {runtime.db.engine.url.render_as_string()}")
-        moved = upgrade_files(runtime.db, runtime.storage)
+        moved = upgrade_files(runtime.db, runtime.storages)
         if moved.relocated or moved.filled:
             click.echo(
                 f"stored files brought up to date: {moved.relocated} derivatives made private, "
@@ -51,3 +51,4 @@ main.add_command(ops.check)
 main.add_command(ops.fixity)
 main.add_command(ops.export)
 main.add_command(ops.sweep)
+main.add_command(jobs.jobs)

@@ -56,7 +56,7 @@ def fixity(derivatives: bool, as_json: bool) -> None:
         results = []
         with _progress("고정성 검사") as progress:
             task = progress.add_task("fixity", total=total)
-            for result in check_fixity(session, runtime.storage, derivatives=derivatives):
+            for result in check_fixity(session, runtime.storages, derivatives=derivatives):
                 results.append(result)
                 progress.advance(task)
         problems = [r for r in results if not r.ok]
@@ -96,7 +96,7 @@ def export(destination: Path, organisation: str) -> None:
             try:
                 bag = export_bag(
                     session,
-                    runtime.storage,
+                    runtime.storages,
                     destination,
                     organisation=organisation,
                     on_record=lambda _photo: progress.advance(task),
@@ -127,7 +127,7 @@ def sweep(include_originals: bool, as_json: bool) -> None:
         try:
             report = sweep_files(
                 runtime.db,
-                runtime.storage,
+                runtime.storages,
                 lease_seconds=lease,
                 include_originals=include_originals,
             )

@@ -29,8 +29,9 @@ def search(
     request = SearchRequest(query, era, place, limit, public=not all_statuses)
     with open_runtime() as runtime:
         index = runtime.search
+        index.sync(runtime.db)  # the CLI may write: build or bring the index up to date
         try:
-            result = run_search(index.view(runtime.db), request, runtime.gazetteer, index.analyzer)
+            result = run_search(index.view(), request, runtime.gazetteer, index.analyzer)
         except SearchError as exc:
             raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -8,7 +8,6 @@ import sys
 import click
 
 from archive.cli.common import open_runtime
-from archive.models import ROLES
 from archive.services.contributions import purge_personal_data
 from archive.services.events import record_event
 from archive.services.users import (
@@ -19,6 +18,7 @@ from archive.services.users import (
     list_users,
     set_password,
 )
+from archive.statuses import StaffRole
 
 CLI_ACTOR = "archive-cli"
 
@@ -44,7 +44,12 @@ def _read_password(from_stdin: bool) -> str:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="moderator", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([str(role) for role in StaffRole]),
+    default=str(StaffRole.MODERATOR),
+    show_default=True,
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a staff account (asks for its password)."""

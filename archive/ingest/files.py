@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from archive.digest import FileIdentity, sha256_stream
 from archive.ingest.sidecar import MANIFEST_NAME
+from archive.statuses import FileRole
 from archive.text import nfc
 
 LITTER_PATTERNS = (
@@ -28,7 +29,7 @@ LITTER_PATTERNS = (
     "*.filepart",
 )
 SKIPPED_DIRS = {"@eaDir", "#recycle", "$RECYCLE.BIN", "System Volume Information", "__MACOSX"}
-KIND_BY_SUFFIX = {"_b": "back", "_a": "alternate"}
+KIND_BY_SUFFIX = {"_b": FileRole.BACK, "_a": FileRole.ALTERNATE}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from archive.services import photos as photo_service
 from archive.services.events import record_event
 from archive.services.originals import RecordContext, store_original
 from archive.services.publication import fill_public, publish_files
+from archive.statuses import FileRole, RecordStatus, Source
 from archive.storage import master_key
 
 ACTOR = "ingest-worker"
@@ -68,7 +69,7 @@ def ingest_analysis(
 def _already_known(ctx: RecordContext, drop: DropFile, existing: PhotoFile) -> IngestResult:
     photo = existing.photo
     if existing.source_path == drop.rel:
-        outcome = "ingested" if existing.role == "master" else "attached"
+        outcome = "ingested" if existing.role == FileRole.MASTER else "attached"
         return IngestResult(drop.rel, outcome, photo.public_id, resumed=True)
     record_event(
         ctx.session,
@@ -104,11 +105,13 @@ def _create(
             f"identifier {identifier} is already used; left empty"
         )
         fields = {**fields, "identifier": None}
-    photo = photo_service.create_photo(ctx.session, fields, source="scan", gazetteer=ctx.gazetteer)
-    master = _store_original(ctx, photo, drop, analysis, "master")
+    photo = photo_service.create_photo(
+        ctx.session, fields, source=Source.SCAN, gazetteer=ctx.gazetteer
+    )
+    master = _store_original(ctx, photo, drop, analysis, FileRole.MASTER)
     photo.phash = analysis.phash
-    if photo.status == "published":
-        publish_files(ctx.session, ctx.storage, photo)
+    if photo.status == RecordStatus.PUBLISHED:
+        publish_files(ctx.session, ctx.storages, photo)
     near = photo_service.flag_near_duplicates(
         ctx.session, photo, ctx.settings.near_duplicate_distance
     )
@@ -133,9 +136,9 @@ def _create(
 
 def _attach(ctx: RecordContext, drop: DropFile, analysis: Analysis, photo: Photo) -> IngestResult:
     stored = _store_original(ctx, photo, drop, analysis, drop.kind)
-    if photo.status == "published":
+    if photo.status == RecordStatus.PUBLISHED:
         ctx.session.refresh(photo, ["files"])
-        fill_public(ctx.session, ctx.storage, photo)
+        fill_public(ctx.session, ctx.storages, photo)
         photo_service.queue_reindex(ctx.session, photo)
     record_event(
         ctx.session,

@@ -15,6 +15,7 @@ from typing import Any
 
 from archive.errors import MetadataError
 from archive.fields import BY_NAME, FieldError, clean_fields, field_key
+from archive.statuses import RecordStatus
 from archive.text import clean_text, decode_text_file, nfc
 
 MANIFEST_NAME = "manifest.csv"
@@ -23,15 +24,15 @@ MANIFEST_MAX_BYTES = 20 * 1024 * 1024
 # Longer than any field may be, so an over-long cell is reported for its own row.
 CELL_MAX_CHARS = 4 * max(field.max_length for field in BY_NAME.values())
 STATUS_ALIASES = {
-    "draft": "draft",
-    "published": "published",
-    "publish": "published",
-    "withdrawn": "withdrawn",
-    "공개": "published",
-    "게시": "published",
-    "비공개": "draft",
-    "임시": "draft",
-    "초안": "draft",
+    "draft": RecordStatus.DRAFT,
+    "published": RecordStatus.PUBLISHED,
+    "publish": RecordStatus.PUBLISHED,
+    "withdrawn": RecordStatus.WITHDRAWN,
+    "공개": RecordStatus.PUBLISHED,
+    "게시": RecordStatus.PUBLISHED,
+    "비공개": RecordStatus.DRAFT,
+    "임시": RecordStatus.DRAFT,
+    "초안": RecordStatus.DRAFT,
 }
 
 

@@ -26,6 +26,7 @@ from archive.ingest.files import DropFile, StabilityTracker, discover, remove_em
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
+from archive.jobs.runner import JobRunner
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from archive.services.originals import RecordContext
@@ -33,6 +34,7 @@ from archive.services.sweep import sweep
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
+JOB_POLL_SECONDS = 1.0  # how often a watching worker looks for jobs
 SWEEP_SECONDS = 3600.0  # how often a watching worker runs `archive sweep`
 Task = tuple[DropFile, dict[str, Any], FileIdentity | None]
 
@@ -71,6 +73,7 @@ class IngestWorker:
         # Several workers may share the drop folder: each claims a scan before taking it.
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
+        self.jobs = JobRunner(runtime, self.worker_id)
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
@@ -111,23 +114,33 @@ class IngestWorker:
         return self.summary
 
     def watch(self, root: Path, wake: threading.Event) -> None:
-        """Process files as they arrive until the stop event is set."""
+        """Process files as they arrive, and do due jobs, until the stop event is set.
+
+        The inbox is looked at when a file event wakes the worker, when files are still
+        settling or due for a retry, and every ARCHIVE_POLL_SECONDS (network shares send
+        no events); jobs are looked for every JOB_POLL_SECONDS.
+        """
         tracker = StabilityTracker(self.settings.settle_seconds)
+        next_look = 0.0
         while not self.stop.is_set():
-            drops = self._pending(root)
-            ready = tracker.ready(drops)
-            if ready:
-                self.process(root, ready)
-                self._finish_batch(root)
-                self.files.handled.clear()
-            if not ready:
-                self.sync_index()  # picks up edits that other processes could not index
-                self._sweep_now_and_then()
-            waiting = len(drops) > len(ready)
-            pause = self.settings.settle_seconds if waiting else self.settings.poll_seconds
-            due = self.retry.next_due()
-            wake.wait(min(pause, due + 0.05) if due is not None else pause)
-            wake.clear()
+            if wake.is_set() or time.monotonic() >= next_look:
+                wake.clear()
+                drops = self._pending(root)
+                ready = tracker.ready(drops)
+                if ready:
+                    self.process(root, ready)
+                    self._finish_batch(root)
+                    self.files.handled.clear()
+                next_look = time.monotonic() + self._pause(len(drops) > len(ready))
+            self.run_jobs()  # index changes and deletions other processes committed
+            self._sweep_now_and_then()
+            wake.wait(max(0.0, min(JOB_POLL_SECONDS, next_look - time.monotonic())))
+
+    def _pause(self, settling: bool) -> float:
+        """Return how long until the inbox is looked at again."""
+        pause = self.settings.settle_seconds if settling else self.settings.poll_seconds
+        due = self.retry.next_due()
+        return min(pause, due + 0.05) if due is not None else pause
 
     def process(self, root: Path, drops: list[DropFile]) -> int:
         """Claim and process ready files a few scans at a time; return how many were taken.
@@ -195,7 +208,7 @@ class IngestWorker:
             for task, outcome in self._pool.collect(wait_seconds=0.5):
                 self._complete_safely(root, task, outcome)
             if self._unsynced and time.monotonic() - self._last_sync > SYNC_INTERVAL:
-                self.sync_index()
+                self.run_jobs()
 
     def _prepare(self, root: Path, drop: DropFile) -> Task | None:
         """Read a file's sidecar and sheet row; a problem fails this file alone."""
@@ -230,7 +243,7 @@ class IngestWorker:
         try:
             with self.db.session() as session:
                 runtime = self.runtime
-                ctx = RecordContext(session, runtime.storage, self.settings, runtime.gazetteer)
+                ctx = RecordContext(session, runtime.storages, self.settings, runtime.gazetteer)
                 result = ingest_analysis(ctx, drop, outcome, fields)
             self._unsynced = True
         except (ArchiveError, SQLAlchemyError, OSError) as exc:
@@ -238,13 +251,13 @@ class IngestWorker:
             return
         self.files.recorded(root, drop, result, outcome)
 
-    def sync_index(self) -> None:
-        """Bring the search index up to date with committed records (never fatal here)."""
+    def run_jobs(self) -> None:
+        """Do due jobs, index changes first (never fatal here: they are tried again)."""
         try:
-            self.runtime.search.sync(self.db, wait=5.0)
+            self.jobs.run_due()
             self._unsynced = False
-        except (OSError, SQLAlchemyError, LockError) as exc:
-            log.error("search index not updated yet (will retry): %s", exc)
+        except (ArchiveError, OSError, SQLAlchemyError, LockError) as exc:
+            log.error("jobs not done yet (will retry): %s", exc)
         self._last_sync = time.monotonic()
 
     def _sweep_now_and_then(self) -> None:
@@ -253,13 +266,13 @@ class IngestWorker:
             return
         self._last_sweep = time.monotonic()
         try:
-            found = sweep(self.db, self.runtime.storage, lease_seconds=self.lease_seconds)
+            found = sweep(self.db, self.runtime.storages, lease_seconds=self.lease_seconds)
             log.info("swept stored files: %s", found.as_json())
         except (ArchiveError, SQLAlchemyError, OSError) as exc:
             log.error("sweep failed (will try again): %s", exc)
 
     def _finish_batch(self, root: Path) -> None:
-        self.sync_index()
+        self.run_jobs()
         if self.files.keep_source:
             return
         touched = {path.parent for path in self.files.handled}

@@ -12,14 +12,16 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.errors import ArchiveError
-from archive.models import Photo, SearchOutbox
+from archive.errors import ArchiveError, IndexUnavailable
+from archive.jobs.queue import queue_state
+from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.claims import stale_claims
+from archive.statuses import RecordStatus
 
 MIN_FREE_BYTES = 2 * 1024**3
-# Queued index changes older than this mean no process is draining the outbox.
-OUTBOX_STALE_SECONDS = 600
+# Jobs waiting longer than this mean no worker is running.
+STALE_JOB_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,10 @@ def run_checks(runtime: Runtime, *, write: bool = True) -> list[Check]:
         /healthz, polled often, only checks that storage answers).
     """
     checks = [_settings(runtime), _database(runtime), _storage(runtime, write)]
-    checks.append(_index(runtime) if checks[1].ok else Check("index", False, "needs the database"))
+    if checks[1].ok:
+        checks += [_index(runtime), _jobs(runtime)]
+    else:
+        checks.append(Check("index", False, "needs the database"))
     if write and checks[1].ok and checks[2].ok:
         checks.append(_files(runtime))  # lists the whole store: the CLI's, not /healthz's
     return checks + [_disk(path) for path in _disk_paths(runtime)]
@@ -86,20 +91,35 @@ def _storage(runtime: Runtime, write: bool) -> Check:
 
 def _index(runtime: Runtime) -> Check:
     try:
-        # The shared, cached searcher (a missing or corrupt index is rebuilt on the way).
-        documents = runtime.search.searcher(runtime.db).doc_count()
+        documents = runtime.search.view().doc_count
         with runtime.db.session() as session:
-            oldest = session.scalar(select(func.min(SearchOutbox.created_at)))
-            queued = session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
             published = session.scalar(
-                select(func.count()).select_from(Photo).where(Photo.status == "published")
+                select(func.count())
+                .select_from(Photo)
+                .where(Photo.status == RecordStatus.PUBLISHED)
             )
+    except IndexUnavailable:
+        return Check("index", False, "being built: a worker (or `archive reindex`) builds it")
     except (OSError, SQLAlchemyError, ArchiveError) as exc:
         return Check("index", False, f"{type(exc).__name__}: {exc}"[:300])
-    detail = f"{documents} documents, {published} published records, {queued} changes queued"
-    if oldest is not None and _age(oldest) > OUTBOX_STALE_SECONDS:
-        return Check("index", False, detail + "; no worker is applying them (is it running?)")
-    return Check("index", True, detail)
+    return Check("index", True, f"{documents} documents, {published} published records")
+
+
+def _jobs(runtime: Runtime) -> Check:
+    """Check the job queue: nothing failed, nothing waiting long for a worker."""
+    try:
+        with runtime.db.session() as session:
+            state = queue_state(session)
+    except SQLAlchemyError as exc:
+        return Check("jobs", False, f"{type(exc).__name__}: {exc}"[:300])
+    waiting = sum(state.pending.values())
+    detail = f"{waiting} waiting" + "".join(f", {k} {n}" for k, n in sorted(state.pending.items()))
+    if state.failed:
+        failed = ", ".join(f"{k} {n}" for k, n in sorted(state.failed.items()))
+        return Check("jobs", False, f"{detail}; failed: {failed} (see `archive jobs`)")
+    if state.oldest_pending is not None and _age(state.oldest_pending) > STALE_JOB_SECONDS:
+        return Check("jobs", False, detail + "; no worker is doing them (is it running?)")
+    return Check("jobs", True, detail)
 
 
 def _files(runtime: Runtime) -> Check:
@@ -108,7 +128,7 @@ def _files(runtime: Runtime) -> Check:
 
     try:
         with runtime.db.session() as session:
-            found = survey(session, runtime.storage)
+            found = survey(session, runtime.storages)
             claims = stale_claims(session, max(600.0, runtime.settings.task_timeout * 3))
     except (OSError, SQLAlchemyError, ArchiveError) as exc:
         return Check("files", False, f"{type(exc).__name__}: {exc}"[:300])

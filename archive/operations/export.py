@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from archive.errors import ArchiveError
 from archive.imaging.formats import FORMAT_EXTENSIONS
 from archive.models import Photo, PhotoFile
-from archive.services.photos import ORIGINAL_ROLES
-from archive.storage import Storage
+from archive.statuses import ORIGINAL_ROLES, FileRole, RecordStatus, Source
+from archive.storage import Storages
 
 CHUNK = 1024 * 1024
 CSV_COLUMNS = (
@@ -52,14 +52,14 @@ def published_photos(session: Session) -> Iterator[Photo]:
     yield from session.scalars(
         select(Photo)
         .options(selectinload(Photo.files))
-        .where(Photo.status == "published")
+        .where(Photo.status == RecordStatus.PUBLISHED)
         .order_by(Photo.id)
     )
 
 
 def export_bag(
     session: Session,
-    storage: Storage,
+    storages: Storages,
     destination: Path,
     *,
     organisation: str,
@@ -75,7 +75,7 @@ def export_bag(
     try:
         rows = []
         for photo in published_photos(session):
-            rows.append(_write_record(storage, destination / photo.public_id, photo))
+            rows.append(_write_record(storages, destination / photo.public_id, photo))
             on_record(photo)
         _write_csv(destination / "records.csv", rows)
         info = {
@@ -89,17 +89,17 @@ def export_bag(
         raise
 
 
-def _write_record(storage: Storage, folder: Path, photo: Photo) -> dict[str, str]:
+def _write_record(storages: Storages, folder: Path, photo: Photo) -> dict[str, str]:
     folder.mkdir()
     files = []
     alternates = 0
     for stored in [f for f in photo.files if f.role in ORIGINAL_ROLES]:
         name = stored.role
-        if stored.role == "alternate":
+        if stored.role == FileRole.ALTERNATE:
             alternates += 1
             name = f"alternate-{alternates}"
         name = f"{name}.{FORMAT_EXTENSIONS.get(stored.format or '', 'bin')}"
-        _copy_verified(storage, stored, folder / name)
+        _copy_verified(storages, stored, folder / name)
         files.append(_file_entry(stored, name, photo.source))
     metadata = record_metadata(photo, files)
     (folder / "metadata.json").write_text(
@@ -108,9 +108,9 @@ def _write_record(storage: Storage, folder: Path, photo: Photo) -> dict[str, str
     return _csv_row(photo)
 
 
-def _copy_verified(storage: Storage, stored: PhotoFile, target: Path) -> None:
+def _copy_verified(storages: Storages, stored: PhotoFile, target: Path) -> None:
     digest = hashlib.sha256()
-    with storage.open(stored.key) as source, target.open("wb") as out:
+    with storages.of(stored.backend).open(stored.key) as source, target.open("wb") as out:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
@@ -128,7 +128,7 @@ def _file_entry(stored: PhotoFile, name: str, source: str) -> dict[str, Any]:
         "width": stored.width,
         "height": stored.height,
     }
-    if source == "scan":  # a citizen's own file name may carry personal details
+    if source == Source.SCAN:  # a citizen's own file name may carry personal details
         entry["original_name"] = stored.original_name
     return entry
 
@@ -168,7 +168,7 @@ def _csv_row(photo: Photo) -> dict[str, str]:
         "; ".join(photo.tags or []),
         photo.rights,
         photo.credit,
-        "시민 기증" if photo.source == "contribution" else "스캔",
+        "시민 기증" if photo.source == Source.CONTRIBUTION else "스캔",
         photo.public_id,
         photo.date_text,
         photo.published_at.isoformat() if photo.published_at else "",

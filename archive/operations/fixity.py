@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from archive.errors import NotFound, StorageError
 from archive.models import Photo, PhotoFile
-from archive.services.photos import ORIGINAL_ROLES
-from archive.storage import Storage
+from archive.statuses import ORIGINAL_ROLES, FileRole
+from archive.storage import Storages
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ class FixityResult:
         return self.status == "ok"
 
 
-def _query(derivatives: bool) -> Select[str, str, str, str]:
-    roles = (*ORIGINAL_ROLES, "derivative") if derivatives else ORIGINAL_ROLES
+def _query(derivatives: bool) -> Select[str, str, str, str, str]:
+    roles = (*ORIGINAL_ROLES, FileRole.DERIVATIVE) if derivatives else ORIGINAL_ROLES
     return (
-        select(PhotoFile.key, PhotoFile.role, PhotoFile.sha256, Photo.public_id)
+        select(PhotoFile.key, PhotoFile.role, PhotoFile.sha256, Photo.public_id, PhotoFile.backend)
         .join(Photo, Photo.id == PhotoFile.photo_id)
         .where(PhotoFile.role.in_(roles))
         .order_by(PhotoFile.id)
@@ -47,12 +47,15 @@ def count_files(session: Session, *, derivatives: bool = False) -> int:
 
 
 def check_fixity(
-    session: Session, storage: Storage, *, derivatives: bool = False
+    session: Session, storages: Storages, *, derivatives: bool = False
 ) -> Iterator[FixityResult]:
-    """Yield a verdict for every master, back side and alternate (and derivatives if asked)."""
-    for key, role, expected, public_id in session.execute(_query(derivatives)):
+    """Yield a verdict for every master, back side and alternate (and derivatives if asked).
+
+    Each file is read from the backend its row names.
+    """
+    for key, role, expected, public_id, backend in session.execute(_query(derivatives)):
         try:
-            actual = storage.sha256(key)
+            actual = storages.of(backend).sha256(key)
         except NotFound:
             yield FixityResult(public_id, role, key, expected, None, "missing")
             continue

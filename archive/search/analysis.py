@@ -32,6 +32,16 @@ STOPWORDS = {
     "월",
     "일",
 }
+# Part of the index's layout version: a change here rebuilds the index.
+ANALYSIS_VERSION = "|".join(
+    [
+        "kiwi",
+        ",".join(sorted(CONTENT_TAGS)),
+        ",".join(sorted(STEM_TAGS)),
+        ",".join(sorted(STOPWORDS)),
+        "edges:2",
+    ]
+)
 _SPACES = re.compile(r"\s+")
 _HANGUL = re.compile(r"[가-힣]")
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.query import Or, Term
 
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
 from archive.search.highlight import highlight
 from archive.search.scoring import bm25, matching
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
-from archive.search.view import DocSet, Mask, SearchView
+from archive.search.whoosh.view import DocSet, Mask, SearchView
+from archive.statuses import RecordStatus
 
 __all__ = ["SearchError", "SearchRequest", "SearchResult", "run_search"]
 MAX_LIMIT = 200
@@ -100,8 +100,12 @@ def _allowed(
     gazetteer: Gazetteer,
 ) -> Mask:
     """Return a mask over all documents: status, era and place filters together."""
-    statuses = ("published",) if public else ("draft", "published", "withdrawn")
-    allowed = view.mask(Or([Term("status", s) for s in statuses]), ("status", statuses))
+    statuses = (
+        (RecordStatus.PUBLISHED,)
+        if public
+        else (RecordStatus.DRAFT, RecordStatus.PUBLISHED, RecordStatus.WITHDRAWN)
+    )
+    allowed = view.mask_of("status", statuses)
     era = understood.era
     if era is not None and era.start is not None and era.end is not None:
         starts, ends = view.column("year_start"), view.column("year_end")
@@ -113,7 +117,7 @@ def _allowed(
 
 def _without(view: SearchView, allowed: Mask, hidden: Iterable[str]) -> Mask:
     """Return the mask with the documents of hidden ids cleared (a copy: masks are cached)."""
-    docs = [view.docs(Term("id", public_id)) for public_id in hidden]
+    docs = [view.docs_with("id", public_id) for public_id in hidden]
     if not any(d.size for d in docs):
         return allowed
     allowed = allowed.copy()
@@ -126,7 +130,7 @@ def _place_mask(
     view: SearchView, name: str, analyzer: KoreanAnalyzer, gazetteer: Gazetteer
 ) -> Mask:
     """Return records placed at name or inside it, or naming it in their text."""
-    mask = view.mask(Term("places", name), ("places", name)).copy()
+    mask = view.mask_of("places", (name,)).copy()
     for alias in gazetteer.places[name].names:
         terms = analyzer.query_terms(alias)
         if terms:
@@ -194,7 +198,7 @@ def _place_counts(view: SearchView, matched: DocSet, gazetteer: Gazetteer) -> di
     for name, place in gazetteer.places.items():
         if place.kind == "시":
             continue  # every record lies in 나주시
-        mask = view.mask(Term("places", name), ("places", name))
+        mask = view.mask_of("places", (name,))
         count = int(np.count_nonzero(mask[matched]))
         if count:
             counts[name] = count

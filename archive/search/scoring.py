@@ -7,9 +7,11 @@ from functools import reduce
 
 import numpy as np
 
-from archive.search.view import DocSet, Floats, SearchView
+from archive.search.documents import TEXT_FIELDS
+from archive.search.whoosh.view import DocSet, Floats, SearchView
 
-FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
+# Each index text field holds the registry's fields of one weight (archive.search.documents).
+FIELD_BOOSTS = TEXT_FIELDS
 K1, B = 1.2, 0.75
 
 

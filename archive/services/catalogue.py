@@ -8,20 +8,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from archive.db import mark_public_change
-from archive.errors import ArchiveError
+from archive.errors import InvalidChange
 from archive.fields import BY_NAME, EDITABLE, FieldError, clean_value
-from archive.models import STATUSES, Photo
+from archive.models import Photo
 from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
 from archive.services.photos import identifier_taken, queue_reindex, set_date, set_place
 from archive.services.publication import publish_files, unpublish_files
-from archive.storage import Storage
+from archive.statuses import RecordStatus, check_transition
+from archive.storage import Storages
 
 __all__ = ["EDITABLE", "InvalidChange", "delete_photo", "set_status", "update_photo"]
-
-
-class InvalidChange(ArchiveError):
-    """A requested change is not allowed (unknown field or status)."""
 
 
 def _current(photo: Photo, name: str) -> Any:
@@ -34,18 +31,19 @@ def update_photo(
     """Apply descriptive changes, re-derive date and place, and log old → new."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidChange(f"cannot edit {', '.join(sorted(unknown))}")
+        raise InvalidChange("unknown_field", f"cannot edit {', '.join(sorted(unknown))}")
     diff: dict[str, tuple[Any, Any]] = {}
     for name, value in changes.items():
         try:
             new, _ = clean_value(BY_NAME[name], value)
         except FieldError as exc:
-            raise InvalidChange(f"{exc.korean} / {exc.english}") from exc
+            raise InvalidChange("invalid_value", exc.english, exc.korean) from exc
         if name == "identifier":
             new = new or None
             if new and new != photo.identifier and identifier_taken(session, str(new)):
                 raise InvalidChange(
-                    f"관리번호 {new}은(는) 이미 다른 사진에 쓰였습니다 / identifier {new} is taken"
+                    "identifier_taken",
+                    f"관리번호 {new}은(는) 이미 다른 사진에 쓰였습니다 / identifier {new} is taken",
                 )
         old = _current(photo, name)
         if old == new:
@@ -76,21 +74,23 @@ def set_status(
     status: str,
     *,
     actor: str,
-    storage: Storage,
+    storages: Storages,
     reason: str = "",
 ) -> None:
-    """Publish, withdraw or return a record to draft; its public files follow."""
-    if status not in STATUSES:
-        raise InvalidChange(f"unknown status {status!r}")
+    """Move a record to another status (as TRANSITIONS allows); its public files follow.
+
+    :raises InvalidChange: invalid_transition.
+    """
     if photo.status == status:
         return
+    check_transition(photo.status, status)
     old = photo.status
     photo.status = status
-    if status == "published":
+    if status == RecordStatus.PUBLISHED:
         photo.published_at = datetime.now(UTC)
-        publish_files(session, storage, photo)
-    elif old == "published":
-        unpublish_files(session, storage, photo)
+        publish_files(session, storages, photo)
+    elif old == RecordStatus.PUBLISHED:
+        unpublish_files(session, storages, photo)
     mark_public_change(session)
     queue_reindex(session, photo)
     record_event(
@@ -104,10 +104,10 @@ def set_status(
 
 
 def delete_photo(
-    session: Session, photo: Photo, *, actor: str, storage: Storage, reason: str = ""
+    session: Session, photo: Photo, *, actor: str, storages: Storages, reason: str = ""
 ) -> None:
     """Delete a record: its public copies go at once, other files at the next sweep."""
-    unpublish_files(session, storage, photo)
+    unpublish_files(session, storages, photo)
     mark_public_change(session)
     queue_reindex(session, photo)
     record_event(

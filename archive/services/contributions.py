@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.models import PUBLIC_ID_ALPHABET, Contribution, Photo
 from archive.services.events import record_event
+from archive.statuses import DECIDED, ContributionState, contribution_state
 from archive.text import clean_text
 
 ANONYMOUS_CREDIT = "시민 제공"
-DECIDED = ("published", "rejected", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,8 @@ def outcomes(contribution: Contribution) -> list[Outcome]:
     """Return each photo's state for the contributor's status page."""
     found = []
     for photo in contribution.photos:
-        if photo.status == "published":
-            state = "published"
-        elif photo.status in ("rejected", "withdrawn"):
-            state = "not_published"
-        else:
-            state = "pending"
-        note = photo.decision_note if state == "not_published" else ""
+        state = contribution_state(photo.status)
+        note = photo.decision_note if state == ContributionState.NOT_PUBLISHED else ""
         found.append(Outcome(photo.public_id, photo.title, state, note))
     return found
 

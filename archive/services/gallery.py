@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from archive.models import Photo, PhotoFile, SearchOutbox
+from archive.jobs.queue import pending_subjects
+from archive.models import Photo, PhotoFile
+from archive.services.photos import INDEX_JOB
+from archive.statuses import FileRole, RecordStatus
 
 KOGL = {
     "공공누리 제1유형": "출처표시",
@@ -23,26 +26,26 @@ def public_photo(session: Session, public_id: str) -> Photo | None:
     return session.scalars(
         select(Photo)
         .options(selectinload(Photo.files))
-        .where(Photo.public_id == public_id, Photo.status == "published")
+        .where(Photo.public_id == public_id, Photo.status == RecordStatus.PUBLISHED)
     ).first()
 
 
-def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, str]]:
-    """Return {public id: {variant: public copy's key}} of page 0 of each master, one query."""
+def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
+    """Return {public id: {variant: (backend, public copy's key)}} of each master's page 0."""
     ids = list(public_ids)
     if not ids:
         return {}
     master = aliased(PhotoFile)
     rows = session.execute(
-        select(Photo.public_id, PhotoFile.variant, PhotoFile.public_key)
-        .join(master, (master.photo_id == Photo.id) & (master.role == "master"))
+        select(Photo.public_id, PhotoFile.variant, PhotoFile.backend, PhotoFile.public_key)
+        .join(master, (master.photo_id == Photo.id) & (master.role == FileRole.MASTER))
         .join(PhotoFile, (PhotoFile.derived_from_id == master.id) & (PhotoFile.page == 0))
-        .where(Photo.public_id.in_(ids), Photo.status == "published")
+        .where(Photo.public_id.in_(ids), Photo.status == RecordStatus.PUBLISHED)
     )
-    found: dict[str, dict[str, str]] = {}
-    for public_id, variant, key in rows:
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for public_id, variant, backend, key in rows:
         if key:
-            found.setdefault(public_id, {})[variant or ""] = key
+            found.setdefault(public_id, {})[variant or ""] = (backend, key)
     return found
 
 
@@ -51,12 +54,17 @@ def hidden_until_indexed(session: Session) -> list[str]:
 
     Searches leave them out, so a withdrawal shows in results and facets at once.
     """
-    rows = session.execute(
-        select(SearchOutbox.public_id, Photo.status)
-        .join(Photo, Photo.public_id == SearchOutbox.public_id, isouter=True)
-        .distinct()
+    waiting = pending_subjects(session, INDEX_JOB)
+    if not waiting:
+        return []
+    public = set(
+        session.scalars(
+            select(Photo.public_id).where(
+                Photo.public_id.in_(waiting), Photo.status == RecordStatus.PUBLISHED
+            )
+        )
     )
-    return sorted({public_id for public_id, status in rows if status != "published"})
+    return sorted(waiting - public)
 
 
 def newest(session: Session, limit: int) -> list[Photo]:
@@ -64,7 +72,7 @@ def newest(session: Session, limit: int) -> list[Photo]:
     return list(
         session.scalars(
             select(Photo)
-            .where(Photo.status == "published")
+            .where(Photo.status == RecordStatus.PUBLISHED)
             .order_by(Photo.published_at.desc(), Photo.id.desc())
             .limit(limit)
         )
@@ -73,7 +81,10 @@ def newest(session: Session, limit: int) -> list[Photo]:
 
 def published_count(session: Session) -> int:
     """Return how many records are public."""
-    return int(session.scalar(select(func.count(Photo.id)).where(Photo.status == "published")) or 0)
+    return int(
+        session.scalar(select(func.count(Photo.id)).where(Photo.status == RecordStatus.PUBLISHED))
+        or 0
+    )
 
 
 def rights_label(rights: str) -> dict[str, Any]:

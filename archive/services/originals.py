@@ -19,7 +19,8 @@ from archive.models import Photo, PhotoFile
 from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
 from archive.services.renditions import derivative_exif, stamp, store_rendition
-from archive.storage import Storage, StoredObject
+from archive.statuses import FileRole
+from archive.storage import Storage, Storages, StoredObject
 
 
 @dataclass
@@ -27,9 +28,14 @@ class RecordContext:
     """The collaborators a new record is written through."""
 
     session: Session
-    storage: Storage
+    storages: Storages
     settings: Settings
     gazetteer: Gazetteer
+
+    @property
+    def storage(self) -> Storage:
+        """Return the backend new files are written to."""
+        return self.storages.default
 
 
 def store_original(
@@ -67,7 +73,7 @@ def store_renditions(
         photo_service.add_file(
             ctx.session,
             photo,
-            role="derivative",
+            role=FileRole.DERIVATIVE,
             variant=rendition.variant,
             page=rendition.page,
             derived_from_id=original.id,

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.dates import parse_date
 from archive.db import mark_public_change
-from archive.models import NearDuplicate, Photo, PhotoFile, SearchOutbox, TechnicalMetadata
+from archive.jobs.queue import enqueue
+from archive.models import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
 from archive.search.gazetteer import Gazetteer
+from archive.statuses import ORIGINAL_ROLES, FileRole, RecordStatus
 
-ORIGINAL_ROLES = ("master", "back", "alternate")
+INDEX_JOB = "index"
 
 
 def find_original_by_sha(session: Session, sha256: str) -> PhotoFile | None:
@@ -30,7 +32,7 @@ def find_master_by_stem(session: Session, stem: str) -> PhotoFile | None:
     """Return the master whose drop-folder stem matches (for back sides and alternates)."""
     return session.scalars(
         select(PhotoFile)
-        .where(PhotoFile.source_stem == stem, PhotoFile.role == "master")
+        .where(PhotoFile.source_stem == stem, PhotoFile.role == FileRole.MASTER)
         .order_by(PhotoFile.id.desc())
         .limit(1)
     ).first()
@@ -45,7 +47,7 @@ def create_photo(
     session: Session, fields: dict[str, Any], *, source: str, gazetteer: Gazetteer
 ) -> Photo:
     """Create a record from descriptive fields; status published also sets published_at."""
-    status = fields.get("status", "draft")
+    status = RecordStatus(fields.get("status", RecordStatus.DRAFT))
     photo = Photo(
         identifier=fields.get("identifier") or None,
         title=fields.get("title", ""),
@@ -56,7 +58,7 @@ def create_photo(
         credit=fields.get("credit", ""),
         source=source,
         status=status,
-        published_at=datetime.now(UTC) if status == "published" else None,
+        published_at=datetime.now(UTC) if status == RecordStatus.PUBLISHED else None,
     )
     set_date(photo, fields.get("date", ""))
     set_place(photo, fields.get("place", ""), gazetteer)
@@ -81,9 +83,9 @@ def set_place(photo: Photo, text: str, gazetteer: Gazetteer) -> None:
 
 
 def queue_reindex(session: Session, photo: Photo) -> None:
-    """Ask the index writer to rewrite this record's search document."""
-    session.add(SearchOutbox(public_id=photo.public_id))
-    if photo.status == "published":
+    """Ask the index writer to rewrite this record's search document (a job)."""
+    enqueue(session, INDEX_JOB, subject=photo.public_id)
+    if photo.status == RecordStatus.PUBLISHED:
         mark_public_change(session)
 
 

@@ -2,9 +2,11 @@
 
 Derivatives of every record live privately under renditions/. Only while a record is
 published does a copy of each sit under derivatives/ (the prefix a CDN or bucket policy
-may open), named by content hash and publication count. Copies are made before the
-commit and removed again if it fails; a withdrawal's copies go once it has committed.
-Whatever a crash leaves behind, `archive sweep` puts right.
+may open), named by content hash and publication count, in the same backend as the
+derivative. Copies are made before the commit and removed again if it fails; files that
+are no longer wanted are deleted by a job written in the same transaction, done right
+after the commit and otherwise by a worker. Whatever a crash leaves, `archive sweep`
+puts right.
 """
 
 from __future__ import annotations
@@ -14,73 +16,81 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from archive.db import after_commit, on_rollback
+from archive.db import on_rollback
 from archive.errors import NotFound, StorageError
+from archive.jobs.queue import enqueue
 from archive.models import Photo, PhotoFile
-from archive.storage import Storage, public_key
+from archive.statuses import FileRole
+from archive.storage import Storages, public_key
 
 log = logging.getLogger(__name__)
+DELETE_FILES = "delete-files"
+StoredKey = tuple[str, str]  # (backend, key)
 
 
 def derivatives(photo: Photo) -> list[PhotoFile]:
     """Return a record's derivative rows."""
-    return [row for row in photo.files if row.role == "derivative"]
+    return [row for row in photo.files if row.role == FileRole.DERIVATIVE]
 
 
-def publish_files(session: Session, storage: Storage, photo: Photo) -> list[str]:
-    """Copy a record's derivatives into the public prefix under its next publication.
-
-    :returns: the public keys written.
-    """
+def publish_files(session: Session, storages: Storages, photo: Photo) -> list[StoredKey]:
+    """Copy a record's derivatives into the public prefix under its next publication."""
     photo.publication = (photo.publication or 0) + 1
-    written: list[str] = []
-    on_rollback(session, lambda: delete_keys(storage, written))
+    return _copy_in(session, storages, photo, photo.publication, every=True)
+
+
+def fill_public(session: Session, storages: Storages, photo: Photo) -> list[StoredKey]:
+    """Copy a published record's derivatives that have no public copy yet (new back sides)."""
+    return _copy_in(session, storages, photo, max(photo.publication or 0, 1), every=False)
+
+
+def _copy_in(
+    session: Session, storages: Storages, photo: Photo, version: int, *, every: bool
+) -> list[StoredKey]:
+    written: list[StoredKey] = []
+    on_rollback(session, lambda: delete_now(storages, written))
     for row in derivatives(photo):
-        key = public_key(row.sha256, row.variant or "web", photo.publication)
-        storage.copy(row.key, key)
-        written.append(key)
+        if not every and row.public_key is not None:
+            continue
+        key = public_key(row.sha256, row.variant or "web", version)
+        storages.of(row.backend).copy(row.key, key)
+        written.append((row.backend, key))
         if row.public_key and row.public_key != key:
-            retire_public(session, storage, [row.public_key])
+            retire_files(session, storages, [(row.backend, row.public_key)])
         row.public_key = key
     return written
 
 
-def fill_public(session: Session, storage: Storage, photo: Photo) -> list[str]:
-    """Copy a published record's derivatives that have no public copy yet (new back sides).
-
-    :returns: the public keys written.
-    """
-    written: list[str] = []
-    on_rollback(session, lambda: delete_keys(storage, written))
-    version = max(photo.publication or 0, 1)
-    for row in derivatives(photo):
-        if row.public_key is None:
-            key = public_key(row.sha256, row.variant or "web", version)
-            storage.copy(row.key, key)
-            written.append(key)
-            row.public_key = key
-    return written
-
-
-def unpublish_files(session: Session, storage: Storage, photo: Photo) -> None:
+def unpublish_files(session: Session, storages: Storages, photo: Photo) -> None:
     """Take a record's copies out of the public prefix once the change commits."""
-    keys = [row.public_key for row in derivatives(photo) if row.public_key]
+    keys = [(row.backend, row.public_key) for row in derivatives(photo) if row.public_key]
     for row in derivatives(photo):
         row.public_key = None
-    retire_public(session, storage, keys)
+    retire_files(session, storages, keys)
 
 
-def retire_public(session: Session, storage: Storage, keys: Iterable[str]) -> None:
-    """Delete public copies after the commit (they stay if it fails)."""
-    keys = list(keys)
-    if keys:
-        after_commit(session, lambda: delete_keys(storage, keys))
+def retire_files(session: Session, storages: Storages, files: Iterable[StoredKey]) -> None:
+    """Delete stored files once the change commits: at once, or later by a worker."""
+    files = list(files)
+    if files:
+        enqueue(
+            session,
+            DELETE_FILES,
+            {"files": [list(f) for f in files]},
+            eager=lambda: delete_strictly(storages, files),
+        )
 
 
-def delete_keys(storage: Storage, keys: Iterable[str]) -> None:
-    """Delete stored objects, logging (not raising) what fails: the sweep retries."""
-    for key in keys:
+def delete_strictly(storages: Storages, files: Iterable[StoredKey]) -> None:
+    """Delete stored files; raise on the first that fails (the job is tried again)."""
+    for backend, key in files:
+        storages.of(backend).delete(key)
+
+
+def delete_now(storages: Storages, files: Iterable[StoredKey]) -> None:
+    """Delete stored files, logging (not raising) what fails: the sweep finds it."""
+    for backend, key in files:
         try:
-            storage.delete(key)
+            storages.of(backend).delete(key)
         except (StorageError, NotFound, OSError) as exc:
             log.error("could not delete %s (archive sweep will): %s", key, exc)

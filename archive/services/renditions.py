@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
 
 import piexif
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.db import after_commit
 from archive.models import Photo, PhotoFile
-from archive.storage import Storage, StoredObject, rendition_key
+from archive.services.publication import retire_files
+from archive.statuses import FileRole
+from archive.storage import Storage, Storages, StoredObject, rendition_key
 
 
 def derivative_exif(photo: Photo, default_rights: str, default_credit: str) -> bytes:
@@ -41,32 +41,33 @@ def store_rendition(storage: Storage, data: bytes, variant: str) -> StoredObject
     return storage.put_bytes(rendition_key(digest, variant), data)
 
 
-def restamp_derivatives(session: Session, storage: Storage, photo: Photo, exif: bytes) -> int:
+def restamp_derivatives(session: Session, storages: Storages, photo: Photo, exif: bytes) -> int:
     """Rewrite each derivative's EXIF (rights and credit may have been edited); return changes.
 
-    Derivatives are content-addressed, so a changed file gets a new key; the old object
-    is removed after the commit, once no row refers to it.
+    Derivatives are content-addressed, so a changed file gets a new key (in the backend
+    new files go to); the old object is removed after the commit, if no row refers to it.
     """
     changed = 0
-    for row in [f for f in photo.files if f.role == "derivative"]:
-        with storage.open(row.key) as handle:
+    for row in [f for f in photo.files if f.role == FileRole.DERIVATIVE]:
+        with storages.of(row.backend).open(row.key) as handle:
             stamped = stamp(exif, handle.read())
         if hashlib.sha256(stamped).hexdigest() == row.sha256:
             continue
-        stored = store_rendition(storage, stamped, row.variant or "web")
-        old_key = row.key
-        row.key, row.sha256, row.size = stored.key, stored.sha256, stored.size
+        stored = store_rendition(storages.default, stamped, row.variant or "web")
+        old = (row.backend, row.key)
+        row.backend, row.key = stored.backend, stored.key
+        row.sha256, row.size = stored.sha256, stored.size
         session.flush()
-        if not _still_used(session, old_key):
-            after_commit(session, _deleter(storage, old_key))
+        if not _still_used(session, *old):
+            retire_files(session, storages, [old])
         changed += 1
     return changed
 
 
-def _deleter(storage: Storage, key: str) -> Callable[[], None]:
-    return lambda: storage.delete(key)
-
-
-def _still_used(session: Session, key: str) -> bool:
-    used = session.scalar(select(func.count()).select_from(PhotoFile).where(PhotoFile.key == key))
+def _still_used(session: Session, backend: str, key: str) -> bool:
+    used = session.scalar(
+        select(func.count())
+        .select_from(PhotoFile)
+        .where(PhotoFile.backend == backend, PhotoFile.key == key)
+    )
     return bool(used)

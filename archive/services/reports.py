@@ -9,6 +9,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Event, Photo
+from archive.statuses import RecordStatus, Source
 
 COLUMNS = ("scanned", "catalogued", "published", "contributed", "approved", "rejected")
 LABELS = {
@@ -50,12 +51,18 @@ def monthly_figures(session: Session) -> list[dict[str, Any]]:
             .group_by(*event_month)
         )
 
-    add("scanned", photos_where(Photo.source == "scan"))
-    add("contributed", photos_where(Photo.source == "contribution"))
+    add("scanned", photos_where(Photo.source == Source.SCAN))
+    add("contributed", photos_where(Photo.source == Source.CONTRIBUTION))
     add("catalogued", events_where(Event.kind.in_(STAFF_EDIT_KINDS), distinct=True))
-    add("published", events_where(Event.kind == "published"))
-    add("approved", events_where(Event.kind == "published", Photo.source == "contribution"))
-    add("rejected", events_where(Event.kind == "rejected", Photo.source == "contribution"))
+    add("published", events_where(Event.kind == RecordStatus.PUBLISHED))
+    add(
+        "approved",
+        events_where(Event.kind == RecordStatus.PUBLISHED, Photo.source == Source.CONTRIBUTION),
+    )
+    add(
+        "rejected",
+        events_where(Event.kind == RecordStatus.REJECTED, Photo.source == Source.CONTRIBUTION),
+    )
     return [{"month": month, **figures[month]} for month in sorted(figures, reverse=True)]
 
 

@@ -9,24 +9,30 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session, selectinload
 
 from archive.config import Settings
+from archive.errors import InvalidChange
 from archive.models import NearDuplicate, Photo
-from archive.services.catalogue import InvalidChange, set_status
+from archive.services.catalogue import set_status
 from archive.services.contributions import note_decision
 from archive.services.events import record_event
 from archive.services.renditions import derivative_exif, restamp_derivatives
-from archive.storage import Storage
+from archive.statuses import RecordStatus, Source
+from archive.storage import Storages
 from archive.text import clean_text
 
+DRAFT, PUBLISHED = RecordStatus.DRAFT, RecordStatus.PUBLISHED
+WITHDRAWN, REJECTED = RecordStatus.WITHDRAWN, RecordStatus.REJECTED
 QUEUES: dict[str, ColumnElement[bool]] = {
     "contributions": and_(
-        Photo.source == "contribution", Photo.status == "draft", Photo.held == false()
+        Photo.source == Source.CONTRIBUTION, Photo.status == DRAFT, Photo.held == false()
     ),
-    "scans": and_(Photo.source == "scan", Photo.status == "draft", Photo.held == false()),
-    "held": and_(Photo.status == "draft", Photo.held == true()),
-    "published": Photo.status == "published",
-    "withdrawn": Photo.status == "withdrawn",
-    "rejected": Photo.status == "rejected",
+    "scans": and_(Photo.source == Source.SCAN, Photo.status == DRAFT, Photo.held == false()),
+    "held": and_(Photo.status == DRAFT, Photo.held == true()),
+    "published": Photo.status == PUBLISHED,
+    "withdrawn": Photo.status == WITHDRAWN,
+    "rejected": Photo.status == REJECTED,
 }
+# Queues of decided records list the newest first; undecided ones the oldest first.
+NEWEST_FIRST = ("published", "withdrawn", "rejected")
 MISSING: dict[str, ColumnElement[bool]] = {
     "title": Photo.title == "",
     "date": Photo.date_text == "",
@@ -52,11 +58,11 @@ class Page:
 
 def _queue_select(queue: str, missing: str | None) -> Select[Photo]:
     if queue not in QUEUES:
-        raise InvalidChange(f"unknown queue {queue!r}")
+        raise InvalidChange("unknown_queue", f"unknown queue {queue!r}")
     query = select(Photo).where(QUEUES[queue])
     if missing:
         if missing not in MISSING:
-            raise InvalidChange(f"unknown missing field {missing!r}")
+            raise InvalidChange("unknown_queue", f"unknown missing field {missing!r}")
         query = query.where(MISSING[missing])
     return query
 
@@ -67,7 +73,7 @@ def list_queue(
     """Return a queue's records, oldest first (published ones newest first)."""
     query = _queue_select(queue, missing)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = (Photo.id.desc(),) if queue in ("published", "withdrawn", "rejected") else (Photo.id,)
+    order = (Photo.id.desc(),) if queue in NEWEST_FIRST else (Photo.id,)
     photos = session.scalars(
         query.options(selectinload(Photo.files))
         .order_by(*order)
@@ -79,16 +85,16 @@ def list_queue(
 
 def queue_of(photo: Photo) -> str:
     """Return the name of the queue a record is in."""
-    if photo.status == "draft":
+    if photo.status == DRAFT:
         if photo.held:
             return "held"
-        return "contributions" if photo.source == "contribution" else "scans"
-    return photo.status
+        return "contributions" if photo.source == Source.CONTRIBUTION else "scans"
+    return str(photo.status)
 
 
 def next_in_queue(session: Session, queue: str, after: Photo) -> Photo | None:
     """Return the record that follows another in a queue's order, if any."""
-    newest_first = queue in ("published", "withdrawn", "rejected")
+    newest_first = queue in NEWEST_FIRST
     position = Photo.id < after.id if newest_first else Photo.id > after.id
     order = Photo.id.desc() if newest_first else Photo.id
     return session.scalars(
@@ -119,38 +125,34 @@ def near_duplicates(session: Session, photo: Photo) -> list[tuple[Photo, int]]:
 
 
 def approve_photo(
-    session: Session, storage: Storage, photo: Photo, *, actor: str, settings: Settings
+    session: Session, storages: Storages, photo: Photo, *, actor: str, settings: Settings
 ) -> None:
     """Publish a record: stamp its public files with the current rights and credit."""
-    if photo.status == "published":
+    if photo.status == PUBLISHED:
         return
     exif = derivative_exif(photo, settings.default_rights, settings.default_credit)
-    restamp_derivatives(session, storage, photo, exif)
+    restamp_derivatives(session, storages, photo, exif)
     photo.held = False
     photo.decision_note = ""
-    set_status(session, photo, "published", actor=actor, storage=storage)
+    set_status(session, photo, PUBLISHED, actor=actor, storages=storages)
     note_decision(photo)
 
 
 def reject_photo(
-    session: Session, storage: Storage, photo: Photo, *, actor: str, reason: str
+    session: Session, storages: Storages, photo: Photo, *, actor: str, reason: str
 ) -> None:
     """Decide not to publish a record; the reason is shown to its contributor."""
-    reason = clean_text(reason, multiline=True)
-    if not reason:
-        raise InvalidChange("a reason is needed to reject")
-    if photo.status == "published":
-        raise InvalidChange("a published photo is withdrawn, not rejected")
+    reason = _reason(reason)
     photo.held = False
     photo.decision_note = reason
-    set_status(session, photo, "rejected", actor=actor, storage=storage, reason=reason)
+    set_status(session, photo, REJECTED, actor=actor, storages=storages, reason=reason)
     note_decision(photo)
 
 
 def hold_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") -> None:
     """Put an undecided record aside to decide later."""
-    if photo.status != "draft":
-        raise InvalidChange("only an undecided record can be held")
+    if photo.status != DRAFT:
+        raise InvalidChange("not_undecided", "only an undecided record can be held")
     if photo.held:
         return
     photo.held = True
@@ -159,28 +161,36 @@ def hold_photo(session: Session, photo: Photo, *, actor: str, reason: str = "") 
 
 
 def withdraw_photo(
-    session: Session, storage: Storage, photo: Photo, *, actor: str, reason: str
+    session: Session, storages: Storages, photo: Photo, *, actor: str, reason: str
 ) -> None:
     """Take a published photo down (e.g. on a takedown request); its public files go."""
-    if photo.status != "published":
-        raise InvalidChange("only a published photo can be withdrawn")
-    photo.decision_note = reason.strip()
-    set_status(session, photo, "withdrawn", actor=actor, storage=storage, reason=reason.strip())
+    reason = _reason(reason)
+    photo.decision_note = reason
+    set_status(session, photo, WITHDRAWN, actor=actor, storages=storages, reason=reason)
     note_decision(photo)
 
 
-def reopen_photo(session: Session, storage: Storage, photo: Photo, *, actor: str) -> None:
+def reopen_photo(session: Session, storages: Storages, photo: Photo, *, actor: str) -> None:
     """Return a rejected or withdrawn record to the undecided queue."""
-    if photo.status not in ("rejected", "withdrawn"):
-        raise InvalidChange("only a rejected or withdrawn record can be reopened")
+    set_status(session, photo, DRAFT, actor=actor, storages=storages)
     photo.decision_note = ""
-    set_status(session, photo, "draft", actor=actor, storage=storage)
     note_decision(photo)
+
+
+def _reason(text: str) -> str:
+    """Return a decision's reason, which rejection and withdrawal must have.
+
+    :raises InvalidChange: reason_required.
+    """
+    reason = clean_text(text, multiline=True)
+    if not reason:
+        raise InvalidChange("reason_required", "a reason is needed for this decision")
+    return reason
 
 
 def bulk_publish(
     session: Session,
-    storage: Storage,
+    storages: Storages,
     public_ids: Iterable[str],
     *,
     actor: str,
@@ -191,10 +201,10 @@ def bulk_publish(
     photos = session.scalars(
         select(Photo)
         .options(selectinload(Photo.files))
-        .where(Photo.public_id.in_(ids), Photo.source == "scan", Photo.status == "draft")
+        .where(Photo.public_id.in_(ids), Photo.source == Source.SCAN, Photo.status == DRAFT)
     )
     done = []
     for photo in photos:
-        approve_photo(session, storage, photo, actor=actor, settings=settings)
+        approve_photo(session, storages, photo, actor=actor, settings=settings)
         done.append(photo.public_id)
     return done

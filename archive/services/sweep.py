@@ -1,10 +1,11 @@
 """Put stored files right after crashes and upgrades: what `archive sweep` does.
 
+In every storage backend the settings can reach:
 - derivatives still kept in the public prefix (the layout before public copies) move to
   the private renditions/ prefix;
 - every published record has its public copies, and nothing else is in the public prefix;
-- files no record refers to (left by a killed worker between storing and committing)
-  are removed once they are older than a grace period (originals only when asked);
+- files no row refers to (left by a killed worker between storing and committing) are
+  removed once older than a grace period (originals only when asked);
 - claims of workers that died are dropped.
 `survey()` reports the same without changing anything, for `archive check`.
 """
@@ -19,11 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.db import Database, after_commit
+from archive.db import Database
 from archive.models import Photo, PhotoFile
 from archive.services.claims import drop_stale_claims
-from archive.services.publication import delete_keys, fill_public
-from archive.storage import PUBLIC_PREFIX, RENDITION_PREFIX, Storage, rendition_key
+from archive.services.publication import StoredKey, delete_now, fill_public, retire_files
+from archive.statuses import FileRole, RecordStatus
+from archive.storage import PUBLIC_PREFIX, RENDITION_PREFIX, Storages, rendition_key
 
 GRACE_SECONDS = 3600  # younger files may belong to a transaction still under way
 ORIGINAL_PREFIXES = ("masters/", "uploads/")
@@ -35,9 +37,9 @@ class SweepReport:
 
     relocated: int = 0  # derivatives moved out of the public prefix
     filled: int = 0  # public copies made for published records that lacked them
-    stray_public: list[str] = field(default_factory=list)  # public files of no published record
-    orphans: list[str] = field(default_factory=list)  # derivatives no record refers to
-    orphan_originals: list[str] = field(default_factory=list)
+    stray_public: list[StoredKey] = field(default_factory=list)  # of no published record
+    orphans: list[StoredKey] = field(default_factory=list)  # derivatives no row refers to
+    orphan_originals: list[StoredKey] = field(default_factory=list)
     stale_claims: int = 0
 
     def as_json(self) -> dict[str, int]:
@@ -52,123 +54,124 @@ class SweepReport:
         }
 
 
-def survey(session: Session, storage: Storage, grace_seconds: float = GRACE_SECONDS) -> SweepReport:
-    """Find what a sweep would put right, changing nothing."""
-    report = survey_database(session)
+def survey_database(session: Session) -> SweepReport:
+    """Count derivatives in the old layout and published ones lacking a public copy."""
     rows = session.execute(
-        select(PhotoFile.key, PhotoFile.public_key, Photo.status).join(Photo)
+        select(PhotoFile.key, PhotoFile.public_key, Photo.status)
+        .join(Photo)
+        .where(PhotoFile.role == FileRole.DERIVATIVE)
     ).all()
-    _find_unreferenced(report, storage, rows, grace_seconds)
+    report = SweepReport()
+    report.relocated = sum(1 for r in rows if r.key.startswith(PUBLIC_PREFIX))
+    report.filled = sum(1 for r in rows if r.status == RecordStatus.PUBLISHED and not r.public_key)
     return report
 
 
-def _is_public(key: str) -> bool:
-    return key.startswith(PUBLIC_PREFIX)
+def survey(
+    session: Session, storages: Storages, grace_seconds: float = GRACE_SECONDS
+) -> SweepReport:
+    """Find what a sweep would put right, changing nothing."""
+    report = survey_database(session)
+    rows = session.execute(
+        select(PhotoFile.backend, PhotoFile.key, PhotoFile.public_key, Photo.status).join(Photo)
+    ).all()
+    cutoff = datetime.now(UTC) - timedelta(seconds=grace_seconds)
+    for storage in storages.available():
+        _find_unreferenced(report, storage.backend, storage, rows, cutoff)
+    return report
 
 
 def _find_unreferenced(
-    report: SweepReport, storage: Storage, rows: Sequence[Any], grace_seconds: float
+    report: SweepReport, backend: str, storage: Any, rows: Sequence[Any], cutoff: datetime
 ) -> None:
-    """List stored files no row refers to (public copies: no published record's)."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=grace_seconds)
-    keys = {r.key for r in rows}
-    public = {r.public_key for r in rows if r.public_key and r.status == "published"}
+    """List one backend's files no row refers to (public copies: no published record's)."""
+    keys = {r.key for r in rows if r.backend == backend}
+    public = {
+        r.public_key
+        for r in rows
+        if r.backend == backend and r.public_key and r.status == RecordStatus.PUBLISHED
+    }
     for listed in storage.list_keys(PUBLIC_PREFIX):
         if listed.key not in public and listed.key not in keys and listed.modified < cutoff:
-            report.stray_public.append(listed.key)
-    for prefix, found in (
-        (RENDITION_PREFIX, report.orphans),
-        *((p, report.orphan_originals) for p in ORIGINAL_PREFIXES),
-    ):
+            report.stray_public.append((backend, listed.key))
+    for prefix in (RENDITION_PREFIX, *ORIGINAL_PREFIXES):
+        found = report.orphans if prefix == RENDITION_PREFIX else report.orphan_originals
         for listed in storage.list_keys(prefix):
             if listed.key not in keys and listed.modified < cutoff:
-                found.append(listed.key)
+                found.append((backend, listed.key))
 
 
 def sweep(
     db: Database,
-    storage: Storage,
+    storages: Storages,
     *,
     lease_seconds: float,
     include_originals: bool = False,
     grace_seconds: float = GRACE_SECONDS,
 ) -> SweepReport:
     """Put stored files and claims right; return what was done."""
-    report = SweepReport()
+    report = upgrade_files(db, storages, force=True)
     with db.session() as session:
-        report.relocated = _relocate(session, storage)
-    present = {listed.key for listed in storage.list_keys(PUBLIC_PREFIX)}
+        _unpublish_strays(session, storages)
     with db.session() as session:
-        report.filled = _fill(session, storage, present)
-    with db.session() as session:
-        _unpublish_strays(session, storage)
-    with db.session() as session:
-        found = survey(session, storage, grace_seconds)
-    delete_keys(storage, found.stray_public)
-    delete_keys(storage, found.orphans)
+        found = survey(session, storages, grace_seconds)
+    delete_now(storages, found.stray_public)
+    delete_now(storages, found.orphans)
     report.stray_public, report.orphans = found.stray_public, found.orphans
     report.orphan_originals = found.orphan_originals
     if include_originals:
-        delete_keys(storage, found.orphan_originals)
+        delete_now(storages, found.orphan_originals)
     report.stale_claims = drop_stale_claims(db, lease_seconds)
     return report
 
 
-def upgrade_files(db: Database, storage: Storage) -> SweepReport:
-    """Bring stored files to the current layout (run by `archive db upgrade`).
+def upgrade_files(db: Database, storages: Storages, *, force: bool = False) -> SweepReport:
+    """Bring derivatives to the current layout and make missing public copies.
 
-    Cheap when there is nothing to do: only the database is asked.
+    Run by `archive db upgrade`; cheap when there is nothing to do (only the database
+    is asked) unless force, which also replaces public copies whose files are gone.
     """
     report = SweepReport()
     with db.session() as session:
         pending = survey_database(session)
     if pending.relocated:
         with db.session() as session:
-            report.relocated = _relocate(session, storage)
-    if pending.relocated or pending.filled:
-        present = {listed.key for listed in storage.list_keys(PUBLIC_PREFIX)}
+            report.relocated = _relocate(session, storages)
+    if force or pending.relocated or pending.filled:
+        present = {
+            (s.backend, listed.key)
+            for s in storages.available()
+            for listed in s.list_keys(PUBLIC_PREFIX)
+        }
         with db.session() as session:
-            report.filled = _fill(session, storage, present)
+            report.filled = _fill(session, storages, present)
     return report
 
 
-def survey_database(session: Session) -> SweepReport:
-    """Count derivatives in the old layout and published ones lacking a public copy."""
-    rows = session.execute(
-        select(PhotoFile.key, PhotoFile.public_key, Photo.status)
-        .join(Photo)
-        .where(PhotoFile.role == "derivative")
-    ).all()
-    report = SweepReport()
-    report.relocated = sum(1 for r in rows if _is_public(r.key))
-    report.filled = sum(1 for r in rows if r.status == "published" and not r.public_key)
-    return report
-
-
-def _relocate(session: Session, storage: Storage) -> int:
-    """Move derivatives kept in the public prefix to renditions/ (the old copy is a stray)."""
+def _relocate(session: Session, storages: Storages) -> int:
+    """Move derivatives kept in the public prefix to renditions/ (then delete the old)."""
     rows = session.scalars(
         select(PhotoFile).where(
-            PhotoFile.role == "derivative", PhotoFile.key.startswith(PUBLIC_PREFIX)
+            PhotoFile.role == FileRole.DERIVATIVE, PhotoFile.key.startswith(PUBLIC_PREFIX)
         )
     ).all()
-    old = [row.key for row in rows]
+    old = [(row.backend, row.key) for row in rows]
     for row in rows:
         key = rendition_key(row.sha256, row.variant or "web")
-        storage.copy(row.key, key)
+        storages.of(row.backend).copy(row.key, key)
         row.key = key
-    after_commit(session, lambda: delete_keys(storage, old))
+    retire_files(session, storages, old)
     return len(rows)
 
 
-def _fill(session: Session, storage: Storage, present: set[str]) -> int:
+def _fill(session: Session, storages: Storages, present: set[StoredKey]) -> int:
     """Give published records any public copy they lack (or whose file is gone)."""
     rows = session.execute(
-        select(PhotoFile.photo_id, PhotoFile.public_key)
+        select(PhotoFile.photo_id, PhotoFile.backend, PhotoFile.public_key)
         .join(Photo)
-        .where(Photo.status == "published", PhotoFile.role == "derivative")
+        .where(Photo.status == RecordStatus.PUBLISHED, PhotoFile.role == FileRole.DERIVATIVE)
     ).all()
-    lacking = sorted({photo_id for photo_id, key in rows if not key or key not in present})
+    lacking = sorted({r.photo_id for r in rows if (r.backend, r.public_key) not in present})
     made = 0
     for start in range(0, len(lacking), 500):
         photos = session.scalars(
@@ -178,20 +181,20 @@ def _fill(session: Session, storage: Storage, present: set[str]) -> int:
         ).all()
         for photo in photos:
             for row in photo.files:
-                if row.public_key and row.public_key not in present:
+                if row.public_key and (row.backend, row.public_key) not in present:
                     row.public_key = None
-            made += len(fill_public(session, storage, photo))
+            made += len(fill_public(session, storages, photo))
     return made
 
 
-def _unpublish_strays(session: Session, storage: Storage) -> None:
-    """Clear public copies of records that are not published (a failed after-commit)."""
+def _unpublish_strays(session: Session, storages: Storages) -> None:
+    """Clear public copies of records that are not published (a failed deletion)."""
     rows = session.scalars(
         select(PhotoFile)
         .join(Photo)
-        .where(PhotoFile.public_key.is_not(None), Photo.status != "published")
+        .where(PhotoFile.public_key.is_not(None), Photo.status != RecordStatus.PUBLISHED)
     ).all()
-    keys = [row.public_key for row in rows if row.public_key]
+    keys = [(row.backend, row.public_key) for row in rows if row.public_key]
     for row in rows:
         row.public_key = None
-    after_commit(session, lambda: delete_keys(storage, keys))
+    retire_files(session, storages, keys)

@@ -7,6 +7,7 @@ process, and a contribution is stored whole or not at all.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ from archive.services import photos as photo_service
 from archive.services.contributions import Contributor, create_contribution, credit_for
 from archive.services.events import record_event
 from archive.services.originals import RecordContext, store_original
+from archive.statuses import FileRole, Source
 from archive.storage import upload_key
 
+log = logging.getLogger(__name__)
 ACTOR = "contribution-form"
 # What a contributor is told, by the reason code the decoder gives.
 CITIZEN_REASONS = {
@@ -79,6 +82,7 @@ def receive_contribution(
     contribution, token = create_contribution(ctx.session, contributor)
     for upload, analysis in uploads:
         store_upload(ctx, contribution, upload, analysis)
+    log.info("contribution %s received: %d photos", contribution.receipt, len(uploads))
     return token
 
 
@@ -89,7 +93,7 @@ def store_upload(
     written, _ = clean_fields(upload.fields, truncate=True, names=CONTRIBUTED)
     fields = {**written, "rights": contribution.rights, "credit": credit_for(contribution)}
     photo = photo_service.create_photo(
-        ctx.session, fields, source="contribution", gazetteer=ctx.gazetteer
+        ctx.session, fields, source=Source.CONTRIBUTION, gazetteer=ctx.gazetteer
     )
     photo.contribution = contribution
     key = upload_key(analysis.sha256, extension_for(analysis.format))
@@ -99,7 +103,7 @@ def store_upload(
         upload.path,
         analysis,
         key,
-        role="master",
+        role=FileRole.MASTER,
         original_name=clean_filename(upload.original_name),
     )
     photo.phash = analysis.phash

@@ -18,7 +18,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from archive.errors import ArchiveError
-from archive.models import ROLES, User, new_session_token
+from archive.models import User, new_session_token
+from archive.statuses import StaffRole
 
 NAME_PATTERN = re.compile(r"[\w.-]{2,64}")
 MAX_PASSWORD = 200
@@ -74,8 +75,8 @@ def add_user(session: Session, name: str, role: str, password: str, min_length: 
     """
     if not NAME_PATTERN.fullmatch(name):
         raise UserError("name must be 2-64 letters, digits, '.', '_' or '-'")
-    if role not in ROLES:
-        raise UserError(f"role must be one of: {', '.join(ROLES)}")
+    if role not in tuple(StaffRole):
+        raise UserError(f"role must be one of: {', '.join(StaffRole)}")
     check_password(password, name, min_length)
     if find_user(session, name) is not None:
         raise UserError(f"user {name!r} already exists")

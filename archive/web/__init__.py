@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
+from archive.statuses import ContributionState, RecordStatus
 from archive.storage import Storage
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy.orm import Session
 
 ERROR_TEXT = {
     400: ("잘못된 요청입니다", "주소나 입력한 값을 확인해 주세요."),
@@ -59,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         office,
     )
     from archive.web.cards import alt_text
+    from archive.web.errors import init_error_handlers
     from archive.web.extensions import init_extensions
     from archive.web.labels import event_label, field_label
     from archive.web.security import init_input_guard, init_security_headers
@@ -66,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_extensions(app, settings, flask_config)
     init_security_headers(app, settings)
+    init_error_handlers(app)
     init_input_guard(app)
     blueprints = (gallery, api, media, health, contribute, auth, moderate, office, account)
     for module in blueprints:
@@ -74,7 +82,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(DecoderBusy, _busy)
     app.register_error_handler(SecurityError, _unknown_host)
     contribute.clean_upload_temp(settings.data_dir / "tmp")
-    app.jinja_env.globals.update(alt_text=alt_text, absolute=absolute, absolute_url=absolute_url)
+    app.jinja_env.globals.update(
+        alt_text=alt_text,
+        absolute=absolute,
+        absolute_url=absolute_url,
+        RecordStatus=RecordStatus,
+        ContributionState=ContributionState,
+    )
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["rfc3339"] = rfc3339
@@ -165,5 +179,11 @@ def get_runtime() -> Runtime:
 
 
 def get_storage() -> Storage:
-    """Return the app's storage backend."""
+    """Return the storage backend new files go to."""
     return get_runtime().storage
+
+
+def unit_of_work() -> AbstractContextManager[Session]:
+    """Return the request's unit of work: one transaction that commits on success, rolls
+    back on error, and runs the side effects (file deletions) only after its commit."""
+    return get_runtime().db.session()

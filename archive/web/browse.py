@@ -13,6 +13,7 @@ from archive.models import Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, SearchResult, run_search
 from archive.services.gallery import hidden_until_indexed, media_for, newest, public_photo
+from archive.statuses import RecordStatus
 from archive.web.cards import photo_card
 
 MAX_TEXT = 200
@@ -72,7 +73,9 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
         photos = {
             p.public_id: p
             for p in session.scalars(
-                select(Photo).where(Photo.public_id.in_(ids), Photo.status == "published")
+                select(Photo).where(
+                    Photo.public_id.in_(ids), Photo.status == RecordStatus.PUBLISHED
+                )
             )
         }
         media = media_for(session, ids)
@@ -88,7 +91,7 @@ def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
     with runtime.db.session() as session:
         hidden = hidden_until_indexed(session)
     index = runtime.search
-    view = index.view(runtime.db)
+    view = index.view()
     return run_search(view, request, runtime.gazetteer, index.analyzer, hidden)
 
 

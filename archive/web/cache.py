@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from archive.errors import IndexUnavailable
 from archive.web import get_runtime
 
 CACHED_PREFIXES = ("/api/photos",)
@@ -74,7 +75,10 @@ def init_page_cache(app: Flask) -> None:
             return None
         runtime = get_runtime()
         version = runtime.db.public_version()  # read first: the page is at least this new
-        generation = runtime.search.view(runtime.db).generation
+        try:
+            generation = runtime.search.view().generation
+        except IndexUnavailable:
+            generation = -1  # pages made without the index until it is built
         g.page_cache_key = (version, generation, request.script_root, request.full_path)
         entry = cache.get(g.page_cache_key)
         if entry is None:

@@ -8,15 +8,16 @@ from flask import url_for
 
 from archive.models import Photo
 from archive.services.gallery import rights_label
-from archive.web import get_storage
+from archive.web import get_runtime
 from archive.web.urls import absolute
 
 
-def media_url(public_key: str | None, external: bool = False) -> str | None:
-    """Return the immutable URL of a public copy (the storage's public URL when it has one)."""
-    if not public_key:
+def media_url(copy: tuple[str, str] | None, external: bool = False) -> str | None:
+    """Return the immutable URL of a public copy (its storage's public URL when it has one)."""
+    if not copy:
         return None
-    direct = get_storage().url(public_key)
+    backend, public_key = copy
+    direct = get_runtime().storages.of(backend).url(public_key)
     if direct:
         return direct
     variant, _shard, filename = public_key.split("/")[-3:]
@@ -24,7 +25,9 @@ def media_url(public_key: str | None, external: bool = False) -> str | None:
     return absolute(path) if external else path
 
 
-def photo_card(photo: Photo, media: dict[str, str], external: bool = False) -> dict[str, Any]:
+def photo_card(
+    photo: Photo, media: dict[str, tuple[str, str]], external: bool = False
+) -> dict[str, Any]:
     """Return the public view of a record (also the API item)."""
     return {
         "id": photo.public_id,

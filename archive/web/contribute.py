@@ -165,7 +165,7 @@ def _store(form: ContributeForm, runtime: Runtime, uploads: list[tuple[Upload, A
         rights=form.rights.data or "",
     )
     with runtime.db.session() as session:
-        ctx = RecordContext(session, runtime.storage, runtime.settings, runtime.gazetteer)
+        ctx = RecordContext(session, runtime.storages, runtime.settings, runtime.gazetteer)
         return receive_contribution(ctx, contributor, uploads)
 
 
@@ -199,7 +199,7 @@ def status_thumb(token: str, public_id: str) -> Response:
         thumb = photo.derivative("thumb") if photo is not None else None
         if thumb is None:
             abort(404)
-        key = thumb.key
-    response = private_jpeg(key)
+        backend, key = thumb.backend, thumb.key
+    response = private_jpeg(backend, key)
     response.headers.update(PRIVATE_HEADERS)
     return response

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from archive.errors import NotFound
+from archive.errors import IndexUnavailable, NotFound
 from archive.search.query import SearchError, SearchRequest
 from archive.services.gallery import newest, rights_label
 from archive.web import get_runtime
@@ -30,7 +30,10 @@ def index() -> str:
     """Show the corner's landing page."""
     runtime = get_runtime()
     cards = [card for _photo, card in newest_cards(runtime, 12)]
-    facets = search_public(runtime, SearchRequest(hits=False)).facets
+    try:
+        facets = search_public(runtime, SearchRequest(hits=False)).facets
+    except IndexUnavailable:  # browsing by era and place returns when the index is built
+        facets = {"decades": {}, "places": {}}
     return render_template(
         "gallery/index.html", cards=cards, facets=facets, places=_grouped_places(facets["places"])
     )
@@ -97,7 +100,7 @@ def _neighbours(public_id: str) -> dict[str, Any]:
             args.get("q", "")[:200], args.get("era", "")[:50], args.get("place", "")[:50], 1, 200
         )
         _result, cards = run_browse(get_runtime(), browse)
-    except SearchError:
+    except (SearchError, IndexUnavailable):
         return {}
     ids = [c["id"] for c in cards]
     if public_id not in ids:

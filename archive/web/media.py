@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file
 
 from archive.errors import NotFound
-from archive.storage import public_key
+from archive.storage import Storage, public_key
 from archive.web import get_runtime
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -25,18 +25,19 @@ VARIANTS = ("thumb", "web")
 _NAME = re.compile(r"([0-9a-f]{64})-([1-9][0-9]{0,8})")
 
 
-def read_stored(key: str) -> bytes:
+def read_stored(storage: Storage, key: str) -> bytes:
     """Return a stored derivative's bytes (they are small; this also gives Content-Length)."""
     try:
-        with get_runtime().storage.open(key) as handle:
+        with storage.open(key) as handle:
             return handle.read()
     except NotFound:
         abort(404)
 
 
-def private_jpeg(key: str) -> Response:
+def private_jpeg(backend: str, key: str) -> Response:
     """Return a stored derivative for one viewer only: never kept by shared caches."""
-    response = send_file(io.BytesIO(read_stored(key)), mimetype="image/jpeg")
+    storage = get_runtime().storages.of(backend)
+    response = send_file(io.BytesIO(read_stored(storage, key)), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -55,19 +56,30 @@ def derivative(variant: str, name: str) -> Response:
     if variant not in VARIANTS or found is None:
         abort(404)
     key = public_key(found.group(1), variant, int(found.group(2)))
-    path = get_runtime().storage.local_path(key)
-    if path is not None and "wsgi.file_wrapper" in request.environ:
-        # The server sends the file itself (sendfile) and closes it.
-        if not path.is_file():
-            abort(404)
-        response = send_file(path, mimetype="image/jpeg", etag=name, max_age=ONE_YEAR)
-    else:
-        response = send_file(
-            io.BytesIO(read_stored(key)),
+    response = _send_public(key, name)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
+def _send_public(key: str, etag: str) -> Response:
+    """Send a public copy from whichever backend holds it (the default one first)."""
+    for storage in get_runtime().storages.available():
+        path = storage.local_path(key)
+        if path is not None and not path.is_file():
+            continue
+        if path is not None and "wsgi.file_wrapper" in request.environ:
+            # The server sends the file itself (sendfile) and closes it.
+            return send_file(path, mimetype="image/jpeg", etag=etag, max_age=ONE_YEAR)
+        try:
+            with storage.open(key) as handle:
+                data = handle.read()
+        except NotFound:
+            continue
+        return send_file(
+            io.BytesIO(data),
             mimetype="image/jpeg",
-            etag=name,
+            etag=etag,
             max_age=ONE_YEAR,
             last_modified=_modified(path),
         )
-    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    return response
+    abort(404)

@@ -26,7 +26,9 @@ from archive.models import Photo, PhotoFile
 from archive.services import review
 from archive.services.catalogue import update_photo
 from archive.services.events import photo_history
-from archive.web import get_runtime
+from archive.statuses import FileRole, RecordStatus
+from archive.web import get_runtime, unit_of_work
+from archive.web.errors import refusal
 from archive.web.extensions import login_manager
 from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm
 from archive.web.media import private_jpeg
@@ -98,14 +100,16 @@ def _load(session: Session, public_id: str) -> Photo:
 @bp.route("/photos/<public_id>", methods=["GET", "POST"])
 def photo(public_id: str) -> Any:
     """Show a record for review; on POST save the edited fields (and publish if asked)."""
-    runtime = get_runtime()
-    with runtime.db.session() as session:
-        record = _load(session, public_id)
-        form = ReviewForm(obj=None if request.method == "POST" else _form_data(record))
-        if request.method == "POST" and form.validate_on_submit() and _save(session, record, form):
-            runtime.search.sync(runtime.db, max_batches=1)
-            flash(_saved_message(record), "info")
+    form = ReviewForm(obj=None)
+    if request.method == "POST" and form.validate_on_submit():
+        saved = _save(public_id, form)
+        if saved is not None:
+            flash(saved, "info")
             return redirect(url_for("moderate.photo", public_id=public_id), code=303)
+    with get_runtime().db.session() as session:
+        record = _load(session, public_id)
+        if request.method == "GET":
+            form.process(obj=_form_data(record))
         status = 400 if request.method == "POST" else 200
         return render_template(
             "moderate/review.html",
@@ -121,22 +125,26 @@ def photo(public_id: str) -> Any:
         ), status
 
 
-def _save(session: Session, record: Photo, form: ReviewForm) -> bool:
-    """Apply the edits (and publish when asked); commit, or roll back and say why."""
+def _save(public_id: str, form: ReviewForm) -> str | None:
+    """Apply the edits (and publish when asked) in one unit of work; say what happened.
+
+    :returns: the message of a saved change, or None when it was refused (flashed).
+    """
     runtime = get_runtime()
     actor = current_user.name
     try:
-        update_photo(session, record, form.changes(), actor=actor, gazetteer=runtime.gazetteer)
-        if request.form.get("action") == "approve":
-            review.approve_photo(
-                session, runtime.storage, record, actor=actor, settings=runtime.settings
-            )
+        with unit_of_work() as session:
+            record = _load(session, public_id)
+            update_photo(session, record, form.changes(), actor=actor, gazetteer=runtime.gazetteer)
+            if request.form.get("action") == "approve":
+                review.approve_photo(
+                    session, runtime.storages, record, actor=actor, settings=runtime.settings
+                )
+            published = record.status == RecordStatus.PUBLISHED
     except ArchiveError as exc:
-        session.rollback()
-        flash(f"저장하지 못했습니다: {exc}", "error")
-        return False
-    session.commit()
-    return True
+        flash(f"저장하지 못했습니다: {refusal(exc)}", "error")
+        return None
+    return "저장하고 공개했습니다." if published else "저장했습니다."
 
 
 def _following(session: Session, record: Photo) -> Photo | None:
@@ -145,10 +153,6 @@ def _following(session: Session, record: Photo) -> Photo | None:
     return review.next_in_queue(
         session, queue if queue in QUEUE_LABELS else review.queue_of(record), record
     )
-
-
-def _saved_message(record: Photo) -> str:
-    return "저장하고 공개했습니다." if record.status == "published" else "저장했습니다."
 
 
 def _form_data(record: Photo) -> SimpleNamespace:
@@ -182,18 +186,14 @@ def decide(public_id: str) -> Any:
     form = DecisionForm()
     if action not in DECISIONS or not form.validate_on_submit():
         abort(400)
-    runtime = get_runtime()
     reason = form.reason.data or ""
-    with runtime.db.session() as session:
-        record = _load(session, public_id)
-        try:
-            _apply(session, record, action, reason)
-        except ArchiveError as exc:
-            session.rollback()
-            flash(_refusal(action, exc), "error")
-            return redirect(url_for("moderate.photo", public_id=public_id), code=303)
-    runtime.search.sync(runtime.db, max_batches=1)
-    flash(DECISIONS[action], "info")
+    try:
+        with unit_of_work() as session:
+            _apply(session, _load(session, public_id), action, reason)
+    except ArchiveError as exc:
+        flash(f"처리하지 못했습니다: {refusal(exc)}", "error")
+    else:
+        flash(DECISIONS[action], "info")
     return redirect(url_for("moderate.photo", public_id=public_id), code=303)
 
 
@@ -202,24 +202,16 @@ def _apply(session: Session, record: Photo, action: str, reason: str) -> None:
     actor = current_user.name
     if action in ("approve", "restore"):
         review.approve_photo(
-            session, runtime.storage, record, actor=actor, settings=runtime.settings
+            session, runtime.storages, record, actor=actor, settings=runtime.settings
         )
     elif action == "reject":
-        review.reject_photo(session, runtime.storage, record, actor=actor, reason=reason)
+        review.reject_photo(session, runtime.storages, record, actor=actor, reason=reason)
     elif action == "hold":
         review.hold_photo(session, record, actor=actor, reason=reason)
     elif action == "withdraw":
-        review.withdraw_photo(session, runtime.storage, record, actor=actor, reason=reason)
+        review.withdraw_photo(session, runtime.storages, record, actor=actor, reason=reason)
     else:
-        review.reopen_photo(session, runtime.storage, record, actor=actor)
-
-
-def _refusal(action: str, exc: ArchiveError) -> str:
-    if action == "reject" and "reason" in str(exc):
-        return "반려 사유를 적어 주세요. 사유는 기증자에게 정중한 문장으로 전해집니다."
-    if action == "withdraw" and "reason" in str(exc):
-        return "공개 중단 사유를 적어 주세요."
-    return f"처리하지 못했습니다: {exc}"
+        review.reopen_photo(session, runtime.storages, record, actor=actor)
 
 
 @bp.post("/bulk-publish")
@@ -230,11 +222,10 @@ def bulk_publish() -> Any:
         abort(400)
     ids = request.form.getlist("ids")[:500]
     runtime = get_runtime()
-    with runtime.db.session() as session:
+    with unit_of_work() as session:
         done = review.bulk_publish(
-            session, runtime.storage, ids, actor=current_user.name, settings=runtime.settings
+            session, runtime.storages, ids, actor=current_user.name, settings=runtime.settings
         )
-    runtime.search.sync(runtime.db, max_batches=1)
     flash(f"스캔 {len(done)}건을 공개했습니다.", "info")
     return redirect(url_for("moderate.queue", queue="scans"), code=303)
 
@@ -262,7 +253,7 @@ def image(file_id: int) -> Response:
     runtime = get_runtime()
     with runtime.db.session() as session:
         row = session.get(PhotoFile, file_id)
-        if row is None or row.role != "derivative":
+        if row is None or row.role != FileRole.DERIVATIVE:
             abort(404)
-        key = row.key
-    return private_jpeg(key)
+        backend, key = row.backend, row.key
+    return private_jpeg(backend, key)

@@ -105,6 +105,14 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The worker keeps the search index up to date (and does the other jobs), as in
+    # `archive run`.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "archive.cli", "ingest", "--watch"],
+        env={**env, "ARCHIVE_POLL_SECONDS": "1", "ARCHIVE_WORKERS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -118,8 +126,10 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
             raise RuntimeError("the server did not start")
         yield base, env
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import piexif
@@ -96,6 +97,14 @@ def moderate(page: Page, base: str, name: str) -> tuple[str, str]:
     return approved, rejected
 
 
+def wait_until_found(page: Page, base: str, words: str) -> None:
+    """Wait until a search finds something (the worker applies index jobs every second)."""
+    deadline = time.monotonic() + 30
+    while page.request.get(base + "/api/photos", params={"q": words}).json()["total"] == 0:
+        assert time.monotonic() < deadline, f"{words} never became searchable"
+        time.sleep(0.2)
+
+
 def test_a_contribution_from_phone_to_gallery(
     browser: Browser, live_archive: tuple[str, dict[str, str]], tmp_path: Path, artifacts: Path
 ) -> None:
@@ -111,6 +120,7 @@ def test_a_contribution_from_phone_to_gallery(
     staff = browser.new_context(viewport=DESKTOP, locale="ko-KR").new_page()
     approved, rejected = moderate(staff, base, moderator)
     staff.screenshot(path=str(artifacts / "moderate-review-desktop.png"), full_page=True)
+    wait_until_found(citizen, base, "도깨비시장")  # the worker indexes within a second or two
 
     citizen.goto(base + "/photos?q=도깨비시장")
     citizen.get_by_role("link", name="도깨비시장 가는 길").first.click()

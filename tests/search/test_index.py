@@ -9,10 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from sqlalchemy import func, select
 
-from archive.models import Photo, SearchOutbox
+from archive.errors import IndexUnavailable
+from archive.models import Job, Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, run_search
 from archive.services.catalogue import delete_photo, set_status, update_photo
@@ -22,7 +24,7 @@ from tests.scans import save_jpeg
 
 def found(runtime: Runtime, text: str, public: bool = True) -> list[str]:
     result = run_search(
-        runtime.search.view(runtime.db),
+        runtime.search.view(),
         SearchRequest(text, public=public),
         runtime.gazetteer,
         runtime.search.analyzer,
@@ -49,7 +51,7 @@ def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) ->
     assert found(runtime, "장날", public=False) == [public_id]
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
-        set_status(session, photo, "published", actor="tester", storage=runtime.storage)
+        set_status(session, photo, "published", actor="tester", storages=runtime.storages)
     runtime.search.sync(runtime.db)
     assert found(runtime, "장날") == [public_id]
 
@@ -74,19 +76,19 @@ def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) ->
             session.scalars(select(Photo)).one(),
             "withdrawn",
             actor="tester",
-            storage=runtime.storage,
+            storages=runtime.storages,
         )
     runtime.search.sync(runtime.db)
     assert found(runtime, "물놀이") == []
 
     with runtime.db.session() as session:
         delete_photo(
-            session, session.scalars(select(Photo)).one(), actor="tester", storage=runtime.storage
+            session, session.scalars(select(Photo)).one(), actor="tester", storages=runtime.storages
         )
     runtime.search.sync(runtime.db)
     assert found(runtime, "물놀이", public=False) == []
     with runtime.db.session() as session:
-        assert session.scalar(select(func.count(SearchOutbox.id))) == 0
+        assert session.scalar(select(func.count(Job.id))) == 0
 
 
 def test_busy_writer_never_blocks_long_and_loses_nothing(runtime: Runtime) -> None:
@@ -133,7 +135,7 @@ def test_concurrent_writers_lose_no_update(runtime: Runtime) -> None:
     assert not errors
     runtime.search.sync(runtime.db)
     result = run_search(
-        runtime.search.view(runtime.db),
+        runtime.search.view(),
         SearchRequest("동시", limit=100),
         runtime.gazetteer,
         runtime.search.analyzer,
@@ -143,23 +145,32 @@ def test_concurrent_writers_lose_no_update(runtime: Runtime) -> None:
 
 def test_rebuild_swaps_generations_and_old_searchers_keep_working(runtime: Runtime) -> None:
     public_id = add(runtime, "금성관 앞")
-    old = runtime.search.searcher(runtime.db)
-    first = (runtime.search.root / "current").resolve()
+    old = runtime.search.view().searcher
+    first = (runtime.settings.index_dir / "current").resolve()
     assert runtime.search.rebuild(runtime.db) == 1
-    assert (runtime.search.root / "current").resolve() != first
+    assert (runtime.settings.index_dir / "current").resolve() != first
     assert old.doc_count() == 1
     assert found(runtime, "금성관") == [public_id]
 
 
-def test_corrupt_or_missing_index_is_rebuilt(runtime: Runtime) -> None:
+def test_corrupt_or_missing_index_is_rebuilt_by_a_writer_never_by_a_reader(
+    runtime: Runtime,
+) -> None:
     public_id = add(runtime, "영산강 나룻배")
-    generation = (runtime.search.root / "current").resolve()
+    generation = (runtime.settings.index_dir / "current").resolve()
     for toc in generation.glob("_MAIN_*.toc"):
         toc.write_bytes(b"garbage")
-    fresh = Runtime(runtime.settings, runtime.db, runtime.storage)
+    fresh = Runtime(runtime.settings, runtime.db, runtime.storages)
+    with pytest.raises(IndexUnavailable):
+        found(fresh, "나룻배")  # a reader answers at once and writes nothing
+    assert (runtime.settings.index_dir / "current").resolve() == generation
+    fresh.search.sync(fresh.db)  # what the worker does
     assert found(fresh, "나룻배") == [public_id]
     shutil.rmtree(runtime.settings.index_dir)
-    fresh = Runtime(runtime.settings, runtime.db, runtime.storage)
+    fresh = Runtime(runtime.settings, runtime.db, runtime.storages)
+    with pytest.raises(IndexUnavailable):
+        found(fresh, "나룻배")
+    fresh.search.sync(fresh.db)
     assert found(fresh, "나룻배") == [public_id]
 
 

@@ -87,9 +87,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 
 
 def run(runtime: Runtime, request: SearchRequest) -> SearchResult:
-    return run_search(
-        runtime.search.view(runtime.db), request, runtime.gazetteer, runtime.search.analyzer
-    )
+    return run_search(runtime.search.view(), request, runtime.gazetteer, runtime.search.analyzer)
 
 
 def search(runtime: Runtime, text: str, **filters: Any) -> list[str]:

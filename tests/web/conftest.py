@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from archive.ingest.worker import IngestWorker
+from archive.jobs.runner import JobRunner
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.users import add_user
@@ -105,8 +106,15 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
     )
     runtime: Runtime = application.extensions["archive"]
     runtime.db.upgrade()
+    work(application)  # a worker builds the (empty) index when it starts
     yield application
     runtime.close()
+
+
+def work(app: Flask) -> int:
+    """Do what the ingest worker does in the background: the due jobs (index included)."""
+    runtime: Runtime = app.extensions["archive"]
+    return JobRunner(runtime, "test-worker").run_due()
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -190,7 +190,7 @@ def test_page_cache_follows_the_database_before_the_index(
     assert public in listed
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.public_id == public)).one()
-        set_status(session, photo, "withdrawn", actor="test", storage=runtime.storage)
+        set_status(session, photo, "withdrawn", actor="test", storages=runtime.storages)
     # The index has not caught up, yet nothing shows the withdrawn photo any more.
     assert client.get(f"/photos/{public}").status_code == 404
     results = client.get("/api/photos", query_string={"q": "scan"}).get_json()
@@ -199,7 +199,7 @@ def test_page_cache_follows_the_database_before_the_index(
     runtime.search.sync(runtime.db)
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.public_id == public)).one()
-        set_status(session, photo, "published", actor="test", storage=runtime.storage)
+        set_status(session, photo, "published", actor="test", storages=runtime.storages)
     runtime.search.sync(runtime.db)
     assert client.get(f"/photos/{public}").status_code == 200
 

@@ -13,7 +13,7 @@ from archive.config import load_settings
 from archive.errors import ConfigError
 from archive.web import create_app
 from tests.databases import fresh_database_url
-from tests.web.conftest import runtime_of
+from tests.web.conftest import runtime_of, work
 
 PUBLIC = "https://oldphoto.naju.go.kr"
 EVIL_HOSTS = (
@@ -87,6 +87,7 @@ def test_forwarded_host_behind_a_proxy_is_checked_too(tmp_path: pytest.TempPathF
         }
     )
     runtime_of(application).db.upgrade()
+    work(application)
     client = application.test_client()
     try:
         forged = client.get("/feed.atom", headers={"X-Forwarded-Host": "evil.example"})

@@ -15,7 +15,15 @@ from sqlalchemy.exc import DatabaseError
 from archive.ingest.worker import IngestWorker
 from archive.models import Event, Photo, PhotoFile
 from tests.scans import picture, save_jpeg
-from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
+from tests.web.conftest import (
+    contribution,
+    csrf_token,
+    form_values,
+    runtime_of,
+    send,
+    upload,
+    work,
+)
 
 Login = Callable[[str], FlaskClient]
 
@@ -129,6 +137,7 @@ def test_edit_approve_publishes_at_once_and_reject_tells_the_contributor(
     assert status_of(fresh_app, keep) == ("published", False)
     public = fresh_app.test_client()
     assert public.get(f"/photos/{keep}").status_code == 200
+    work(fresh_app)  # the worker brings the index up to date
     found = public.get("/api/photos", query_string={"q": "장날 풍경"}).get_json()
     assert [item["id"] for item in found["items"]] == [keep]
     by_person = public.get("/api/photos", query_string={"q": "할머니"}).get_json()
@@ -175,7 +184,7 @@ def test_the_review_page_leads_to_the_next_in_the_queue(fresh_app: Flask, login_
 def test_reject_needs_a_reason_and_hold_sets_aside(fresh_app: Flask, login_as: Login) -> None:
     (photo,), _ = contribute(fresh_app, "사연")
     staff = login_as("moderator")
-    assert "반려 사유를 적어 주세요" in decide(staff, photo, "reject", "  ")
+    assert "사유를 적어 주세요" in decide(staff, photo, "reject", "  ")
     assert status_of(fresh_app, photo) == ("draft", False)
     decide(staff, photo, "hold", "가족 확인 중")
     assert status_of(fresh_app, photo) == ("draft", True)
@@ -189,16 +198,19 @@ def test_withdraw_removes_everywhere_and_restore_brings_back(
     (photo,), status_url = contribute(fresh_app, "강변 사연")
     staff = login_as("moderator")
     edit(staff, photo, "approve", title="영산강 강변 빨래터")
+    work(fresh_app)
     public = fresh_app.test_client()
     places = ("/photos/" + photo, "/api/photos/" + photo)
     listings = ("/feed.atom", "/sitemap.xml", "/photos?q=빨래터", "/api/photos?q=빨래터")
     assert all(photo in public.get(path).get_data(as_text=True) for path in listings)
     decide(staff, photo, "withdraw", "사진 속 인물의 가족이 요청함")
+    # No worker has run: the withdrawal shows everywhere before the index catches up.
     assert all(public.get(path).status_code == 404 for path in places)
     assert not any(photo in public.get(path).get_data(as_text=True) for path in listings)
     assert "공개하지 않음" in public.get(status_url).get_data(as_text=True)
     decide(staff, photo, "restore")
     assert all(public.get(path).status_code == 200 for path in places)
+    work(fresh_app)
     assert all(photo in public.get(path).get_data(as_text=True) for path in listings)
 
 

@@ -74,7 +74,7 @@ def test_a_failed_commit_leaves_no_public_copy(fresh_app: Flask) -> None:
     (photo,), _ = contribute(fresh_app, "사연")
     with pytest.raises(RuntimeError), runtime.db.session() as session:
         record = session.scalars(select(Photo).where(Photo.public_id == photo)).one()
-        approve_photo(session, runtime.storage, record, actor="test", settings=runtime.settings)
+        approve_photo(session, runtime.storages, record, actor="test", settings=runtime.settings)
         assert len(public_keys(runtime.storage)) == 2  # copied ahead of the commit ...
         raise RuntimeError("the commit never happens")
     assert public_keys(runtime.storage) == set()  # ... and removed when it did not happen

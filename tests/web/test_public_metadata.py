@@ -24,7 +24,7 @@ from archive.models import Photo, PhotoFile
 from archive.runtime import Runtime
 from archive.services.review import approve_photo
 from tests.scans import picture
-from tests.web.conftest import contribution, csrf_token, runtime_of, send
+from tests.web.conftest import contribution, csrf_token, runtime_of, send, work
 
 MARK = "SECRET-010-9876-5432-N35.0123"
 ALLOWED_ZEROTH = {
@@ -202,7 +202,8 @@ def test_contributed_photos_in_every_container_give_clean_derivatives(fresh_app:
     runtime = runtime_of(fresh_app)
     with runtime.db.session() as session:
         for photo in session.scalars(select(Photo)):
-            approve_photo(session, runtime.storage, photo, actor="test", settings=runtime.settings)
+            approve_photo(session, runtime.storages, photo, actor="test", settings=runtime.settings)
+    work(fresh_app)
     files = derivative_files(runtime)
     assert len(files) == 4 * len(CONTAINERS)
     for where, data in files:

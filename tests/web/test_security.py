@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 from archive.models import Photo, PhotoFile
 from archive.services.uploads import clean_filename
 from archive.web.contribute import clean_upload_temp
-from tests.web.conftest import contribution, csrf_token, form_values, runtime_of, send, upload
+from tests.web.conftest import (
+    contribution,
+    csrf_token,
+    form_values,
+    runtime_of,
+    send,
+    upload,
+    work,
+)
 from tests.web.test_moderate import contribute, decide, edit
 
 Login = Callable[[str], FlaskClient]
@@ -180,6 +188,7 @@ def test_xss_payloads_come_out_escaped_everywhere(fresh_app: Flask, login_as: Lo
     with runtime_of(fresh_app).db.session() as session:
         photo = session.scalars(select(Photo.public_id)).one()
     edit(staff, photo, "approve", tags=XSS, credit=XSS, description=XSS + " 장날")
+    work(fresh_app)
     pages = {
         "status": client.get(status_url),
         "photo": client.get(f"/photos/{photo}"),
@@ -281,6 +290,7 @@ def test_contact_details_never_reach_public_pages_or_logs(
     (photo,), _ = contribute(fresh_app, "사연", contact="grandma@example.kr", name="이영산")
     staff = login_as("moderator")
     edit(staff, photo, "approve", title="공개된 사진")
+    work(fresh_app)
     public = fresh_app.test_client()
     for path in (
         f"/photos/{photo}",

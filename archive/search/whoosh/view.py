@@ -1,13 +1,18 @@
-"""Per-searcher caches: posting lists, filter document sets and columns as numpy arrays."""
+"""Per-searcher caches: posting lists, filter document sets and columns as numpy arrays.
+
+Callers (the query planner, BM25 scoring) see documents as numbers and never Whoosh
+objects: terms by field, masks of fields' values, numeric columns, stored fields.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from whoosh.query import Query
+
+from whoosh.query import Or, Term
 from whoosh.searching import Searcher
 
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
@@ -26,26 +31,29 @@ class SearchView:
         self.maxdoc = searcher.doc_count_all()
         self.doc_count = searcher.doc_count()
         self._docsets: dict[Any, DocSet] = {}
-        self._masks: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+        self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[DocSet, Floats]] = OrderedDict()
         self._derived: OrderedDict[Any, DocSet] = OrderedDict()
 
-    def docs(self, query: Query, key: Any = None) -> DocSet:
-        """Return the sorted document numbers matching a query (cached when key is given)."""
-        if key is not None and key in self._docsets:
-            return self._docsets[key]
-        found = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
-        found.sort()
-        if key is not None:
+    def docs_with(self, field: str, value: str) -> DocSet:
+        """Return the sorted numbers of live documents whose field holds value (cached)."""
+        key = ("docs", field, value)
+        found = self._docsets.get(key)
+        if found is None:
+            found = np.fromiter(self.searcher.docs_for_query(Term(field, value)), dtype=np.int64)
+            found.sort()
             self._docsets[key] = found
         return found
 
-    def mask(self, query: Query, key: Any) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """Return a boolean array over all documents for a cached query."""
+    def mask_of(self, field: str, values: Iterable[str]) -> Mask:
+        """Return a boolean array over all documents: the field holds any of values."""
+        values = tuple(values)
+        key = (field, values)
         if key not in self._masks:
             mask = np.zeros(self.maxdoc, dtype=np.bool_)
-            mask[self.docs(query, key)] = True
+            query = Or([Term(field, value) for value in values])
+            mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
             self._masks[key] = mask
         return self._masks[key]
 

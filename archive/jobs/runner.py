@@ -1,0 +1,57 @@
+"""Do due jobs: the worker loop and `archive jobs run` call run_due() now and then.
+
+Index jobs go to the search index's single writer in batches; every other kind has a
+handler here. One job's failure stays with that job: it is tried again with backoff and
+left as failed (for `archive check` and `archive jobs`) after too many tries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from archive.jobs.queue import Claimed, claim, finish, retry
+from archive.runtime import Runtime
+from archive.services.publication import DELETE_FILES, delete_strictly
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Runtime, Claimed], None]
+
+
+def _delete_files(runtime: Runtime, job: Claimed) -> None:
+    files = [(str(backend), str(key)) for backend, key in job.payload.get("files", [])]
+    delete_strictly(runtime.storages, files)
+
+
+# Every kind of job but "index", with what does it.
+HANDLERS: dict[str, Handler] = {DELETE_FILES: _delete_files}
+
+
+class JobRunner:
+    """Claim and do due jobs as one worker."""
+
+    def __init__(self, runtime: Runtime, worker_id: str) -> None:
+        self.runtime = runtime
+        self.worker_id = worker_id
+
+    def run_due(self, limit: int = 50) -> int:
+        """Do what is due now; return how many jobs were done (index jobs included)."""
+        done = self.runtime.search.sync(self.runtime.db, wait=5.0)
+        for job in claim(self.runtime.db, HANDLERS, self.worker_id, limit):
+            done += self._run(job)
+        return done
+
+    def _run(self, job: Claimed) -> int:
+        try:
+            HANDLERS[job.kind](self.runtime, job)
+        except Exception as exc:  # a job's failure must not stop the worker
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            try:
+                retry(self.runtime.db, job, f"{type(exc).__name__}: {exc}")
+            except SQLAlchemyError as db_exc:  # the lease runs out; it is taken again
+                log.error("could not put job %s off: %s", job.id, db_exc)
+            return 0
+        finish(self.runtime.db, [job.id])
+        return 1

@@ -1,0 +1,60 @@
+"""Domain errors as visitors and staff see them: one table from error code to answer.
+
+Services raise ArchiveError subclasses with a machine-readable ``code``; nothing here
+reads an error's message to decide what to say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+
+from archive.errors import ArchiveError
+
+# code: (HTTP status, what staff or visitors are told in Korean)
+ANSWERS: dict[str, tuple[int, str]] = {
+    "not_found": (404, "찾는 기록이 없습니다."),
+    "reason_required": (
+        422,
+        "사유를 적어 주세요. 반려 사유는 기증자에게 정중한 문장으로 전해집니다.",
+    ),
+    "identifier_taken": (409, "이 관리번호는 이미 다른 사진에 쓰였습니다."),
+    "invalid_transition": (
+        409,
+        "지금 상태에서는 할 수 없는 처리입니다. 화면을 새로 고쳐 확인해 주세요.",
+    ),
+    "not_undecided": (409, "검토 대기 중인 기록만 보류할 수 있습니다."),
+    "invalid_value": (422, "입력한 값을 저장할 수 없습니다."),
+    "unknown_field": (400, "고칠 수 없는 항목입니다."),
+    "unknown_queue": (400, "없는 대기열입니다."),
+    "storage": (503, "저장소 문제로 처리하지 못했습니다. 잠시 뒤 다시 해 주세요."),
+    "config": (500, "설정 문제로 처리하지 못했습니다. 관리자에게 알려 주세요."),
+    "index_unavailable": (503, "검색 준비 중입니다. 잠시 뒤 다시 찾아 주세요."),
+}
+DEFAULT = (500, "처리하지 못했습니다. 잠시 뒤 다시 해 주세요.")
+
+
+def answer(exc: ArchiveError) -> tuple[int, str]:
+    """Return the HTTP status and Korean message for a domain error."""
+    status, message = ANSWERS.get(exc.code, DEFAULT)
+    detail = getattr(exc, "korean", "")
+    return status, f"{message} ({detail})" if detail else message
+
+
+def refusal(exc: ArchiveError) -> str:
+    """Return the Korean sentence a refused action shows (a flash on the same page)."""
+    return answer(exc)[1]
+
+
+def init_error_handlers(app: Flask) -> None:
+    """Answer a domain error that reaches the edge with its page (or JSON under /api)."""
+
+    @app.errorhandler(ArchiveError)
+    def domain_error(exc: ArchiveError) -> Any:
+        status, message = answer(exc)
+        headers = {"Retry-After": "30"} if status == 503 else {}
+        if request.path.startswith("/api/"):
+            return {"error": exc.code, "message": message, "status": status}, status, headers
+        page = render_template("error.html", heading=message, message="")
+        return page, status, headers
