@@ -67,6 +67,12 @@ class IndexUnavailable(ArchiveError):
     code = "index_unavailable"
 
 
+class DecoderBusy(ArchiveError):
+    """Every decoder process stayed busy for longer than the caller would wait."""
+
+    code = "busy"
+
+
 class MetadataError(ArchiveError):
     """A sidecar or metadata sheet cannot be read."""
 

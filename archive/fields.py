@@ -34,29 +34,41 @@ class Field:
     public: bool = True  # shown on public pages and in the API
     search_weight: float = 0.0  # 0 means not searched
     dc: str | None = None  # Dublin Core element in exports
+    shown_as: str = "fact"  # on the photo page: "title", "story", or a "fact" in the list
+    public_label: str = ""  # its name on public pages, when not label_ko
+    missing: str = ""  # shown on the photo page when empty ("" hides the fact)
+
+    @property
+    def label(self) -> str:
+        """Return the field's name on public pages."""
+        return self.public_label or self.label_ko
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("identifier", "identifier", "관리번호", "Identifier", 64,
-          ("id", "관리번호", "등록번호"), search_weight=1.0, dc="identifier"),
-    Field("title", "title", "제목", "Title", 500, ("제목",), search_weight=3.0, dc="title"),
+    Field("title", "title", "제목", "Title", 500, ("제목",), search_weight=3.0, dc="title",
+          shown_as="title"),
     Field("description", "description", "설명·사연", "Description", 10_000,
-          ("설명", "사연", "내용"), multiline=True, search_weight=1.0, dc="description"),
+          ("설명", "사연", "내용"), multiline=True, search_weight=1.0, dc="description",
+          shown_as="story", public_label="사연"),
     Field("date", "date_text", "촬영 시기", "Date", 200,
-          ("촬영시기", "촬영일", "촬영 시기", "연도", "시기"), dc="date"),
+          ("촬영시기", "촬영일", "촬영 시기", "연도", "시기"), dc="date", public_label="시기",
+          missing="시기 미상"),
     Field("place", "place_text", "장소", "Place", 200, ("장소", "촬영장소", "촬영 장소"),
-          search_weight=1.0, dc="coverage"),
+          search_weight=1.0, dc="coverage", missing="장소 미상"),
     Field("people", "people", "사진 속 인물", "People", 1000,
           ("인물", "사진속인물", "사진 속 인물", "등장인물"), search_weight=1.0),
     Field("tags", "tags", "주제어", "Tags", 2000, ("태그", "키워드", "주제어"), kind="tags",
-          search_weight=1.0, dc="subject"),
+          search_weight=1.0, dc="subject", public_label="태그"),
     Field("rights", "rights", "이용 조건", "Rights", 100, ("저작권", "이용조건", "공공누리"),
-          dc="rights"),
+          dc="rights", missing="저작권 확인 중"),
     Field("credit", "credit", "출처 표시", "Credit", 200, ("출처", "제공", "제공자"),
-          dc="contributor"),
+          dc="contributor", public_label="제공"),
+    Field("identifier", "identifier", "관리번호", "Identifier", 64,
+          ("id", "관리번호", "등록번호"), search_weight=1.0, dc="identifier"),
     Field("status", "status", "상태", "Status", 16, ("상태", "공개"), kind="status",
-          editable=False, public=False),
+          editable=False, public=False, shown_as=""),
 )  # fmt: skip
+PUBLIC = tuple(field for field in FIELDS if field.public)
 BY_NAME = {field.name: field for field in FIELDS}
 EDITABLE = tuple(field.name for field in FIELDS if field.editable)
 # Every key a sidecar or sheet header may use, mapped to the field name.

@@ -17,6 +17,7 @@ from archive.imaging.pool import DecoderPool
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer, load_gazetteer
 from archive.search.index import SearchIndex
+from archive.services.jobs import JobContext, JobRunner
 from archive.storage import Storage, Storages
 
 
@@ -51,6 +52,10 @@ class Runtime:
     def head_revision(self) -> str | None:
         """Return the newest packaged migration (read from disk once; /healthz asks often)."""
         return ScriptDirectory.from_config(alembic_config(self.db.url)).get_current_head()
+
+    def job_runner(self, worker_id: str) -> JobRunner:
+        """Return a runner of due jobs with this runtime's collaborators."""
+        return JobRunner(JobContext(self.db, self.storages, self.search), worker_id)
 
     def schema_is_current(self) -> bool:
         """Return whether the database is migrated to the newest revision."""

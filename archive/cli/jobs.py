@@ -42,10 +42,8 @@ def jobs_status(as_json: bool) -> None:
 @jobs.command("run")
 def jobs_run() -> None:
     """Do every job that is due now (a watching ingest worker does this all the time)."""
-    from archive.jobs.runner import JobRunner
-
     with open_runtime() as runtime:
-        done = JobRunner(runtime, f"{socket.gethostname()}:{os.getpid()}:cli").run_due()
+        done = runtime.job_runner(f"{socket.gethostname()}:{os.getpid()}:cli").run_due()
     click.echo(f"{done} jobs done")
 
 

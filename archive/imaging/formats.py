@@ -1,23 +1,10 @@
-"""Image formats the archive accepts, and the one place that registers extra decoders."""
+"""The one place that registers extra decoders with Pillow (the list is archive.formats)."""
 
 from __future__ import annotations
 
-# Formats a scanner, camera or phone produces that the archive accepts, with the file
-# extension a stored original gets.
-FORMAT_EXTENSIONS = {
-    "JPEG": "jpg",
-    "MPO": "jpg",
-    "TIFF": "tif",
-    "PNG": "png",
-    "WEBP": "webp",
-    "BMP": "bmp",
-    "GIF": "gif",
-    "HEIF": "heic",
-    "AVIF": "avif",
-    "JPEG2000": "jp2",
-}
-ACCEPTED_FORMATS = frozenset(FORMAT_EXTENSIONS)
+from archive.formats import ACCEPTED_FORMATS, FORMAT_EXTENSIONS, extension_for
 
+__all__ = ["ACCEPTED_FORMATS", "FORMAT_EXTENSIONS", "extension_for", "register_decoders"]
 _registered = False
 
 
@@ -34,8 +21,3 @@ def register_decoders() -> None:
 
     register_heif_opener()
     _registered = True
-
-
-def extension_for(image_format: str) -> str:
-    """Return the file extension of a stored original in this format."""
-    return FORMAT_EXTENSIONS.get(image_format, "bin")

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ArchiveError, IngestError
+from archive.errors import ArchiveError, DecoderBusy, IngestError
 from archive.imaging.analyse import AnalyseOptions, Analysis, analyse_file
 from archive.imaging.decode import bomb_error, configure_decoder
 
@@ -33,10 +33,6 @@ STARTUP_SECONDS = 120
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 Outcome = Analysis | IngestError
-
-
-class DecoderBusy(ArchiveError):
-    """Every decoder process stayed busy for longer than the caller would wait."""
 
 
 class _SoftTimeout(Exception):

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.fields import clean_fields, merge_descriptive
+from archive.formats import extension_for
 from archive.imaging.analyse import Analysis
-from archive.imaging.formats import extension_for
 from archive.ingest.files import DropFile
 from archive.models import Photo, PhotoFile
 from archive.services import photos as photo_service

@@ -26,7 +26,6 @@ from archive.ingest.files import DropFile, StabilityTracker, discover, remove_em
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
-from archive.jobs.runner import JobRunner
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from archive.services.originals import RecordContext
@@ -73,7 +72,7 @@ class IngestWorker:
         # Several workers may share the drop folder: each claims a scan before taking it.
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
-        self.jobs = JobRunner(runtime, self.worker_id)
+        self.jobs = runtime.job_runner(self.worker_id)
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.

@@ -21,25 +21,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import ArchiveError
-from archive.imaging.formats import FORMAT_EXTENSIONS
+from archive.fields import FIELDS, Field
+from archive.formats import FORMAT_EXTENSIONS
 from archive.models import Photo, PhotoFile
 from archive.statuses import ORIGINAL_ROLES, FileRole, RecordStatus, Source
 from archive.storage import Storages
 
 CHUNK = 1024 * 1024
+# Dublin Core columns from the field registry (the identifier first, as catalogues
+# expect), then the archive's own.
+DC_FIELDS = tuple(
+    sorted((f for f in FIELDS if f.dc and f.public), key=lambda f: f.name != "identifier")
+)
 CSV_COLUMNS = (
-    "dc:identifier",
-    "dc:title",
-    "dc:description",
-    "dc:date",
-    "dc:coverage",
-    "dc:subject",
-    "dc:rights",
-    "dc:contributor",
+    *(f"dc:{field.dc}" for field in DC_FIELDS),
     "dc:source",
     "archive:id",
     "archive:date_text",
     "archive:published_at",
+    *(f"archive:{field.name}" for field in FIELDS if field.public and not field.dc),
 )
 
 
@@ -134,45 +134,46 @@ def _file_entry(stored: PhotoFile, name: str, source: str) -> dict[str, Any]:
 
 
 def record_metadata(photo: Photo, files: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the descriptive record of an export (no personal data of contributors)."""
-    return {
-        "id": photo.public_id,
-        "identifier": photo.identifier,
-        "title": photo.title,
-        "description": photo.description,
-        "date": {
-            "text": photo.date_text,
-            "start": photo.date_start,
-            "end": photo.date_end,
-            "precision": photo.date_precision,
-            "edtf": photo.date_edtf,
-        },
-        "place": {"text": photo.place_text, "gazetteer": list(photo.places or [])},
-        "people": photo.people,
-        "tags": list(photo.tags or []),
-        "rights": photo.rights,
-        "credit": photo.credit,
-        "source": photo.source,
-        "published_at": photo.published_at.isoformat() if photo.published_at else None,
-        "files": files,
+    """Return the descriptive record of an export: every public field of the registry
+    (no personal data of contributors), with the date and place as read."""
+    record: dict[str, Any] = {"id": photo.public_id}
+    for field in FIELDS:
+        if field.public:
+            value = getattr(photo, field.column)
+            record[field.name] = list(value or []) if field.kind == "tags" else value
+    record["date"] = {
+        "text": photo.date_text,
+        "start": photo.date_start,
+        "end": photo.date_end,
+        "precision": photo.date_precision,
+        "edtf": photo.date_edtf,
     }
+    record["place"] = {"text": photo.place_text, "gazetteer": list(photo.places or [])}
+    record["source"] = photo.source
+    record["published_at"] = photo.published_at.isoformat() if photo.published_at else None
+    record["files"] = files
+    return record
+
+
+def _dc_value(photo: Photo, field: Field) -> str:
+    """Return a field as its Dublin Core element holds it."""
+    if field.name == "date":
+        return photo.date_edtf or ""
+    if field.name == "place":
+        return "; ".join(photo.places or []) or photo.place_text
+    value = getattr(photo, field.column)
+    return "; ".join(value or []) if field.kind == "tags" else value or ""
 
 
 def _csv_row(photo: Photo) -> dict[str, str]:
-    values = (
-        photo.identifier or "",
-        photo.title,
-        photo.description,
-        photo.date_edtf or "",
-        "; ".join(photo.places or []) or photo.place_text,
-        "; ".join(photo.tags or []),
-        photo.rights,
-        photo.credit,
+    values = [
+        *(_dc_value(photo, field) for field in DC_FIELDS),
         "시민 기증" if photo.source == Source.CONTRIBUTION else "스캔",
         photo.public_id,
         photo.date_text,
         photo.published_at.isoformat() if photo.published_at else "",
-    )
+        *(_dc_value(photo, f) for f in FIELDS if f.public and not f.dc),
+    ]
     return dict(zip(CSV_COLUMNS, values, strict=True))
 
 

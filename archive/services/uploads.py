@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.errors import IngestError
 from archive.fields import clean_fields
-from archive.imaging.formats import extension_for
+from archive.formats import extension_for
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.models import Contribution, Photo
 from archive.services import photos as photo_service

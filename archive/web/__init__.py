@@ -10,6 +10,7 @@ from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.config import load_settings
+from archive.fields import PUBLIC
 from archive.runtime import Runtime, build_runtime
 from archive.statuses import ContributionState, RecordStatus
 from archive.storage import Storage
@@ -36,7 +37,6 @@ ERROR_TEXT = {
         "지금 요청이 많아 처리하지 못했습니다. 잠시 뒤에 다시 보내 주세요.",
     ),
 }
-RETRY_AFTER_SECONDS = 30
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -52,7 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFError
 
-    from archive.imaging.pool import DecoderBusy
     from archive.web import (
         account,
         api,
@@ -79,7 +78,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(DecoderBusy, _busy)
     app.register_error_handler(SecurityError, _unknown_host)
     contribute.clean_upload_temp(settings.data_dir / "tmp")
     app.jinja_env.globals.update(
@@ -87,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         absolute=absolute,
         absolute_url=absolute_url,
         RecordStatus=RecordStatus,
+        public_fields=PUBLIC,
         ContributionState=ContributionState,
     )
     app.jinja_env.filters["event_label"] = event_label
@@ -159,12 +158,6 @@ def _unknown_host(_error: SecurityError) -> Any:
         request.environ.get("HTTP_HOST", "")[:200],
     )
     return UNKNOWN_HOST_PAGE, 400, {"Content-Type": "text/html; charset=utf-8"}
-
-
-def _busy(_error: Exception) -> Any:
-    heading, message = ERROR_TEXT[503]
-    page = render_template("error.html", heading=heading, message=message)
-    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _csrf_error(error: HTTPException) -> Any:

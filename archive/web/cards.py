@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 
+from archive.fields import PUBLIC
 from archive.models import Photo
 from archive.services.gallery import rights_label
 from archive.web import get_runtime
@@ -28,23 +29,21 @@ def media_url(copy: tuple[str, str] | None, external: bool = False) -> str | Non
 def photo_card(
     photo: Photo, media: dict[str, tuple[str, str]], external: bool = False
 ) -> dict[str, Any]:
-    """Return the public view of a record (also the API item)."""
-    return {
-        "id": photo.public_id,
-        "identifier": photo.identifier,
-        "title": photo.title or "제목 없음",
-        "description": photo.description,
-        "date": photo.date_text,
-        "place": photo.place_text,
-        "people": photo.people,
-        "places": list(photo.places or []),
-        "tags": list(photo.tags or []),
-        "url": _link(url_for("gallery.photo", public_id=photo.public_id), external),
-        "thumbnail_url": media_url(media.get("thumb"), external),
-        "image_url": media_url(media.get("web"), external),
-        "rights": rights_label(photo.rights)["text"],
-        "credit": photo.credit,
-    }
+    """Return the public view of a record (also the API item): the registry's public
+    fields, then links and images."""
+    card: dict[str, Any] = {"id": photo.public_id}
+    for field in PUBLIC:
+        value = getattr(photo, field.column)
+        card[field.name] = list(value or []) if field.kind == "tags" else value
+    card.update(
+        title=photo.title or "제목 없음",
+        rights=rights_label(photo.rights)["text"],
+        places=list(photo.places or []),
+        url=_link(url_for("gallery.photo", public_id=photo.public_id), external),
+        thumbnail_url=media_url(media.get("thumb"), external),
+        image_url=media_url(media.get("web"), external),
+    )
+    return card
 
 
 def _link(path: str, external: bool) -> str:

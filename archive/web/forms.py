@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from archive.services.catalogue import EDITABLE
+from archive.fields import BY_NAME, EDITABLE, FIELDS, Field
 from archive.services.gallery import KOGL
 
 KOGL_CHOICES = [
@@ -61,6 +61,16 @@ def _file_size(_form: Form, field: FileField) -> None:
         raise ValidationError(f"사진 한 장은 {limit_mb}MB까지 보낼 수 있습니다.")
 
 
+def _too_long(spec: Field) -> str:
+    return f"{spec.label_ko}은(는) {spec.max_length:,}자까지 적을 수 있습니다."
+
+
+def _limit(name: str) -> Length:
+    """Return the length check of a registry field, with its message in Korean."""
+    spec = BY_NAME[name]
+    return Length(max=spec.max_length, message=_too_long(spec))
+
+
 def has_file(entry: Form) -> bool:
     """Return whether a photo entry carries a chosen file."""
     upload = entry.file.data
@@ -71,11 +81,11 @@ class PhotoEntryForm(Form):
     """One photo with what the contributor remembers of it."""
 
     file = FileField("사진 파일", [_file_size])
-    title = StringField("한 줄 제목 (선택)", [Optional(), Length(max=200)])
-    date = StringField("언제 찍었나요?", [Optional(), Length(max=200)])
-    place = StringField("어디에서 찍었나요?", [Optional(), Length(max=200)])
-    story = TextAreaField("사진에 얽힌 사연", [Optional(), Length(max=5000)])
-    people = StringField("사진 속 인물 (선택)", [Optional(), Length(max=500)])
+    title = StringField("한 줄 제목 (선택)", [Optional(), _limit("title")])
+    date = StringField("언제 찍었나요?", [Optional(), _limit("date")])
+    place = StringField("어디에서 찍었나요?", [Optional(), _limit("place")])
+    story = TextAreaField("사진에 얽힌 사연", [Optional(), _limit("description")])
+    people = StringField("사진 속 인물 (선택)", [Optional(), _limit("people")])
 
 
 class ContributeForm(FlaskForm):
@@ -105,22 +115,27 @@ class ContributeForm(FlaskForm):
     website = StringField("홈페이지 (비워 두세요)")
 
 
-class ReviewForm(FlaskForm):
-    """Every descriptive field a moderator may correct."""
+def _editable_field(spec: Field) -> Any:
+    """Return the form field of a registry field a moderator may edit."""
+    label = f"{spec.label_ko} (쉼표로 구분)" if spec.kind == "tags" else spec.label_ko
+    kind = TextAreaField if spec.multiline else StringField
+    return kind(label, [Optional(), Length(max=spec.max_length, message=_too_long(spec))])
 
-    title = StringField("제목", [Optional(), Length(max=500)])
-    description = TextAreaField("설명·사연", [Optional(), Length(max=10000)])
-    date = StringField("촬영 시기", [Optional(), Length(max=200)])
-    place = StringField("장소", [Optional(), Length(max=200)])
-    people = StringField("사진 속 인물", [Optional(), Length(max=500)])
-    tags = StringField("주제어 (쉼표로 구분)", [Optional(), Length(max=500)])
-    rights = StringField("저작권·이용 조건", [Optional(), Length(max=100)])
-    credit = StringField("출처 표시", [Optional(), Length(max=200)])
-    identifier = StringField("관리번호", [Optional(), Length(max=64)])
+
+class ReviewFormBase(FlaskForm):
+    """What every review form does; its fields come from the registry."""
 
     def changes(self) -> dict[str, Any]:
         """Return the submitted values by catalogue field name."""
         return {name: (getattr(self, name).data or "") for name in EDITABLE}
+
+
+# Every descriptive field a moderator may correct, from the field registry.
+ReviewForm: type[ReviewFormBase] = type(
+    "ReviewForm",
+    (ReviewFormBase,),
+    {spec.name: _editable_field(spec) for spec in FIELDS if spec.editable},
+)
 
 
 class DecisionForm(FlaskForm):

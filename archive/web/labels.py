@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from archive.fields import FIELDS
+
 EVENT_LABELS = {
     "ingested": "스캔 등록",
     "attached": "뒷면·다른 판 추가",
@@ -18,18 +20,7 @@ EVENT_LABELS = {
     "user-disabled": "직원 계정 막음",
     "personal-data-purged": "개인정보 파기",
 }
-FIELD_LABELS = {
-    "identifier": "관리번호",
-    "title": "제목",
-    "description": "설명·사연",
-    "date": "촬영 시기",
-    "place": "장소",
-    "people": "사진 속 인물",
-    "tags": "주제어",
-    "rights": "이용 조건",
-    "credit": "출처 표시",
-    "status": "상태",
-}
+FIELD_LABELS = {field.name: field.label_ko for field in FIELDS}
 
 
 def event_label(kind: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.dates import parse_date
 from archive.errors import ArchiveError
+from archive.fields import FIELDS
 from archive.models import Photo, PhotoFile
 from archive.services import review
 from archive.services.catalogue import update_photo
@@ -30,7 +31,7 @@ from archive.statuses import FileRole, RecordStatus
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.extensions import login_manager
-from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm
+from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm, ReviewFormBase
 from archive.web.media import private_jpeg
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
@@ -121,11 +122,12 @@ def photo(public_id: str) -> Any:
             following=_following(session, record),
             history=photo_history(session, record),
             rights_choices=RIGHTS_CHOICES,
+            editable_fields=[spec for spec in FIELDS if spec.editable],
             labels=QUEUE_LABELS,
         ), status
 
 
-def _save(public_id: str, form: ReviewForm) -> str | None:
+def _save(public_id: str, form: ReviewFormBase) -> str | None:
     """Apply the edits (and publish when asked) in one unit of work; say what happened.
 
     :returns: the message of a saved change, or None when it was refused (flashed).
@@ -156,17 +158,13 @@ def _following(session: Session, record: Photo) -> Photo | None:
 
 
 def _form_data(record: Photo) -> SimpleNamespace:
-    return SimpleNamespace(
-        title=record.title,
-        description=record.description,
-        date=record.date_text,
-        place=record.place_text,
-        people=record.people,
-        tags=", ".join(record.tags or []),
-        rights=record.rights,
-        credit=record.credit,
-        identifier=record.identifier or "",
-    )
+    """Return a record's editable values as the review form shows them."""
+    values = {}
+    for spec in FIELDS:
+        if spec.editable:
+            value = getattr(record, spec.column)
+            values[spec.name] = ", ".join(value or []) if spec.kind == "tags" else value or ""
+    return SimpleNamespace(**values)
 
 
 DECISIONS = {

@@ -18,7 +18,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from archive.ingest.worker import IngestWorker
-from archive.jobs.runner import JobRunner
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.users import add_user
@@ -114,7 +113,7 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
 def work(app: Flask) -> int:
     """Do what the ingest worker does in the background: the due jobs (index included)."""
     runtime: Runtime = app.extensions["archive"]
-    return JobRunner(runtime, "test-worker").run_due()
+    return runtime.job_runner("test-worker").run_due()
 
 
 def runtime_of(app: Flask) -> Runtime:

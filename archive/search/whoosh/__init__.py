@@ -103,6 +103,7 @@ class WhooshBackend:
     @contextmanager
     def writer_lock(self, wait: float) -> Iterator[bool]:
         """Hold the single-writer lock; yield False if not had within wait seconds."""
+        self.root.mkdir(parents=True, exist_ok=True)  # it may have been deleted by hand
         with (self.root / "writer.lock").open("a") as handle:
             deadline = time.monotonic() + wait
             while True:

@@ -9,49 +9,64 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.db import Database
 from archive.jobs.queue import Claimed, claim, finish, retry
-from archive.runtime import Runtime
+from archive.search.index import SearchIndex
 from archive.services.publication import DELETE_FILES, delete_strictly
+from archive.storage import Storages
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Runtime, Claimed], None]
 
 
-def _delete_files(runtime: Runtime, job: Claimed) -> None:
+@dataclass
+class JobContext:
+    """What a job may use: the database, the storage backends and the search index."""
+
+    db: Database
+    storages: Storages
+    search: SearchIndex
+
+
+Handler = Callable[[JobContext, Claimed], None]
+
+
+def _delete_files(context: JobContext, job: Claimed) -> None:
     files = [(str(backend), str(key)) for backend, key in job.payload.get("files", [])]
-    delete_strictly(runtime.storages, files)
+    delete_strictly(context.storages, files)
 
 
-# Every kind of job but "index", with what does it.
+# Every kind of job but "index" (the search index's own), with what does it.
 HANDLERS: dict[str, Handler] = {DELETE_FILES: _delete_files}
 
 
 class JobRunner:
     """Claim and do due jobs as one worker."""
 
-    def __init__(self, runtime: Runtime, worker_id: str) -> None:
-        self.runtime = runtime
+    def __init__(self, context: JobContext, worker_id: str) -> None:
+        self.context = context
         self.worker_id = worker_id
 
     def run_due(self, limit: int = 50) -> int:
         """Do what is due now; return how many jobs were done (index jobs included)."""
-        done = self.runtime.search.sync(self.runtime.db, wait=5.0)
-        for job in claim(self.runtime.db, HANDLERS, self.worker_id, limit):
+        db = self.context.db
+        done = self.context.search.sync(db, wait=5.0)
+        for job in claim(db, HANDLERS, self.worker_id, limit):
             done += self._run(job)
         return done
 
     def _run(self, job: Claimed) -> int:
         try:
-            HANDLERS[job.kind](self.runtime, job)
+            HANDLERS[job.kind](self.context, job)
         except Exception as exc:  # a job's failure must not stop the worker
             log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
             try:
-                retry(self.runtime.db, job, f"{type(exc).__name__}: {exc}")
+                retry(self.context.db, job, f"{type(exc).__name__}: {exc}")
             except SQLAlchemyError as db_exc:  # the lease runs out; it is taken again
                 log.error("could not put job %s off: %s", job.id, db_exc)
             return 0
-        finish(self.runtime.db, [job.id])
+        finish(self.context.db, [job.id])
         return 1
