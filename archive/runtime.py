@@ -14,6 +14,7 @@ from archive.config import Settings, load_settings
 from archive.db import Database, alembic_config
 from archive.imaging.analyse import AnalyseOptions
 from archive.imaging.pool import DecoderPool
+from archive.renditions import plan
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer, load_gazetteer
 from archive.search.index import SearchIndex
@@ -70,8 +71,7 @@ class Runtime:
                 s = self.settings
                 options = AnalyseOptions(
                     s.max_pixels,
-                    s.thumb_size,
-                    s.web_size,
+                    plan(s),
                     max_pages=1,
                     max_decoded_mb=s.upload_max_decoded_mb,
                 )

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from archive.cli import ingest, jobs, ops, photos, search, serve, users
+from archive.cli import derivatives, ingest, jobs, ops, photos, search, serve, storage, users
 from archive.cli.common import open_runtime
 from archive.logs import configure_logging
 
@@ -52,3 +52,5 @@ main.add_command(ops.fixity)
 main.add_command(ops.export)
 main.add_command(ops.sweep)
 main.add_command(jobs.jobs)
+main.add_command(derivatives.derivatives)
+main.add_command(storage.storage)

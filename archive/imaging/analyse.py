@@ -23,6 +23,7 @@ from archive.imaging.decode import (
     undecodable,
 )
 from archive.imaging.metadata import read_embedded_description, read_exif_tags, read_technical
+from archive.renditions import Planned
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,12 @@ class AnalyseOptions:
     """Limits and sizes a decoder process works with."""
 
     max_pixels: int = 120_000_000
-    thumb_size: int = 320
-    web_size: int = 1600
+    # The derivatives to make (archive.renditions.plan()), largest first.
+    renditions: tuple[Planned, ...] = (
+        Planned("web", 1600, 85, ""),
+        Planned("thumb", 320, 85, ""),
+    )
     max_pages: int = 50
-    jpeg_quality: int = 85
     # Largest decoded image in MiB (width x height x bytes per pixel); 0 means no cap.
     max_decoded_mb: int = 0
 
@@ -52,6 +55,7 @@ class Rendition:
     data: bytes
     width: int
     height: int
+    spec: str = ""
 
 
 @dataclass
@@ -138,16 +142,16 @@ def _decode(handle: BinaryIO, tags: dict[str, Any], options: AnalyseOptions) -> 
         )
 
 
-def _render_first(handle: BinaryIO, im: Image.Image, options: AnalyseOptions) -> Image.Image:
+def _render_first(handle: BinaryIO, im: Image.Image, long_side: int) -> Image.Image:
     """Render page 0 with DCT-scaled decoding, retrying at full size if that fails."""
     try:
-        return render_display(im, options.web_size)
+        return render_display(im, long_side)
     except OSError:
         if im.format not in ("JPEG", "MPO"):
             raise
     handle.seek(0)
     with Image.open(handle) as again:  # some JPEG variants only decode without draft
-        return render_display(again, options.web_size, draft=False)
+        return render_display(again, long_side, draft=False)
 
 
 def _render_pages(
@@ -156,21 +160,24 @@ def _render_pages(
     pages = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1
     renditions: list[Rendition] = []
     phash = ""
+    largest = options.renditions[0]
     for page in range(min(pages, options.max_pages)):
         if page:
             im.seek(page)
             check_size(im, options.max_pixels, options.max_bytes)
-        web = (
-            _render_first(handle, im, options)
+        image = (
+            _render_first(handle, im, largest.size)
             if page == 0
-            else render_display(im, options.web_size)
+            else render_display(im, largest.size)
         )
-        thumb = shrink(web, options.thumb_size)
+        for planned in options.renditions:  # each from the one before: largest first
+            image = shrink(image, planned.size) if planned is not largest else image
+            data = encode_jpeg(image, planned.quality)
+            renditions.append(
+                Rendition(planned.name, page, data, image.width, image.height, planned.spec)
+            )
         if page == 0:
             import imagehash  # numpy and scipy: loaded only in decoder processes
 
-            phash = str(imagehash.phash(thumb))
-        for variant, image in (("web", web), ("thumb", thumb)):
-            data = encode_jpeg(image, options.jpeg_quality)
-            renditions.append(Rendition(variant, page, data, image.width, image.height))
+            phash = str(imagehash.phash(image))  # from the smallest kind
     return renditions, phash

@@ -26,6 +26,7 @@ from archive.ingest.files import DropFile, StabilityTracker, discover, remove_em
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
+from archive.renditions import plan
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from archive.services.originals import RecordContext
@@ -80,7 +81,7 @@ class IngestWorker:
         drop_stale_claims(self.db, self.lease_seconds)
         s = self.settings
         options = AnalyseOptions(
-            s.max_pixels, s.thumb_size, s.web_size, s.max_pages, max_decoded_mb=s.max_decoded_mb
+            s.max_pixels, plan(s), s.max_pages, max_decoded_mb=s.max_decoded_mb
         )
         workers = s.workers or os.cpu_count() or 1
         self._pool = DecoderPool(

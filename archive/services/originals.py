@@ -77,6 +77,7 @@ def store_renditions(
             variant=rendition.variant,
             page=rendition.page,
             derived_from_id=original.id,
+            spec=rendition.spec or None,
             **_where(stored),
             width=rendition.width,
             height=rendition.height,

@@ -9,9 +9,12 @@ import piexif
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.config import Settings
+from archive.db import mark_public_change
+from archive.imaging.analyse import Rendition
 from archive.models import Photo, PhotoFile
-from archive.services.publication import retire_files
-from archive.statuses import FileRole
+from archive.services.publication import fill_public, retire_files
+from archive.statuses import FileRole, RecordStatus
 from archive.storage import Storage, Storages, StoredObject, rendition_key
 
 
@@ -71,3 +74,69 @@ def _still_used(session: Session, backend: str, key: str) -> bool:
         .where(PhotoFile.backend == backend, PhotoFile.key == key)
     )
     return bool(used)
+
+
+def replace_renditions(
+    session: Session,
+    storages: Storages,
+    settings: Settings,
+    photo: Photo,
+    original: PhotoFile,
+    renditions: list[Rendition],
+) -> int:
+    """Put freshly made derivatives of an original in place of its old ones.
+
+    Rows are updated (or added for a new kind); replaced files are deleted after the
+    commit, and a published record gets public copies of the new files at once.
+    :returns: how many derivatives were replaced or added.
+    """
+    exif = derivative_exif(photo, settings.default_rights, settings.default_credit)
+    current = {
+        (row.variant, row.page): row
+        for row in photo.files
+        if row.role == FileRole.DERIVATIVE and row.derived_from_id == original.id
+    }
+    changed = 0
+    for rendition in renditions:
+        stored = store_rendition(storages.default, stamp(exif, rendition.data), rendition.variant)
+        row = current.get((rendition.variant, rendition.page))
+        if row is None:
+            row = PhotoFile(
+                photo_id=photo.id, role=FileRole.DERIVATIVE, derived_from_id=original.id
+            )
+            row.variant, row.page = rendition.variant, rendition.page
+            photo.files.append(row)
+        elif (row.backend, row.key) != (stored.backend, stored.key):
+            _retire_row_files(session, storages, row)
+        row.backend, row.key, row.sha256, row.size = (
+            stored.backend, stored.key, stored.sha256, stored.size,
+        )  # fmt: skip
+        row.width, row.height, row.format, row.spec = (
+            rendition.width, rendition.height, "JPEG", rendition.spec or None,
+        )  # fmt: skip
+        changed += 1
+    session.flush()
+    if photo.status == RecordStatus.PUBLISHED:
+        fill_public(session, storages, photo)
+        mark_public_change(session)
+    return changed
+
+
+def _retire_row_files(session: Session, storages: Storages, row: PhotoFile) -> None:
+    """Let go of a derivative's file and public copy (the row is about to get new ones)."""
+    old = []
+    if not _still_used_elsewhere(session, row, row.backend, row.key):
+        old.append((row.backend, row.key))
+    if row.public_key:
+        old.append((row.backend, row.public_key))
+        row.public_key = None
+    retire_files(session, storages, old)
+
+
+def _still_used_elsewhere(session: Session, row: PhotoFile, backend: str, key: str) -> bool:
+    others = session.scalar(
+        select(func.count())
+        .select_from(PhotoFile)
+        .where(PhotoFile.backend == backend, PhotoFile.key == key, PhotoFile.id != row.id)
+    )
+    return bool(others)

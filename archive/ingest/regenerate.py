@@ -1,0 +1,144 @@
+"""Re-make derivatives whose declaration or size setting changed, from the originals.
+
+A derivative row records the spec it was made by; a record whose originals lack a
+derivative of a declared kind, or have one of another spec, is re-made: its originals
+are decoded again in the decoder processes and the new files replace the old ones, one
+record per transaction. A killed run loses nothing, and the next one goes on where it
+stopped, since finished records have the current spec.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from archive.errors import ArchiveError, IngestError
+from archive.imaging.analyse import AnalyseOptions, Analysis
+from archive.imaging.pool import DecoderPool
+from archive.models import Photo, PhotoFile
+from archive.renditions import Planned, plan
+from archive.runtime import Runtime
+from archive.services.renditions import replace_renditions
+from archive.statuses import ORIGINAL_ROLES, FileRole
+
+
+@dataclass
+class Regenerated:
+    """What happened to one record."""
+
+    public_id: str
+    replaced: int
+    failed: str = ""
+
+
+def outdated(runtime: Runtime, kinds: tuple[Planned, ...]) -> list[int]:
+    """Return the ids of records with a missing or out-of-date derivative of these kinds."""
+    with runtime.db.session() as session:
+        rows = session.execute(
+            select(
+                PhotoFile.photo_id,
+                PhotoFile.id,
+                PhotoFile.role,
+                PhotoFile.derived_from_id,
+                PhotoFile.variant,
+                PhotoFile.page,
+                PhotoFile.spec,
+            )
+        ).all()
+    specs = {kind.name: kind.spec for kind in kinds}
+    current = {
+        (r.derived_from_id, r.variant)
+        for r in rows
+        if r.role == FileRole.DERIVATIVE and r.page == 0 and specs.get(r.variant) == r.spec
+    }
+    return sorted(
+        {
+            r.photo_id
+            for r in rows
+            if r.role in ORIGINAL_ROLES and any((r.id, kind.name) not in current for kind in kinds)
+        }
+    )
+
+
+class Regenerator:
+    """Decode originals again and replace their derivatives, a record at a time."""
+
+    def __init__(self, runtime: Runtime, names: tuple[str, ...] | None = None) -> None:
+        self.runtime = runtime
+        self.kinds = plan(runtime.settings, names)
+        s = runtime.settings
+        options = AnalyseOptions(
+            s.max_pixels, self.kinds, s.max_pages, max_decoded_mb=s.max_decoded_mb
+        )
+        self._pool = DecoderPool(1, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb)
+
+    def close(self) -> None:
+        """Stop the decoder process."""
+        self._pool.close()
+
+    def run(self, on_record: Callable[[Regenerated], None]) -> None:
+        """Re-make every out-of-date record, reporting each."""
+        for photo_id in outdated(self.runtime, self.kinds):
+            on_record(self.redo(photo_id))
+
+    def redo(self, photo_id: int) -> Regenerated:
+        """Re-make one record's derivatives (a failed original fails only this record)."""
+        with self.runtime.db.session() as session:
+            photo = session.get(Photo, photo_id)
+            assert photo is not None
+            public_id = photo.public_id
+            originals = [(f.id, f.backend, f.key) for f in photo.files if f.role in ORIGINAL_ROLES]
+        try:
+            made = {file_id: self._analyse(backend, key) for file_id, backend, key in originals}
+        except (IngestError, ArchiveError, OSError) as exc:
+            return Regenerated(public_id, 0, str(exc)[:300])
+        with self.runtime.db.session() as session:
+            photo = session.scalars(
+                select(Photo).options(selectinload(Photo.files)).where(Photo.id == photo_id)
+            ).one()
+            by_id = {f.id: f for f in photo.files}
+            replaced = sum(
+                replace_renditions(
+                    session,
+                    self.runtime.storages,
+                    self.runtime.settings,
+                    photo,
+                    by_id[file_id],
+                    analysis.renditions,
+                )
+                for file_id, analysis in made.items()
+            )
+        return Regenerated(public_id, replaced)
+
+    def _analyse(self, backend: str, key: str) -> Analysis:
+        with self._readable(backend, key) as path, self._pool.reserve(3600) as decoder:
+            outcome = decoder.analyse(path)
+        if isinstance(outcome, IngestError):
+            raise outcome
+        return outcome
+
+    @contextlib.contextmanager
+    def _readable(self, backend: str, key: str) -> Iterator[Path]:
+        """Yield a path to an original (a temporary copy when it is not on local disk)."""
+        storage = self.runtime.storages.of(backend)
+        local = storage.local_path(key)
+        if local is not None:
+            yield local
+            return
+        temp = self.runtime.settings.data_dir / "tmp"
+        temp.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=temp, prefix="original-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out, storage.open(key) as source:
+                shutil.copyfileobj(source, out)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)

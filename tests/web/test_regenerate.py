@@ -1,0 +1,118 @@
+"""`archive derivatives --regenerate` re-makes what a changed declaration left out of date."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from PIL import Image
+from sqlalchemy import select, update
+
+from archive.models import Photo, PhotoFile
+from archive.runtime import Runtime
+from archive.storage import PUBLIC_PREFIX
+from tests.scans import picture, save_jpeg
+from tests.web.conftest import runtime_of
+
+CLI = Callable[..., Result]
+
+
+def thumbs(runtime: Runtime) -> dict[str, PhotoFile]:
+    with runtime.db.session() as session:
+        rows = session.execute(
+            select(Photo.title, PhotoFile)
+            .join(Photo)
+            .where(PhotoFile.role == "derivative", PhotoFile.variant == "thumb")
+        ).all()
+    return {title: row for title, row in rows}
+
+
+def size_of(runtime: Runtime, row: PhotoFile) -> tuple[int, int]:
+    path = runtime.storage.local_path(row.key)
+    assert path is not None
+    with Image.open(path) as im:
+        return im.size
+
+
+def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
+    runtime: Runtime,
+    inbox: Path,
+    cli: CLI,
+    ingest: Callable[..., list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n, status in enumerate(("published", "draft")):
+        save_jpeg(inbox / f"p{n}.jpg", picture((1200, 900), seed=n))
+        (inbox / f"p{n}.json").write_text(json.dumps({"title": f"p{n}", "status": status}))
+    ingest()
+    assert "0 records" in cli("derivatives").output
+    before = thumbs(runtime)
+    assert size_of(runtime, before["p0"]) == (320, 240)
+    webs_before = {row.key for row in _rows(runtime, "web")}
+
+    monkeypatch.setenv("ARCHIVE_THUMB_SIZE", "200")
+    assert "2 records have out-of-date derivatives" in cli("derivatives").output
+    result = cli("derivatives", "--regenerate", "--kind", "thumb", "--json")
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert result.exit_code == 0, result.output
+    with runtime.db.session() as session:
+        every_id = set(session.scalars(select(Photo.public_id)))
+    assert {line["public_id"] for line in lines[:-1]} == every_id
+    assert lines[-1] == {"summary": {"records": 2, "failed": 0}}
+
+    after = thumbs(runtime)
+    assert size_of(runtime, after["p0"]) == (200, 150)
+    assert after["p0"].key != before["p0"].key and after["p0"].public_key != before["p0"].public_key
+    assert after["p1"].public_key is None  # a draft has no public copy
+    assert {row.key for row in _rows(runtime, "web")} == webs_before  # only thumbs were re-made
+    storage = runtime.storage
+    assert not storage.exists(before["p0"].key) and not storage.exists(before["p0"].public_key)
+    public = {item.key for item in storage.list_keys(PUBLIC_PREFIX)}
+    assert after["p0"].public_key in public and len(public) == 2
+    assert "0 records" in cli("derivatives", "--kind", "thumb").output  # nothing left to do
+
+    with runtime.db.session() as session:  # a derivative made before specs were recorded
+        session.execute(update(PhotoFile).where(PhotoFile.id == after["p1"].id).values(spec=None))
+    assert "1 records" in cli("derivatives").output
+    cli("derivatives", "--regenerate")
+    assert "0 records" in cli("derivatives").output
+
+
+def _rows(runtime: Runtime, variant: str) -> list[PhotoFile]:
+    with runtime.db.session() as session:
+        return list(
+            session.scalars(
+                select(PhotoFile).where(
+                    PhotoFile.role == "derivative", PhotoFile.variant == variant
+                )
+            )
+        )
+
+
+def test_the_regenerated_thumbnail_is_served_and_the_old_url_is_gone(
+    fresh_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.ingest.regenerate import Regenerator
+    from tests.web.test_moderate import scan
+
+    [public_id] = scan(fresh_app, {"title": "썸네일", "status": "published"})
+    client = fresh_app.test_client()
+    old = client.get(f"/api/photos/{public_id}").get_json()["thumbnail_url"].split("//")[1]
+    old_path = "/" + old.split("/", 1)[1]
+    assert client.get(old_path).status_code == 200
+    runtime = runtime_of(fresh_app)
+    runtime.settings = runtime.settings.with_overrides(thumb_size=160)
+    regenerator = Regenerator(runtime, ("thumb",))
+    try:
+        regenerator.run(lambda _result: None)
+    finally:
+        regenerator.close()
+    runtime.job_runner("test").run_due()
+    new = client.get(f"/api/photos/{public_id}").get_json()["thumbnail_url"].split("//")[1]
+    new_path = "/" + new.split("/", 1)[1]
+    assert new_path != old_path
+    assert client.get(new_path).status_code == 200 and client.get(old_path).status_code == 404
