@@ -9,17 +9,19 @@ does not. mark_public_change() advances the counter public pages are cached by.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from archive.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -117,8 +119,19 @@ class Database:
             connection.rollback()
         return int(value or 0)
 
+    def revision(self) -> str | None:
+        """Return the migration the database is at (None when it has none yet)."""
+        from sqlalchemy import inspect
+
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
     def upgrade(self) -> None:
         """Apply every Alembic migration up to head."""
+        from alembic import command
+
         command.upgrade(alembic_config(self.url), "head")
 
     def dispose(self) -> None:
@@ -126,8 +139,31 @@ class Database:
         self.engine.dispose()
 
 
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """Return the newest packaged migration, read from the files (Alembic is slow to load).
+
+    The head is the one revision no other migration names as its down_revision.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text("utf-8")
+        found = {match.group(1): match.group(2) for match in _REVISION.finditer(text)}
+        if "revision" in found:
+            revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = sorted(revisions - parents)
+    return heads[0] if len(heads) == 1 else None
+
+
 def alembic_config(url: str) -> Config:
     """Return an Alembic config pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

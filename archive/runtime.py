@@ -6,20 +6,18 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
 
 from archive.config import Settings, load_settings
-from archive.db import Database, alembic_config
-from archive.imaging.analyse import AnalyseOptions
-from archive.imaging.pool import DecoderPool
+from archive.db import Database, head_revision
 from archive.renditions import plan
-from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer, load_gazetteer
-from archive.search.index import SearchIndex
-from archive.services.jobs import JobContext, JobRunner
 from archive.storage import Storage, Storages
+
+if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
+    from archive.imaging.pool import DecoderPool
+    from archive.search.index import SearchIndex
+    from archive.services.jobs import JobRunner
 
 
 @dataclass
@@ -46,26 +44,32 @@ class Runtime:
     @cached_property
     def search(self) -> SearchIndex:
         """Return the search index with its Korean analyser (model loads on first use)."""
+        from archive.search.analysis import KoreanAnalyzer
+        from archive.search.index import SearchIndex
+
         analyzer = KoreanAnalyzer(self.gazetteer.all_names())
         return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
     @cached_property
     def head_revision(self) -> str | None:
         """Return the newest packaged migration (read from disk once; /healthz asks often)."""
-        return ScriptDirectory.from_config(alembic_config(self.db.url)).get_current_head()
+        return head_revision()
 
     def job_runner(self, worker_id: str) -> JobRunner:
         """Return a runner of due jobs with this runtime's collaborators."""
+        from archive.services.jobs import JobContext, JobRunner
+
         return JobRunner(JobContext(self.db, self.storages, self.search), worker_id)
 
     def schema_is_current(self) -> bool:
         """Return whether the database is migrated to the newest revision."""
-        with self.db.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return current == self.head_revision
+        return self.db.revision() == self.head_revision
 
     def upload_decoders(self) -> DecoderPool:
         """Return the decoder processes for contributed photos (started on first use)."""
+        from archive.imaging.analyse import AnalyseOptions
+        from archive.imaging.pool import DecoderPool
+
         with self._lock:
             if self._decoders is None:
                 s = self.settings

@@ -49,3 +49,46 @@ def test_progress_output_without_json(
     assert result.exit_code == 1, "a failed file makes --once exit non-zero"
     assert "[실패] bad.jpg" in result.output
     assert "등록 1" in result.output and "실패 1" in result.output
+
+
+HEAVY = ("sqlalchemy", "alembic", "whoosh", "kiwipiepy", "PIL", "numpy", "boto3", "gunicorn")
+
+
+def test_help_and_light_commands_start_without_heavy_imports() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from click.testing import CliRunner; from archive.cli import main; "
+        "CliRunner().invoke(main, ['--help']); CliRunner().invoke(main, ['ingest', '--help']); "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"
+
+
+def test_the_migration_head_is_read_without_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    from archive.db import alembic_config, head_revision
+
+    expected = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head_revision() == expected
+
+
+def test_a_file_that_stopped_changing_long_ago_is_taken_at_once(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from archive.ingest.files import StabilityTracker, make_drop
+
+    old = tmp_path / "old.jpg"
+    old.write_bytes(b"scan written an hour ago")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fresh = tmp_path / "fresh.jpg"
+    fresh.write_bytes(b"scan still being copied")
+    tracker = StabilityTracker(settle_seconds=2.0)
+    drops = [make_drop(old, tmp_path), make_drop(fresh, tmp_path)]
+    assert [d.rel for d in tracker.ready(drops)] == ["old.jpg"]

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from archive.config import load_settings
 from archive.errors import ConfigError
-from archive.runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from archive.runtime import Runtime
 
 
 @contextmanager
 def open_runtime(*, require_schema: bool = True) -> Iterator[Runtime]:
-    """Yield the runtime, turning setting and schema problems into clear CLI errors."""
+    """Yield the runtime, turning setting and schema problems into clear CLI errors.
+
+    The database, storage and search modules are imported here, not when the CLI
+    starts, so `archive --help` and commands that need none of them start at once.
+    """
+    from archive.runtime import build_runtime
+
     try:
         runtime = build_runtime(load_settings())
     except ConfigError as exc:

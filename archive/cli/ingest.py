@@ -8,16 +8,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive.cli.common import open_runtime
-from archive.ingest.pipeline import IngestResult
-from archive.ingest.progress import ProgressReporter, describe
-from archive.ingest.watch import start_observer
-from archive.ingest.worker import IngestWorker
-from archive.runtime import Runtime
+
+if TYPE_CHECKING:
+    from archive.ingest.pipeline import IngestResult
+    from archive.runtime import Runtime
 
 
 @click.command()
@@ -68,6 +67,9 @@ def once(
     stop: threading.Event | None = None,
 ) -> dict[str, Any]:
     """Process what is under root now (until stop is set); return the summary."""
+    from archive.ingest.progress import ProgressReporter
+    from archive.ingest.worker import IngestWorker
+
     if as_json:
         with IngestWorker(
             runtime, keep_source=keep_source, on_result=print_json, stop=stop
@@ -100,6 +102,10 @@ def watch(
     wake: threading.Event | None = None,
 ) -> None:
     """Watch root until SIGINT/SIGTERM (or until stop is set by the caller)."""
+    from archive.ingest.progress import describe
+    from archive.ingest.watch import start_observer
+    from archive.ingest.worker import IngestWorker
+
     stop = stop or threading.Event()
     wake = wake or threading.Event()
     log = logging.getLogger("archive.ingest")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -12,11 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.cli.common import open_runtime
 from archive.errors import ArchiveError
-from archive.operations.checks import report, run_checks
-from archive.operations.export import ExportError, export_bag, published_photos
-from archive.operations.fixity import FixityResult, check_fixity, count_files
-from archive.services.events import record_event
-from archive.services.sweep import sweep as sweep_files
+
+if TYPE_CHECKING:
+    from archive.operations.fixity import FixityResult
 
 CLI_ACTOR = "archive-cli"
 
@@ -35,6 +34,8 @@ def _progress(label: str) -> Progress:
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
 def check(as_json: bool) -> None:
     """Check settings, database, storage read/write, search index and disk space."""
+    from archive.operations.checks import report, run_checks
+
     with open_runtime(require_schema=False) as runtime:
         checks = run_checks(runtime)
     if as_json:
@@ -51,6 +52,9 @@ def check(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per problem, then a summary.")
 def fixity(derivatives: bool, as_json: bool) -> None:
     """Re-read every preserved file and compare its SHA-256 with the record (exit 1 on faults)."""
+    from archive.operations.fixity import check_fixity, count_files
+    from archive.services.events import record_event
+
     with open_runtime() as runtime, runtime.db.session() as session:
         total = count_files(session, derivatives=derivatives)
         results = []
@@ -89,6 +93,9 @@ def _print_fixity(problems: list[FixityResult], checked: int, as_json: bool) -> 
 @click.option("--organisation", default="나주시", show_default=True, help="Source-Organization.")
 def export(destination: Path, organisation: str) -> None:
     """Write published records with their masters and metadata as a BagIt bag."""
+    from archive.operations.export import ExportError, export_bag, published_photos
+    from archive.services.events import record_event
+
     with open_runtime() as runtime, runtime.db.session() as session:
         total = sum(1 for _ in published_photos(session))
         with _progress("내보내기") as progress:
@@ -122,6 +129,9 @@ def export(destination: Path, organisation: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def sweep(include_originals: bool, as_json: bool) -> None:
     """Remove files no record refers to, put the public prefix right, drop dead claims."""
+    from archive.services.events import record_event
+    from archive.services.sweep import sweep as sweep_files
+
     with open_runtime() as runtime:
         lease = max(600.0, runtime.settings.task_timeout * 3)
         try:

@@ -7,7 +7,6 @@ import json
 import click
 
 from archive.cli.common import open_runtime
-from archive.services.photos import list_photos, photo_summary
 
 
 @click.group()
@@ -19,6 +18,8 @@ def photos() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def photos_list(as_json: bool) -> None:
     """List every record."""
+    from archive.services.photos import list_photos, photo_summary
+
     with open_runtime() as runtime, runtime.db.session() as session:
         for photo in list_photos(session):
             summary = photo_summary(photo)

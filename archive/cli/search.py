@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 import click
 
 from archive.cli.common import open_runtime
-from archive.search.query import SearchError, SearchRequest, SearchResult, run_search
+
+if TYPE_CHECKING:
+    from archive.search.query import SearchResult
 
 
 @click.command()
@@ -22,6 +25,8 @@ def search(
     query: str, era: str | None, place: str | None, limit: int, all_statuses: bool, as_json: bool
 ) -> None:
     """Search photos by words, era and place (published ones unless --all-statuses)."""
+    from archive.search.query import SearchError, SearchRequest, run_search
+
     if not query.strip() and not era and not place:
         raise click.UsageError(
             "검색어나 --era, --place 중 하나는 필요합니다 / give a QUERY, --era or --place"

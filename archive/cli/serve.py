@@ -10,26 +10,25 @@ import time
 from typing import Any
 
 import click
-from gunicorn.app.base import BaseApplication
 
 from archive.logs import logging_config
 
 
-class _Gunicorn(BaseApplication):
-    """Run the app factory under gunicorn with options given in code."""
+def _gunicorn(options: dict[str, Any]) -> Any:
+    """Return gunicorn running the app factory with options given in code."""
+    from gunicorn.app.base import BaseApplication
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
+    class Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+        def load(self) -> Any:
+            from archive.web import create_app
 
-    def load(self) -> Any:
-        from archive.web import create_app
+            return create_app()
 
-        return create_app()
+    return Gunicorn()
 
 
 @click.command()
@@ -39,7 +38,7 @@ class _Gunicorn(BaseApplication):
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (a production WSGI server)."""
-    _Gunicorn(
+    _gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,

@@ -133,6 +133,7 @@ class _Slot:
     path: Path | None = None
     started: float = 0.0
     reserved: bool = False
+    ready: bool = False  # its "ready" message was read (it is read on first use)
 
 
 class DecoderPool:
@@ -146,8 +147,12 @@ class DecoderPool:
         self.memory_mb = memory_mb
         self.stopping = False
         self._ctx = multiprocessing.get_context("forkserver")
+        # The fork server imports the decoding modules once; each decoder forks from it
+        # ready, instead of importing Pillow and the rest again.
+        self._ctx.set_forkserver_preload(["archive.imaging.analyse", "imagehash"])
         self._free = threading.Condition()
         self._closed = False
+        # Started now, waited for on first use: they get ready while the caller works on.
         self._slots = [self._start() for _ in range(max(1, workers))]
         # Before multiprocessing's own exit hook, which would SIGTERM (ignored) and wait.
         atexit.register(self.close)
@@ -168,6 +173,7 @@ class DecoderPool:
     def submit(self, task: Any, path: Path) -> None:
         """Give a file to a free process; the caller checks idle() first."""
         slot = next(s for s in self._slots if s.task is None and not s.reserved)
+        self._ensure_ready(slot)
         slot.task, slot.path, slot.started = task, path, time.monotonic()
         slot.conn.send(str(path))
 
@@ -210,6 +216,7 @@ class DecoderPool:
 
     def analyse_in(self, slot: _Slot, path: Path) -> Outcome:
         """Analyse one file in a reserved process and wait for its outcome."""
+        self._ensure_ready(slot)
         slot.task, slot.path, slot.started = str(path), path, time.monotonic()
         slot.conn.send(str(path))
         if slot.conn.poll(self.timeout + 30):
@@ -259,7 +266,7 @@ class DecoderPool:
         slot.task, slot.path = None, None
         if not self.stopping:
             fresh = self._start()
-            slot.process, slot.conn = fresh.process, fresh.conn
+            slot.process, slot.conn, slot.ready = fresh.process, fresh.conn, False
         return task, error
 
     def _start(self) -> _Slot:
@@ -271,11 +278,20 @@ class DecoderPool:
         )
         process.start()
         child.close()
-        # A process that cannot even start would fail every file as a "crash": stop instead.
-        if not parent.poll(STARTUP_SECONDS) or _recv_ready(parent) != "ready":
-            process.kill()
-            raise ArchiveError("decoder process could not start; see the log above")
         return _Slot(process, parent)
+
+    def _ensure_ready(self, slot: _Slot) -> None:
+        """Wait for a new decoder's handshake.
+
+        :raises ArchiveError: when it cannot even start: it would fail every file as a
+            "crash", so the caller stops instead.
+        """
+        if slot.ready:
+            return
+        if not slot.conn.poll(STARTUP_SECONDS) or _recv_ready(slot.conn) != "ready":
+            slot.process.kill()
+            raise ArchiveError("decoder process could not start; see the log above")
+        slot.ready = True
 
 
 @dataclass

@@ -84,7 +84,11 @@ def discover(root: Path) -> list[DropFile]:
 
 
 class StabilityTracker:
-    """Decide when files have stopped changing (size and mtime steady for settle seconds)."""
+    """Decide when files have stopped changing (size and mtime steady for settle seconds).
+
+    A file last modified at least settle seconds ago (by the clock) has been steady that
+    long already and is taken at once; a newer one is watched until it has been.
+    """
 
     def __init__(self, settle_seconds: float) -> None:
         self.settle = settle_seconds
@@ -102,7 +106,11 @@ class StabilityTracker:
                 continue
             key = (stat.st_size, stat.st_mtime_ns)
             previous = self._seen.get(drop.path)
-            since = previous[2] if previous and previous[:2] == key else now
+            if previous and previous[:2] == key:
+                since = previous[2]
+            else:  # unchanged since its mtime: it counts as steady from then
+                steady_for = max(0.0, time.time() - stat.st_mtime_ns / 1e9)
+                since = now - steady_for
             current[drop.path] = (*key, since)
             if now - since >= self.settle:
                 result.append(drop)

@@ -67,6 +67,7 @@ class IngestWorker:
         self.retry = self.files.retry
         self.own_moves = self.files.own_moves
         self._pool: DecoderPool | None = None
+        self._warming: threading.Thread | None = None
         self._unsynced = False
         self._last_sync = 0.0
         self._last_sweep = time.monotonic()
@@ -79,15 +80,22 @@ class IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
         self.runtime.storage.clean_temp(older_than=3600)
         drop_stale_claims(self.db, self.lease_seconds)
-        s = self.settings
-        options = AnalyseOptions(
-            s.max_pixels, plan(s), s.max_pages, max_decoded_mb=s.max_decoded_mb
-        )
-        workers = s.workers or os.cpu_count() or 1
-        self._pool = DecoderPool(
-            workers, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb
-        )
         return self
+
+    def _decoders(self) -> DecoderPool:
+        """Return the decoder processes, started when the first files are ready."""
+        if self._pool is None:
+            s = self.settings
+            options = AnalyseOptions(
+                s.max_pixels, plan(s), s.max_pages, max_decoded_mb=s.max_decoded_mb
+            )
+            self._pool = DecoderPool(
+                s.workers or os.cpu_count() or 1,
+                options,
+                timeout=s.task_timeout,
+                memory_mb=s.worker_memory_mb,
+            )
+        return self._pool
 
     def __exit__(self, *_exc: object) -> None:
         if self._pool is not None:
@@ -149,7 +157,7 @@ class IngestWorker:
         """
         self.summary.start()
         stems = sorted({d.stem for d in drops})
-        step = 2 * (self._pool.size if self._pool else 1)
+        step = 2 * self._decoders().size
         taken = 0
         for start in range(0, len(stems), step):
             if self.stop.is_set():
@@ -157,6 +165,14 @@ class IngestWorker:
             chunk = set(stems[start : start + step])
             taken += self._process_claimed(root, [d for d in drops if d.stem in chunk])
         return taken
+
+    def _warm_analyzer(self) -> None:
+        """Load the Korean model in the background once a file has text to index."""
+        if self._warming is None:
+            self._warming = threading.Thread(
+                target=self.runtime.search.analyzer.warm, name="warm-analyzer"
+            )
+            self._warming.start()
 
     def _process_claimed(self, root: Path, drops: list[DropFile]) -> int:
         mine = self._claim(drops)
@@ -197,15 +213,15 @@ class IngestWorker:
 
     def _run_group(self, root: Path, drops: list[DropFile]) -> None:
         """Analyse a group in the decoder processes; after a stop, finish only what started."""
-        assert self._pool is not None, "use IngestWorker as a context manager"
+        pool = self._decoders()
         queue = list(drops)
-        while (queue and not self.stop.is_set()) or self._pool.busy():
-            while queue and self._pool.idle() and not self.stop.is_set():
+        while (queue and not self.stop.is_set()) or pool.busy():
+            while queue and pool.idle() and not self.stop.is_set():
                 drop = queue.pop(0)
                 task = self._prepare(root, drop)
                 if task is not None:
-                    self._pool.submit(task, drop.path)
-            for task, outcome in self._pool.collect(wait_seconds=0.5):
+                    pool.submit(task, drop.path)
+            for task, outcome in pool.collect(wait_seconds=0.5):
                 self._complete_safely(root, task, outcome)
             if self._unsynced and time.monotonic() - self._last_sync > SYNC_INTERVAL:
                 self.run_jobs()
@@ -222,6 +238,8 @@ class IngestWorker:
             log.exception("reading the metadata of %s failed", drop.rel)
             self.files.fail(root, drop, internal_error(exc), FileIdentity.of_path(drop.path))
             return None
+        if fields:
+            self._warm_analyzer()  # its text will be indexed: load the model meanwhile
         return drop, fields, FileIdentity.of_path(drop.path)
 
     def _complete_safely(self, root: Path, task: Task, outcome: Outcome) -> None:
@@ -234,6 +252,8 @@ class IngestWorker:
 
     def _complete(self, root: Path, task: Task, outcome: Outcome) -> None:
         drop, fields, identity = task
+        if not isinstance(outcome, IngestError) and outcome.embedded:
+            self._warm_analyzer()
         if isinstance(outcome, IngestError):
             if outcome.code in ("changed", "interrupted"):
                 self.files.defer(root, drop, identity, outcome)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.db import Database
 from archive.jobs.queue import Claimed, claim, finish, retry
-from archive.search.index import SearchIndex
 from archive.services.publication import DELETE_FILES, delete_strictly
 from archive.storage import Storages
+
+if TYPE_CHECKING:
+    from archive.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
