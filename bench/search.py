@@ -154,7 +154,7 @@ def main() -> None:
         procs = os.environ.get("BENCH_PROCS")
         count = runtime.search.rebuild(runtime.db, procs=int(procs) if procs else None)
         build_seconds = time.perf_counter() - started
-        generation = (runtime.search.root / "current").resolve()
+        generation = (runtime.settings.index_dir / "current").resolve()
         size = sum(f.stat().st_size for f in generation.iterdir())
         mix = query_mix(rng)
         latencies: list[float] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 import redis
 from flask import Flask
 
@@ -29,7 +30,15 @@ def worker_app(root: Path, prefix: str, database_url: str) -> Flask:
     )
 
 
+def redis_running() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379: start it as .ci/run does")
+
+
 def test_the_login_limit_holds_across_two_workers(tmp_path: Path) -> None:
+    redis_running()
     prefix = f"archive-test-{uuid.uuid4().hex}"
     url = fresh_database_url()
     first = worker_app(tmp_path, prefix, url)
