@@ -57,6 +57,11 @@ class Planned:
     spec: str
 
 
+def long_side(settings: Settings, name: str) -> int:
+    """Return the declared long side of one kind, for templates' width and height."""
+    return BY_NAME[name].size(settings)
+
+
 def plan(settings: Settings, names: tuple[str, ...] | None = None) -> tuple[Planned, ...]:
     """Return the kinds to render (all, or the named), largest first."""
     chosen = [BY_NAME[name] for name in names] if names else list(RENDITIONS)

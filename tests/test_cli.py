@@ -92,3 +92,24 @@ def test_a_file_that_stopped_changing_long_ago_is_taken_at_once(tmp_path: Path) 
     tracker = StabilityTracker(settle_seconds=2.0)
     drops = [make_drop(old, tmp_path), make_drop(fresh, tmp_path)]
     assert [d.rel for d in tracker.ready(drops)] == ["old.jpg"]
+
+
+def test_a_back_side_waits_while_its_front_is_still_being_written(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from archive.ingest.files import StabilityTracker, make_drop
+
+    back = tmp_path / "FastFoto_0001_b.jpg"
+    back.write_bytes(b"back side scanned a minute ago")
+    os.utime(back, (time.time() - 60, time.time() - 60))
+    front = tmp_path / "FastFoto_0001.jpg"
+    front.write_bytes(b"front still being copied")
+    tracker = StabilityTracker(settle_seconds=2.0)
+    drops = [make_drop(front, tmp_path), make_drop(back, tmp_path)]
+    assert tracker.ready(drops) == []  # taken alone, the back would become its own record
+    os.utime(front, (time.time() - 5, time.time() - 5))
+    assert sorted(d.rel for d in tracker.ready(drops)) == [
+        "FastFoto_0001.jpg",
+        "FastFoto_0001_b.jpg",
+    ]

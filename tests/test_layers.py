@@ -96,3 +96,14 @@ def test_no_cycles_between_packages() -> None:
     for unit in sorted(graph):
         visit(unit)
     assert cycles == []
+
+
+def test_the_web_hands_uploads_to_a_service_and_builds_no_write_context() -> None:
+    """Views pass a session and the runtime; the services assemble what they write with."""
+    named = [
+        f"{path.relative_to(ROOT)}: {node.id}"
+        for path in (ROOT / "web").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Name) and node.id in {"RecordContext", "JobContext"}
+    ]
+    assert named == []

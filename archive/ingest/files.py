@@ -87,7 +87,9 @@ class StabilityTracker:
     """Decide when files have stopped changing (size and mtime steady for settle seconds).
 
     A file last modified at least settle seconds ago (by the clock) has been steady that
-    long already and is taken at once; a newer one is watched until it has been.
+    long already and is taken at once; a newer one is watched until it has been. A scan's
+    files (front, back side, enhanced copy) are taken together: while one of them is still
+    changing, the others wait for it, so a back side never goes ahead of its front.
     """
 
     def __init__(self, settle_seconds: float) -> None:
@@ -98,6 +100,7 @@ class StabilityTracker:
         """Return the drops whose size and mtime have not changed for settle seconds."""
         now = time.monotonic()
         result: list[DropFile] = []
+        unsteady: set[str] = set()
         current: dict[Path, tuple[int, int, float]] = {}
         for drop in drops:
             try:
@@ -114,8 +117,10 @@ class StabilityTracker:
             current[drop.path] = (*key, since)
             if now - since >= self.settle:
                 result.append(drop)
+            else:
+                unsteady.add(drop.stem)
         self._seen = current
-        return result
+        return [drop for drop in result if drop.stem not in unsteady]
 
 
 def _target_for(path: Path, source_root: Path, target_root: Path) -> Path:

@@ -262,8 +262,7 @@ class IngestWorker:
             return
         try:
             with self.db.session() as session:
-                runtime = self.runtime
-                ctx = RecordContext(session, runtime.storages, self.settings, runtime.gazetteer)
+                ctx = RecordContext.of(session, self.runtime)
                 result = ingest_analysis(ctx, drop, outcome, fields)
             self._unsynced = True
         except (ArchiveError, SQLAlchemyError, OSError) as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,16 @@ from archive.statuses import FileRole
 from archive.storage import Storage, Storages, StoredObject
 
 
+class Collaborators(Protocol):
+    """What a runtime lends the services that write records (duck-typed, no import)."""
+
+    storages: Storages
+    settings: Settings
+
+    @property
+    def gazetteer(self) -> Gazetteer: ...
+
+
 @dataclass
 class RecordContext:
     """The collaborators a new record is written through."""
@@ -31,6 +41,11 @@ class RecordContext:
     storages: Storages
     settings: Settings
     gazetteer: Gazetteer
+
+    @classmethod
+    def of(cls, session: Session, runtime: Collaborators) -> RecordContext:
+        """Return the context of one unit of work over a runtime's collaborators."""
+        return cls(session, runtime.storages, runtime.settings, runtime.gazetteer)
 
     @property
     def storage(self) -> Storage:

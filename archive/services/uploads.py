@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from archive.errors import IngestError
 from archive.fields import clean_fields
 from archive.formats import extension_for
@@ -22,7 +24,7 @@ from archive.models import Contribution, Photo
 from archive.services import photos as photo_service
 from archive.services.contributions import Contributor, create_contribution, credit_for
 from archive.services.events import record_event
-from archive.services.originals import RecordContext, store_original
+from archive.services.originals import Collaborators, RecordContext, store_original
 from archive.statuses import FileRole, Source
 from archive.storage import upload_key
 
@@ -73,12 +75,17 @@ def analyse_uploads(pool: DecoderPool, paths: list[Path], wait_seconds: float) -
 
 
 def receive_contribution(
-    ctx: RecordContext, contributor: Contributor, uploads: list[tuple[Upload, Any]]
+    session: Session,
+    runtime: Collaborators,
+    contributor: Contributor,
+    uploads: list[tuple[Upload, Any]],
 ) -> str:
     """Record a contribution and a pending record per analysed photo; return the secret.
 
-    :param uploads: each upload with its Analysis (every photo was decoded already).
+    The caller's unit of work commits. :param uploads: each upload with its Analysis
+    (every photo was decoded already).
     """
+    ctx = RecordContext.of(session, runtime)
     contribution, token = create_contribution(ctx.session, contributor)
     for upload, analysis in uploads:
         store_upload(ctx, contribution, upload, analysis)

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.config import load_settings
 from archive.fields import PUBLIC
+from archive.renditions import long_side
 from archive.runtime import Runtime, build_runtime
 from archive.statuses import ContributionState, RecordStatus
 from archive.storage import Storage
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RecordStatus=RecordStatus,
         public_fields=PUBLIC,
         ContributionState=ContributionState,
+        rendition_side=_rendition_side,
     )
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label
@@ -149,6 +151,12 @@ UNKNOWN_HOST_PAGE = """<!doctype html>
 <p>이 서비스는 나주시가 정한 주소로만 열립니다. 주소를 확인해 주세요.</p>
 <p lang="en">This service answers only at its configured address.</p></body></html>
 """
+
+
+def _rendition_side(name: str) -> int:
+    """Return a rendition's declared long side under the running settings."""
+    runtime: Runtime = current_app.extensions["archive"]
+    return long_side(runtime.settings, name)
 
 
 def _unknown_host(_error: SecurityError) -> Any:

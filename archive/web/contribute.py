@@ -16,14 +16,13 @@ from werkzeug.datastructures import FileStorage
 from archive.errors import IngestError
 from archive.runtime import Runtime
 from archive.services.contributions import Contributor, find_by_token, outcomes
-from archive.services.originals import RecordContext
 from archive.services.uploads import (
     Upload,
     analyse_uploads,
     citizen_reason,
     receive_contribution,
 )
-from archive.web import get_runtime
+from archive.web import get_runtime, unit_of_work
 from archive.web.extensions import limiter
 from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
 from archive.web.media import private_jpeg
@@ -164,9 +163,8 @@ def _store(form: ContributeForm, runtime: Runtime, uploads: list[tuple[Upload, A
         show_name=bool(form.show_name.data),
         rights=form.rights.data or "",
     )
-    with runtime.db.session() as session:
-        ctx = RecordContext(session, runtime.storages, runtime.settings, runtime.gazetteer)
-        return receive_contribution(ctx, contributor, uploads)
+    with unit_of_work() as session:
+        return receive_contribution(session, runtime, contributor, uploads)
 
 
 @bp.get("/status/<token>")

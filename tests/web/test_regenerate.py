@@ -116,3 +116,7 @@ def test_the_regenerated_thumbnail_is_served_and_the_old_url_is_gone(
     new_path = "/" + new.split("/", 1)[1]
     assert new_path != old_path
     assert client.get(new_path).status_code == 200 and client.get(old_path).status_code == 404
+    grid = client.get("/").get_data(
+        as_text=True
+    )  # the template takes the size from its declaration
+    assert f'src="{new_path}"' in grid and 'width="160" height="120"' in grid
