@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
 from archive.renditions import plan
-from archive.search.gazetteer import Gazetteer, load_gazetteer
+from archive.search.gazetteer import Gazetteer, gazetteer_for
 from archive.storage import Storage, Storages
 
 if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
@@ -38,8 +37,7 @@ class Runtime:
     @cached_property
     def gazetteer(self) -> Gazetteer:
         """Return the place gazetteer (loaded once)."""
-        path = Path(self.settings.gazetteer) if self.settings.gazetteer else None
-        return load_gazetteer(path)
+        return gazetteer_for(self.settings)
 
     @cached_property
     def search(self) -> SearchIndex:
@@ -47,7 +45,7 @@ class Runtime:
         from archive.search.analysis import KoreanAnalyzer
         from archive.search.index import SearchIndex
 
-        analyzer = KoreanAnalyzer(self.gazetteer.all_names())
+        analyzer = KoreanAnalyzer.for_places(self.gazetteer)
         return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
     @cached_property

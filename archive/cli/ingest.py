@@ -17,6 +17,7 @@ from archive.cli.common import open_runtime
 if TYPE_CHECKING:
     from archive.ingest.pipeline import IngestResult
     from archive.runtime import Runtime
+    from archive.search.model_process import ModelProcess
 
 
 @click.command()
@@ -37,14 +38,39 @@ def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) 
     """Ingest scans from DIRECTORY (default: scans/inbox/)."""
     stop, wake = threading.Event(), threading.Event()
     _stop_on_signals(stop, wake)
-    with open_runtime() as runtime:
-        root = directory or runtime.settings.inbox_dir
-        if mode == "watch":
-            watch(runtime, root, keep_source, as_json, stop, wake)
-            return
-        summary = once(runtime, root, keep_source, as_json, stop)
+    model = _model_process(directory) if mode == "once" else None
+    try:
+        with open_runtime() as runtime:
+            root = directory or runtime.settings.inbox_dir
+            if mode == "watch":
+                watch(runtime, root, keep_source, as_json, stop, wake)
+                return
+            runtime.search.analyzer.helper = model
+            summary = once(runtime, root, keep_source, as_json, stop)
+    finally:
+        if model is not None:
+            model.close()
     if summary.get("failed"):
         sys.exit(1)
+
+
+def _model_process(directory: Path | None) -> ModelProcess | None:
+    """Start loading the Korean model on the other core first, if there is text to index.
+
+    It loads while this process imports, decodes and stores (see model_process.py).
+    """
+    from archive.config import load_settings
+    from archive.errors import ConfigError
+    from archive.ingest.files import has_descriptions
+    from archive.search.model_process import ModelProcess
+
+    try:
+        settings = load_settings()
+    except ConfigError:
+        return None  # open_runtime explains it
+    if not has_descriptions(directory or settings.inbox_dir):
+        return None
+    return ModelProcess(settings)
 
 
 def _stop_on_signals(stop: threading.Event, wake: threading.Event) -> None:

@@ -64,6 +64,15 @@ def make_drop(path: Path, root: Path) -> DropFile:
     return DropFile(path, str(rel), kind, str(rel.parent / stem).lower())
 
 
+def has_descriptions(root: Path) -> bool:
+    """Return whether any JSON sidecar or manifest.csv waits under root (text to index)."""
+    for _folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        if any(n.lower().endswith(".json") or n.lower() == MANIFEST_NAME for n in files):
+            return True
+    return False
+
+
 def discover(root: Path) -> list[DropFile]:
     """Return candidate files under root: no litter, sheets or sidecars; fronts first."""
     found: list[DropFile] = []

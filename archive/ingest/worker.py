@@ -167,8 +167,9 @@ class IngestWorker:
         return taken
 
     def _warm_analyzer(self) -> None:
-        """Load the Korean model in the background once a file has text to index."""
-        if self._warming is None:
+        """Load the Korean model in the background once a file has text to index
+        (unless a model process loads it already, see model_process.py)."""
+        if self._warming is None and self.runtime.search.analyzer.helper is None:
             self._warming = threading.Thread(
                 target=self.runtime.search.analyzer.warm, name="warm-analyzer"
             )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from archive.search.gazetteer import Gazetteer
 
 # Part-of-speech tags kept as search terms: nouns, numbers, foreign words, hanja, roots.
 CONTENT_TAGS = {"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"}
@@ -43,12 +47,23 @@ ANALYSIS_VERSION = "|".join(
         "multi-dict:0",
     ]
 )
+log = logging.getLogger(__name__)
 _SPACES = re.compile(r"\s+")
 _HANGUL = re.compile(r"[가-힣]")
 
 
+class ModelHelper(Protocol):
+    """Another process holding the model (see model_process.py)."""
+
+    def word_terms(self, words: list[str]) -> list[tuple[str, ...]]: ...
+
+
 class KoreanAnalyzer:
-    """Turn text into search terms; one instance per process (the model loads once)."""
+    """Turn text into search terms; one instance per process (the model loads once).
+
+    A helper process that already holds the model may be attached: `prime` then asks it
+    for the words not yet seen instead of loading the model here.
+    """
 
     def __init__(
         self, user_words: Iterable[str] = (), cache_size: int = 200_000, threads: int = 2
@@ -59,6 +74,12 @@ class KoreanAnalyzer:
         self._kiwi: Any = None
         self._cache: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        self.helper: ModelHelper | None = None
+
+    @classmethod
+    def for_places(cls, gazetteer: Gazetteer) -> KoreanAnalyzer:
+        """Return the analyzer that knows every place name of the gazetteer as one word."""
+        return cls(gazetteer.all_names())
 
     def _model(self) -> Any:
         with self._lock:
@@ -85,8 +106,21 @@ class KoreanAnalyzer:
             return
         if len(self._cache) + len(words) >= self.cache_size:
             self._cache.clear()
+        if self.helper is not None and self._ask_helper(words):
+            return
         for word, tokens in zip(words, self._model().tokenize(words), strict=True):
             self._cache[word] = tuple(term for term, _edge in self._keep(tokens))
+
+    def _ask_helper(self, words: list[str]) -> bool:
+        assert self.helper is not None
+        try:
+            answers = self.helper.word_terms(words)
+        except OSError as exc:
+            log.warning("%s; the model is loaded here instead", exc)
+            self.helper = None
+            return False
+        self._cache.update(zip(words, answers, strict=True))
+        return True
 
     def terms(self, text: str) -> list[str]:
         """Return index terms: content morphemes plus the edges of long nouns."""
@@ -107,6 +141,10 @@ class KoreanAnalyzer:
     def _words(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFC", text or "").lower()
         return [w for w in _SPACES.split(text) if w]
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """Return one space-separated word's index terms (cached)."""
+        return self._word_terms(word)
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)

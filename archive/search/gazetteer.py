@@ -9,9 +9,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import ConfigError
 from archive.text import decode_text_file
+
+if TYPE_CHECKING:
+    from archive.config import Settings
 
 DEFAULT_PATH = Path(__file__).with_name("gazetteer.csv")
 
@@ -98,6 +102,11 @@ class Gazetteer:
     def all_names(self) -> list[str]:
         """Return every name and alias without spaces (for the morphological analyser)."""
         return sorted(self._by_name)
+
+
+def gazetteer_for(settings: Settings) -> Gazetteer:
+    """Return the gazetteer the settings name (the bundled one by default)."""
+    return load_gazetteer(Path(settings.gazetteer) if settings.gazetteer else None)
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:

@@ -119,7 +119,9 @@ class SearchIndex:
                 p.public_id: p
                 for p in session.scalars(select(Photo).where(Photo.public_id.in_(ids)))
             }
-            changed = [self.document(photos[i]) for i in ids if i in photos]
+            records = [photos[i] for i in ids if i in photos]
+            self.analyzer.prime(text for r in records for text in document_texts(r).values())
+            changed = [self.document(record) for record in records]
             self.backend.apply(changed, [i for i in ids if i not in photos])
             session.execute(delete(Job).where(Job.id.in_([job for job, _s in queued])))
         log.debug("index: %d records changed, %d removed", len(changed), len(ids) - len(changed))
