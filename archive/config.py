@@ -110,6 +110,38 @@ class Settings:
     password_min_length: int = 10
     # Days a contributor's name and contact are kept after every photo is decided.
     personal_data_retention_days: int = 365
+    # Memories, suggestions and requests (together) allowed per visitor IP address.
+    voice_rate_limit: str = "10 per hour;40 per day"
+    # Mail server for notices; empty sends no mail at all (and nothing waits for it).
+    smtp_host: str = ""
+    # Its port (587 for submission with STARTTLS, 465 for TLS from the start, 25 plain).
+    smtp_port: int = 587
+    # Upgrade the connection with STARTTLS (1) or not (0); port 465 always uses TLS.
+    smtp_starttls: int = 1
+    # Sign-in to the mail server; empty sends without signing in.
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # Seconds to wait for the mail server before the job is tried again later.
+    smtp_timeout: float = 20.0
+    # Sender of every notice.
+    mail_from: str = "나주시 옛 사진 <noreply@naju.go.kr>"
+    # Staff addresses (comma-separated) that get a digest of new memories, suggestions,
+    # requests and contributions; empty sends none.
+    staff_digest_to: str = ""
+    # Minutes a digest gathers new items before it is sent (0: one as soon as a worker runs).
+    staff_digest_minutes: int = 60
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Return whether notices are sent at all."""
+        return bool(self.smtp_host.strip())
+
+    @property
+    def digest_recipients(self) -> list[str]:
+        """Return the staff addresses of the digest (none without a mail server)."""
+        if not self.mail_enabled:
+            return []
+        return [a.strip() for a in self.staff_digest_to.split(",") if a.strip()]
 
     @property
     def host_names(self) -> list[str]:
@@ -182,9 +214,17 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     if settings.s3_multipart_mb < 5:
         raise ConfigError("ARCHIVE_S3_MULTIPART_MB must be at least 5 (the S3 minimum part size)")
     _check_public_url(settings.public_url)
-    for name in ("upload_decoders", "staff_session_hours", "staff_idle_minutes"):
+    if not 0 < settings.smtp_port < 65536:
+        raise ConfigError(f"ARCHIVE_SMTP_PORT={settings.smtp_port}: give a port from 1 to 65535")
+    for name in (
+        "upload_decoders",
+        "staff_session_hours",
+        "staff_idle_minutes",
+    ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"ARCHIVE_{name.upper()} must be at least 1")
+    if settings.staff_digest_minutes < 0:
+        raise ConfigError("ARCHIVE_STAFF_DIGEST_MINUTES must be 0 (at once) or more")
     return settings
 
 

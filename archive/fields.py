@@ -31,6 +31,7 @@ class Field:
     kind: str = "text"  # text | tags | status
     multiline: bool = False
     editable: bool = True  # staff may change it on the review screen
+    suggest: bool = False  # visitors may suggest a value ("이 사진을 아시나요?")
     public: bool = True  # shown on public pages and in the API
     search_weight: float = 0.0  # 0 means not searched
     dc: str | None = None  # Dublin Core element in exports
@@ -46,17 +47,17 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("title", "title", "제목", "Title", 500, ("제목",), search_weight=3.0, dc="title",
-          shown_as="title"),
+          shown_as="title", suggest=True),
     Field("description", "description", "설명·사연", "Description", 10_000,
           ("설명", "사연", "내용"), multiline=True, search_weight=1.0, dc="description",
-          shown_as="story", public_label="사연"),
+          shown_as="story", public_label="사연", suggest=True),
     Field("date", "date_text", "촬영 시기", "Date", 200,
           ("촬영시기", "촬영일", "촬영 시기", "연도", "시기"), dc="date", public_label="시기",
-          missing="시기 미상"),
+          missing="시기 미상", suggest=True),
     Field("place", "place_text", "장소", "Place", 200, ("장소", "촬영장소", "촬영 장소"),
-          search_weight=1.0, dc="coverage", missing="장소 미상"),
+          search_weight=1.0, dc="coverage", missing="장소 미상", suggest=True),
     Field("people", "people", "사진 속 인물", "People", 1000,
-          ("인물", "사진속인물", "사진 속 인물", "등장인물"), search_weight=1.0),
+          ("인물", "사진속인물", "사진 속 인물", "등장인물"), search_weight=1.0, suggest=True),
     Field("tags", "tags", "주제어", "Tags", 2000, ("태그", "키워드", "주제어"), kind="tags",
           search_weight=1.0, dc="subject", public_label="태그"),
     Field("rights", "rights", "이용 조건", "Rights", 100, ("저작권", "이용조건", "공공누리"),
@@ -71,6 +72,8 @@ FIELDS: tuple[Field, ...] = (
 PUBLIC = tuple(field for field in FIELDS if field.public)
 BY_NAME = {field.name: field for field in FIELDS}
 EDITABLE = tuple(field.name for field in FIELDS if field.editable)
+# What visitors may suggest a value for; staff-only fields (rights, identifier...) are not.
+SUGGESTABLE = tuple(field.name for field in FIELDS if field.suggest and field.editable)
 # Every key a sidecar or sheet header may use, mapped to the field name.
 ALIASES = {alias: field.name for field in FIELDS for alias in (field.name, *field.aliases)} | {
     "file": "file",

@@ -57,7 +57,8 @@ class Runtime:
         """Return a runner of due jobs with this runtime's collaborators."""
         from archive.services.jobs import JobContext, JobRunner
 
-        return JobRunner(JobContext(self.db, self.storages, self.search), worker_id)
+        context = JobContext(self.db, self.storages, self.search, self.settings)
+        return JobRunner(context, worker_id)
 
     def schema_is_current(self) -> bool:
         """Return whether the database is migrated to the newest revision."""

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "archive"
 LEAVES = {
     "errors", "text", "fields", "dates", "digest", "config", "statuses", "logs", "formats",
-    "renditions",
+    "renditions", "mail",
 }  # fmt: skip
 # What each package (or top-level module) may import from the archive, besides leaves.
 ALLOWED: dict[str, set[str]] = {

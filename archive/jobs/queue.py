@@ -43,13 +43,16 @@ def enqueue(
     *,
     subject: str | None = None,
     eager: Callable[[], None] | None = None,
+    run_after: datetime | None = None,
 ) -> Job:
-    """Add a job to the caller's transaction.
+    """Add a job to the caller's transaction (due at once, or at run_after).
 
     :param eager: do the job right after the commit in this process too (best effort);
         when that works the job is gone, otherwise a worker does it later.
     """
     job = Job(kind=kind, subject=subject, payload=payload or {}, state=PENDING)
+    if run_after is not None:
+        job.run_after = run_after
     session.add(job)
     if eager is not None:
         session.flush()

@@ -17,6 +17,7 @@ from archive.jobs.queue import queue_state
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.claims import stale_claims
+from archive.services.publication import DELETE_FILES
 from archive.statuses import RecordStatus
 
 MIN_FREE_BYTES = 2 * 1024**3
@@ -46,6 +47,7 @@ def run_checks(runtime: Runtime, *, write: bool = True) -> list[Check]:
         checks.append(Check("index", False, "needs the database"))
     if write and checks[1].ok and checks[2].ok:
         checks.append(_files(runtime))  # lists the whole store: the CLI's, not /healthz's
+        checks.append(_erasures(runtime))
     return checks + [_disk(path) for path in _disk_paths(runtime)]
 
 
@@ -142,6 +144,32 @@ def _files(runtime: Runtime) -> Check:
     untidy = found.orphans or found.orphan_originals or claims
     advice = "; run `archive sweep`" if untidy or not ok else ""
     return Check("files", ok, detail + advice)
+
+
+def _erasures(runtime: Runtime) -> Check:
+    """Check that no file of an erased record remains (once its deletion job has run)."""
+    from archive.services.erasure import erased_files
+
+    try:
+        with runtime.db.session() as session:
+            files = erased_files(session)
+            waiting = queue_state(session).pending.get(DELETE_FILES, 0)
+        left = sorted(
+            {
+                public_id
+                for public_id, (backend, key) in files
+                if runtime.storages.of(backend).exists(key)
+            }
+        )
+    except (OSError, SQLAlchemyError, ArchiveError) as exc:
+        return Check("erasures", False, f"{type(exc).__name__}: {exc}"[:300])
+    records = len({public_id for public_id, _file in files})
+    if not left:
+        return Check("erasures", True, f"{records} erased records, none of their files remains")
+    detail = f"files of {len(left)} erased records remain: {', '.join(left[:10])}"
+    if waiting:
+        return Check("erasures", False, f"{detail} ({waiting} deletion jobs waiting for a worker)")
+    return Check("erasures", False, f"{detail}; run `archive sweep --include-originals`")
 
 
 def _age(moment: datetime) -> float:

@@ -21,6 +21,7 @@ from archive.fields import FIELDS, Field
 from archive.models import Photo
 from archive.search.analysis import ANALYSIS_VERSION, KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
+from archive.statuses import RecordStatus
 
 UNKNOWN_YEAR = 0
 # Shown with hits without reading the database.
@@ -28,7 +29,11 @@ STORED = ("identifier", "title", "description", "date", "place")
 # Bump when the document is built differently in a way the layout below does not show.
 DOCUMENT_VERSION = 1
 SEARCHED: tuple[Field, ...] = tuple(f for f in FIELDS if f.search_weight)
-WEIGHTS: tuple[float, ...] = tuple(sorted({f.search_weight for f in SEARCHED}, reverse=True))
+# Visitors' approved memories count, but less than the record's own fields.
+MEMORY_WEIGHT = 0.5
+WEIGHTS: tuple[float, ...] = tuple(
+    sorted({f.search_weight for f in SEARCHED} | {MEMORY_WEIGHT}, reverse=True)
+)
 
 
 def text_field(weight: float) -> str:
@@ -57,6 +62,7 @@ class Record(Protocol):
     status: str
     source: str
     created_at: datetime
+    memories_text: str
 
 
 @dataclass
@@ -73,9 +79,13 @@ class Document:
 
 
 def record_query() -> Select[Any]:
-    """Return a light query for the columns in Record (no ORM objects for bulk builds)."""
+    """Return a light query for the columns in Record (no ORM objects for bulk builds).
+
+    Erased records have no document: a tombstone holds nothing to find.
+    """
     names = Record.__annotations__
-    return select(*(getattr(Photo, name) for name in names)).order_by(Photo.id)
+    columns = (getattr(Photo, name) for name in names)
+    return select(*columns).where(Photo.status != RecordStatus.ERASED).order_by(Photo.id)
 
 
 def _text_of(photo: Record, spec: Field) -> str:
@@ -90,6 +100,7 @@ def document_texts(photo: Record) -> dict[str, str]:
     texts: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
     for spec in SEARCHED:
         texts[text_field(spec.search_weight)].append(_text_of(photo, spec))
+    texts[text_field(MEMORY_WEIGHT)].append(photo.memories_text or "")
     return {name: " ".join(parts) for name, parts in texts.items()}
 
 
@@ -132,6 +143,7 @@ def layout_version(backend_schema: str) -> str:
         "document": DOCUMENT_VERSION,
         "analysis": ANALYSIS_VERSION,
         "searched": [(f.name, f.column, f.search_weight) for f in SEARCHED],
+        "memories": MEMORY_WEIGHT,
         "stored": STORED,
     }
     encoded = json.dumps(layout, sort_keys=True, ensure_ascii=False).encode()

@@ -30,6 +30,7 @@ from archive.search.documents import (
 from archive.search.gazetteer import Gazetteer
 from archive.search.whoosh import WhooshBackend, schema_description
 from archive.search.whoosh.view import SearchView
+from archive.statuses import RecordStatus
 
 log = logging.getLogger(__name__)
 INDEX_JOB = "index"
@@ -117,7 +118,11 @@ class SearchIndex:
             ids = {subject for _job, subject in queued if subject}
             photos = {
                 p.public_id: p
-                for p in session.scalars(select(Photo).where(Photo.public_id.in_(ids)))
+                for p in session.scalars(
+                    select(Photo).where(
+                        Photo.public_id.in_(ids), Photo.status != RecordStatus.ERASED
+                    )
+                )
             }
             records = [photos[i] for i in ids if i in photos]
             self.analyzer.prime(text for r in records for text in document_texts(r).values())

@@ -26,9 +26,18 @@ def _current(photo: Photo, name: str) -> Any:
 
 
 def update_photo(
-    session: Session, photo: Photo, changes: dict[str, Any], *, actor: str, gazetteer: Gazetteer
+    session: Session,
+    photo: Photo,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+    gazetteer: Gazetteer,
+    via: str = "",
 ) -> dict[str, tuple[Any, Any]]:
-    """Apply descriptive changes, re-derive date and place, and log old → new."""
+    """Apply descriptive changes, re-derive date and place, and log old → new.
+
+    :param via: what the change came from, for the audit log (e.g. "시민 제보 #…").
+    """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidChange("unknown_field", f"cannot edit {', '.join(sorted(unknown))}")
@@ -63,6 +72,7 @@ def update_photo(
             "edited",
             actor=actor,
             photo=photo,
+            message=via,
             detail={k: {"old": o, "new": n} for k, (o, n) in diff.items()},
         )
     return diff
@@ -83,6 +93,8 @@ def set_status(
     """
     if photo.status == status:
         return
+    if status == RecordStatus.ERASED:
+        raise InvalidChange("invalid_transition", "records are erased by erase_photo")
     check_transition(photo.status, status)
     old = photo.status
     photo.status = status

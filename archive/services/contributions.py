@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import PUBLIC_ID_ALPHABET, Contribution, Photo
+from archive.models import Contribution, Photo, Submission
 from archive.services.events import record_event
-from archive.statuses import DECIDED, ContributionState, contribution_state
+from archive.services.receipts import hash_token, new_receipt, new_token, plausible_token
+from archive.statuses import (
+    DECIDED,
+    SUBMISSION_OPEN,
+    ContributionState,
+    RecordStatus,
+    contribution_state,
+)
 from archive.text import clean_text
 
 ANONYMOUS_CREDIT = "시민 제공"
@@ -36,25 +41,17 @@ class Outcome:
     title: str
     state: str  # pending | published | not_published
     note: str
-
-
-def hash_token(token: str) -> str:
-    """Return the stored form of a status-link secret."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_receipt(now: datetime) -> str:
-    code = "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(6)).upper()
-    return f"{now:%Y%m%d}-{code}"
+    erased: bool = False
+    withdrawal: str = ""  # receipt of an undecided request to erase it
 
 
 def create_contribution(session: Session, contributor: Contributor) -> tuple[Contribution, str]:
     """Record a contributor and their consent; return it with the status-link secret."""
-    token = secrets.token_urlsafe(24)
+    token, token_hash = new_token()
     now = datetime.now(UTC)
     contribution = Contribution(
-        receipt=_new_receipt(now),
-        token_hash=hash_token(token),
+        receipt=new_receipt(now),
+        token_hash=token_hash,
         name=clean_text(contributor.name, 100),
         contact=clean_text(contributor.contact, 200),
         show_name=contributor.show_name,
@@ -76,7 +73,7 @@ def credit_for(contribution: Contribution) -> str:
 
 def find_by_token(session: Session, token: str) -> Contribution | None:
     """Return the contribution a status-link secret belongs to, or None."""
-    if not token or len(token) > 100:
+    if not plausible_token(token):
         return None
     return session.scalars(
         select(Contribution)
@@ -91,7 +88,15 @@ def outcomes(contribution: Contribution) -> list[Outcome]:
     for photo in contribution.photos:
         state = contribution_state(photo.status)
         note = photo.decision_note if state == ContributionState.NOT_PUBLISHED else ""
-        found.append(Outcome(photo.public_id, photo.title, state, note))
+        asked = [
+            item.receipt
+            for item in contribution.withdrawals
+            if item.photo_id == photo.id and item.state in SUBMISSION_OPEN
+        ]
+        erased = photo.status == RecordStatus.ERASED
+        found.append(
+            Outcome(photo.public_id, photo.title, state, note, erased, asked[0] if asked else "")
+        )
     return found
 
 
@@ -107,13 +112,36 @@ def note_decision(photo: Photo) -> None:
         contribution.decided_at = datetime.now(UTC)
 
 
+def _purge_submissions(session: Session, cutoff: datetime, dry_run: bool) -> list[str]:
+    """Erase the contact (and an unshown name) of voices decided before cutoff."""
+    due = (
+        Submission.decided_at.is_not(None),
+        Submission.decided_at < cutoff,
+        Submission.purged_at.is_(None),
+    )
+    receipts = list(session.scalars(select(Submission.receipt).where(*due)))
+    if receipts and not dry_run:
+        now = datetime.now(UTC)
+        for shown in (True, False):  # a name shown on a memory stays with it
+            values = {"contact": "", "notify": False, "purged_at": now}
+            session.execute(
+                update(Submission)
+                .where(*due, Submission.show_name.is_(shown))
+                .values(**values if shown else {**values, "name": ""})
+                .execution_options(synchronize_session=False)
+            )
+    return receipts
+
+
 def purge_personal_data(
     session: Session, *, retention_days: int, actor: str, dry_run: bool = False
 ) -> list[str]:
     """Erase name and contact of contributions decided more than retention_days ago.
 
-    A name the contributor chose to show stays as the photo's public credit.
-    :returns: the receipts of the purged contributions.
+    A name the contributor chose to show stays as the photo's public credit. Memories,
+    suggestions and requests decided that long ago lose their contact too (and their
+    name, unless it is shown with a memory).
+    :returns: the receipts of the purged contributions and voices.
     """
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     due = (
@@ -122,6 +150,7 @@ def purge_personal_data(
         Contribution.purged_at.is_(None),
     )
     receipts = list(session.scalars(select(Contribution.receipt).where(*due)))
+    receipts += _purge_submissions(session, cutoff, dry_run)
     if receipts and not dry_run:
         session.execute(
             update(Contribution)
@@ -133,7 +162,7 @@ def purge_personal_data(
             session,
             "personal-data-purged",
             actor=actor,
-            message=f"{len(receipts)} contributions",
+            message=f"{len(receipts)} contributions, memories, suggestions and requests",
             detail={"receipts": receipts, "retention_days": retention_days},
         )
     return receipts

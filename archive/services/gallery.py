@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from archive.jobs.queue import pending_subjects
@@ -77,6 +77,32 @@ def newest(session: Session, limit: int) -> list[Photo]:
             .limit(limit)
         )
     )
+
+
+# What a visitor may help find for a published photo, by field name.
+HELP_WANTED = {
+    "date": Photo.date_text == "",
+    "place": Photo.place_text == "",
+    "people": Photo.people == "",
+}
+
+
+def needing_help(
+    session: Session, missing: str | None, page: int, per_page: int
+) -> tuple[list[Photo], int]:
+    """Return published records still missing a date, place or people (or the one named),
+    newest first, with how many there are."""
+    wanted = [HELP_WANTED[missing]] if missing in HELP_WANTED else list(HELP_WANTED.values())
+    where = (Photo.status == RecordStatus.PUBLISHED, or_(*wanted))
+    total = session.scalar(select(func.count(Photo.id)).where(*where)) or 0
+    photos = session.scalars(
+        select(Photo)
+        .where(*where)
+        .order_by(Photo.published_at.desc(), Photo.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(photos), int(total)
 
 
 def published_count(session: Session) -> int:

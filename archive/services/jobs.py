@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.config import Settings
 from archive.db import Database
 from archive.jobs.queue import Claimed, claim, finish, retry
+from archive.mail import send_mail
+from archive.services.notices import DIGEST, NOTIFY, digest, due_notice
 from archive.services.publication import DELETE_FILES, delete_strictly
 from archive.storage import Storages
 
@@ -27,11 +31,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobContext:
-    """What a job may use: the database, the storage backends and the search index."""
+    """What a job may use: the database, storage backends, search index and settings."""
 
     db: Database
     storages: Storages
     search: SearchIndex
+    settings: Settings
 
 
 Handler = Callable[[JobContext, Claimed], None]
@@ -42,8 +47,28 @@ def _delete_files(context: JobContext, job: Claimed) -> None:
     delete_strictly(context.storages, files)
 
 
+def _notify(context: JobContext, job: Claimed) -> None:
+    with context.db.session() as session:
+        notice = due_notice(session, context.settings, job.payload)
+    if notice is not None:
+        send_mail(context.settings, *notice)
+
+
+def _digest(context: JobContext, job: Claimed) -> None:
+    recipients = context.settings.digest_recipients
+    since = datetime.fromisoformat(str(job.payload.get("since")))
+    with context.db.session() as session:
+        message = digest(session, context.settings, since)
+    if message is not None and recipients:
+        send_mail(context.settings, recipients, *message)
+
+
 # Every kind of job but "index" (the search index's own), with what does it.
-HANDLERS: dict[str, Handler] = {DELETE_FILES: _delete_files}
+HANDLERS: dict[str, Handler] = {
+    DELETE_FILES: _delete_files,
+    NOTIFY: _notify,
+    DIGEST: _digest,
+}
 
 
 class JobRunner:

@@ -24,6 +24,7 @@ from archive.models import Contribution, Photo
 from archive.services import photos as photo_service
 from archive.services.contributions import Contributor, create_contribution, credit_for
 from archive.services.events import record_event
+from archive.services.notices import schedule_digest
 from archive.services.originals import Collaborators, RecordContext, store_original
 from archive.statuses import FileRole, Source
 from archive.storage import upload_key
@@ -87,6 +88,7 @@ def receive_contribution(
     """
     ctx = RecordContext.of(session, runtime)
     contribution, token = create_contribution(ctx.session, contributor)
+    schedule_digest(session, ctx.settings, contribution.created_at)
     for upload, analysis in uploads:
         store_upload(ctx, contribution, upload, analysis)
     log.info("contribution %s received: %d photos", contribution.receipt, len(uploads))

@@ -13,7 +13,7 @@ from archive.config import load_settings
 from archive.fields import PUBLIC
 from archive.renditions import long_side
 from archive.runtime import Runtime, build_runtime
-from archive.statuses import ContributionState, RecordStatus
+from archive.statuses import ContributionState, RecordStatus, SubmissionKind, SubmissionState
 from archive.storage import Storage
 
 if TYPE_CHECKING:
@@ -58,16 +58,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         contribute,
+        desk,
         gallery,
         health,
         media,
         moderate,
         office,
+        reasons,
+        voices,
     )
     from archive.web.cards import alt_text
     from archive.web.errors import init_error_handlers
     from archive.web.extensions import init_extensions
-    from archive.web.labels import event_label, field_label
+    from archive.web.labels import event_label, field_label, object_particle
     from archive.web.security import init_input_guard, init_security_headers
     from archive.web.urls import absolute, absolute_url
 
@@ -75,7 +78,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security_headers(app, settings)
     init_error_handlers(app)
     init_input_guard(app)
-    blueprints = (gallery, api, media, health, contribute, auth, moderate, office, account)
+    blueprints = (
+        gallery,
+        api,
+        media,
+        health,
+        contribute,
+        auth,
+        moderate,
+        office,
+        account,
+        voices,
+        desk,
+        reasons,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -88,10 +104,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RecordStatus=RecordStatus,
         public_fields=PUBLIC,
         ContributionState=ContributionState,
+        SubmissionState=SubmissionState,
+        SubmissionKind=SubmissionKind,
         rendition_side=_rendition_side,
     )
     app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.filters["field_label"] = field_label
+    app.jinja_env.filters["object_particle"] = object_particle
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.jinja_env.filters["kst"] = kst
     app.register_error_handler(HTTPException, _http_error)

@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from archive.dates import parse_date
 from archive.errors import NotFound
 from archive.search.query import SearchError
-from archive.web import get_runtime
+from archive.services.memories import public_memories
+from archive.web import get_runtime, rfc3339
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
 from archive.web.urls import absolute
 
@@ -49,13 +51,44 @@ def photos() -> tuple[Response, int]:
     return jsonify(body), 200
 
 
+@bp.get("/hints")
+def hints() -> Response:
+    """Return how a date and a place will be read (the live hints on staff and visitor forms)."""
+    parsed = parse_date(request.args.get("date", "")[:200])
+    found = get_runtime().gazetteer.find_in(request.args.get("place", "")[:200])
+    return jsonify(
+        date={
+            "ok": parsed.ok,
+            "start": parsed.start,
+            "end": parsed.end,
+            "precision": parsed.precision,
+            "edtf": parsed.edtf,
+        },
+        places=[{"name": place.name, "kind": place.kind} for place, _ in found],
+    )
+
+
 @bp.get("/photos/<public_id>")
 def photo(public_id: str) -> Response:
     """Return one published photo."""
+    runtime = get_runtime()
     try:
-        _record, card = public_card(get_runtime(), public_id)
+        record, card = public_card(runtime, public_id)
     except NotFound:
         abort(404)
+    with runtime.db.session() as session:
+        memories = public_memories(session, record, newest_first=False)
+    # Only what the page shows: never a contact, nor a name the writer did not choose to show.
+    card["memories"] = [
+        {
+            "name": memory.name,
+            "relation": memory.relation,
+            "text": memory.text,
+            "shared_at": rfc3339(memory.shared_at),
+            "url": absolute(f"{card['url']}#memory-{memory.number}"),
+        }
+        for memory in memories
+    ]
     return jsonify(_externalise(card))
 
 

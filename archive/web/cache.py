@@ -19,7 +19,7 @@ from archive.errors import IndexUnavailable
 from archive.web import get_runtime
 
 CACHED_PREFIXES = ("/api/photos",)
-CACHED_PATHS = ("/", "/photos", "/embed", "/feed.atom", "/sitemap.xml")
+CACHED_PATHS = ("/", "/photos", "/embed", "/feed.atom", "/sitemap.xml", "/help", "/memories.atom")
 MAX_ENTRIES = 2_000
 # Headers that depend on the request, added again by the views' hooks on every answer.
 PER_REQUEST = {"Access-Control-Allow-Origin", "Vary", "Set-Cookie"}

@@ -39,6 +39,7 @@ def photo_card(
         title=photo.title or "제목 없음",
         rights=rights_label(photo.rights)["text"],
         places=list(photo.places or []),
+        memory_count=photo.memory_count or 0,
         url=_link(url_for("gallery.photo", public_id=photo.public_id), external),
         thumbnail_url=media_url(media.get("thumb"), external),
         image_url=media_url(media.get("web"), external),

@@ -10,22 +10,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
-from archive.errors import IngestError
+from archive.errors import ArchiveError, IngestError, NotFound
 from archive.runtime import Runtime
 from archive.services.contributions import Contributor, find_by_token, outcomes
+from archive.services.notices import schedule_digest
 from archive.services.uploads import (
     Upload,
     analyse_uploads,
     citizen_reason,
     receive_contribution,
 )
+from archive.services.voices import withdraw_consent
 from archive.web import get_runtime, unit_of_work
+from archive.web.errors import refusal
 from archive.web.extensions import limiter
 from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
 from archive.web.media import private_jpeg
+from archive.web.voice_forms import ConsentWithdrawalForm
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
 PRIVATE_HEADERS = {
@@ -37,6 +41,10 @@ PRIVATE_HEADERS = {
 
 def _contribute_limit() -> str:
     return get_runtime().settings.contribute_rate_limit
+
+
+def _voice_limit() -> str:
+    return get_runtime().settings.voice_rate_limit
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -178,10 +186,44 @@ def status(token: str) -> Response:
             "contribute/status.html",
             contribution=contribution,
             outcomes=outcomes(contribution),
+            withdrawal=ConsentWithdrawalForm(),
             token=token,
             new=request.args.get("new") == "1",
         )
     return Response(page, headers=PRIVATE_HEADERS)
+
+
+@bp.post("/status/<token>/<public_id>/withdraw")
+@limiter.shared_limit(_voice_limit, scope="voices")
+def withdraw(token: str, public_id: str) -> Any:
+    """Withdraw consent for one contributed photo and ask for its erasure."""
+    form = ConsentWithdrawalForm()
+    if not form.validate_on_submit():
+        flash("동의 철회를 확인하는 칸에 표시한 뒤 다시 보내 주세요.", "error")
+        return redirect(url_for("contribute.status", token=token), code=303)
+    try:
+        request_token = _withdraw(token, public_id, form.details.data or "")
+    except NotFound:
+        abort(404)
+    except ArchiveError as exc:
+        flash(refusal(exc), "error")
+        return redirect(url_for("contribute.status", token=token), code=303)
+    return redirect(url_for("voices.status", token=request_token, new=1), code=303)
+
+
+def _withdraw(token: str, public_id: str, details: str) -> str:
+    """Record the request in one unit of work; return its status-link secret."""
+    with unit_of_work() as session:
+        contribution = find_by_token(session, token)
+        photo = next(
+            (p for p in (contribution.photos if contribution else []) if p.public_id == public_id),
+            None,
+        )
+        if photo is None:
+            raise NotFound("not a photo of this contribution")
+        item, request_token = withdraw_consent(session, photo, details)
+        schedule_digest(session, get_runtime().settings, item.created_at)
+    return request_token
 
 
 @bp.get("/status/<token>/<public_id>.jpg")

@@ -7,8 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from archive.errors import IndexUnavailable, NotFound
+from archive.fields import BY_NAME
 from archive.search.query import SearchError, SearchRequest
-from archive.services.gallery import newest, rights_label
+from archive.services.gallery import HELP_WANTED, media_for, needing_help, newest, rights_label
+from archive.services.memories import public_memories, recent_memories
 from archive.web import get_runtime
 from archive.web.browse import (
     BadParameter,
@@ -23,6 +25,7 @@ from archive.web.cards import photo_card
 
 bp = Blueprint("gallery", __name__)
 PER_PAGE = 24
+HELP_FIELDS = tuple(HELP_WANTED)
 
 
 @bp.get("/")
@@ -81,12 +84,18 @@ def photo(public_id: str) -> str:
     card["rights_label"] = rights_label(record.rights)
     neighbours = _neighbours(public_id)
     places = [p for p in card["places"] if p in runtime.gazetteer.places]
+    oldest_first = request.args.get("memories") == "oldest"
+    with runtime.db.session() as session:
+        memories = public_memories(session, record, newest_first=not oldest_first)
     return render_template(
         "gallery/photo.html",
         card=card,
         neighbours=neighbours,
         places=places,
-        back=request.args.to_dict(),
+        memories=memories,
+        oldest_first=oldest_first,
+        missing=[name for name in HELP_FIELDS if not card.get(name)],
+        field_labels={name: BY_NAME[name].label_ko for name in HELP_FIELDS},
     )
 
 
@@ -113,13 +122,58 @@ def _neighbours(public_id: str) -> dict[str, Any]:
     }
 
 
+@bp.get("/help")
+def help_wanted() -> tuple[str, int]:
+    """List published photos still missing a date, place or people, inviting visitors."""
+    missing = request.args.get("missing") or None
+    page = request.args.get("page", "1")
+    if (missing and missing not in HELP_FIELDS) or not page.isdigit():
+        abort(400)
+    page_number = int(page)
+    if not 1 <= page_number <= 100_000:
+        abort(400)
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        photos, total = needing_help(session, missing, page_number, PER_PAGE)
+        media = media_for(session, [p.public_id for p in photos])
+        entries = [
+            (photo_card(p, media.get(p.public_id, {})), [n for n in HELP_FIELDS if not _has(p, n)])
+            for p in photos
+        ]
+    pages = max(1, -(-total // PER_PAGE))
+    if page_number > pages:
+        abort(404)
+    labels = {name: BY_NAME[name].label_ko for name in HELP_FIELDS}
+    return render_template(
+        "gallery/help.html",
+        entries=entries,
+        total=total,
+        missing=missing,
+        page=page_number,
+        pages=pages,
+        labels=labels,
+    ), 200
+
+
+def _has(photo: Any, name: str) -> bool:
+    return bool(getattr(photo, BY_NAME[name].column))
+
+
+@bp.get("/memories.atom")
+def memories_feed() -> Response:
+    """Publish an Atom feed of newly approved memories."""
+    with get_runtime().db.session() as session:
+        entries = recent_memories(session, 50)
+        items = [(photo.public_id, photo.title or "제목 없음", memory) for photo, memory in entries]
+    body = render_template("gallery/memories.atom", items=items)
+    return Response(body, mimetype="application/atom+xml")
+
+
 @bp.get("/embed")
 def embed() -> Response:
     """Show a compact strip of new photos for an iframe on the city homepage."""
     cards = [card for _photo, card in newest_cards(get_runtime(), 8)]
-    response = Response(render_template("gallery/embed.html", cards=cards))
-    response.headers["Content-Security-Policy"] = "frame-ancestors *"
-    return response
+    return Response(render_template("gallery/embed.html", cards=cards))
 
 
 @bp.get("/feed.atom")

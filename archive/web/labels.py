@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.fields import FIELDS
+from archive.statuses import KIND_LABELS, STATE_LABELS, SubmissionKind, SubmissionState
 
 EVENT_LABELS = {
     "ingested": "스캔 등록",
@@ -19,13 +20,40 @@ EVENT_LABELS = {
     "user-added": "직원 계정 추가",
     "user-disabled": "직원 계정 막음",
     "personal-data-purged": "개인정보 파기",
+    "erased": "영구 삭제",
+    "failed": "처리 실패",
+    "exported": "내보내기",
+    "fixity-checked": "고정성 검사",
+    "swept": "파일 정리",
+    "password-changed": "비밀번호 변경",
+    "password-reset": "비밀번호 새로 정함",
+    "reason-added": "자주 쓰는 사유 추가",
+    "reason-changed": "자주 쓰는 사유 수정",
 }
+# Visitors' voices: "memory-received", "suggestion-approved", "request-held", ...
+EVENT_LABELS.update(
+    {f"{kind}-received": f"{KIND_LABELS[kind]} 접수" for kind in SubmissionKind}
+    | {
+        f"{kind}-{state}": f"{KIND_LABELS[kind]} {STATE_LABELS[state]}"
+        for kind in SubmissionKind
+        for state in SubmissionState
+        if state != SubmissionState.PENDING
+    }
+)
 FIELD_LABELS = {field.name: field.label_ko for field in FIELDS}
 
 
 def event_label(kind: str) -> str:
     """Return the Korean name of an event kind (the kind itself when unknown)."""
     return EVENT_LABELS.get(kind, kind)
+
+
+def object_particle(word: str) -> str:
+    """Return the word with its object particle: 을 after a final consonant, else 를."""
+    last = word.rstrip()[-1:] if word.strip() else ""
+    if "가" <= last <= "힣":
+        return word + ("을" if (ord(last) - ord("가")) % 28 else "를")
+    return word + "을(를)"
 
 
 def field_label(name: str) -> str:

@@ -10,7 +10,6 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -20,13 +19,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.dates import parse_date
 from archive.errors import ArchiveError
 from archive.fields import FIELDS
 from archive.models import Photo, PhotoFile
-from archive.services import review
+from archive.services import review, voice_review
 from archive.services.catalogue import update_photo
 from archive.services.events import photo_history
+from archive.services.reasons import list_reasons, reason_text
 from archive.statuses import FileRole, RecordStatus
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
@@ -85,6 +84,7 @@ def queue() -> Any:
             missing=missing,
             listing=listing,
             counts=review.queue_counts(session),
+            voice_counts=voice_review.open_counts(session),
             labels=QUEUE_LABELS,
             missing_labels=MISSING_LABELS,
             bulk_form=BulkForm(),
@@ -121,6 +121,7 @@ def photo(public_id: str) -> Any:
             queue=review.queue_of(record),
             following=_following(session, record),
             history=photo_history(session, record),
+            reasons=list_reasons(session),
             rights_choices=RIGHTS_CHOICES,
             editable_fields=[spec for spec in FIELDS if spec.editable],
             labels=QUEUE_LABELS,
@@ -184,9 +185,9 @@ def decide(public_id: str) -> Any:
     form = DecisionForm()
     if action not in DECISIONS or not form.validate_on_submit():
         abort(400)
-    reason = form.reason.data or ""
     try:
         with unit_of_work() as session:
+            reason = reason_text(session, form.reason.data or "", request.form.get("canned", ""))
             _apply(session, _load(session, public_id), action, reason)
     except ArchiveError as exc:
         flash(f"처리하지 못했습니다: {refusal(exc)}", "error")
@@ -226,23 +227,6 @@ def bulk_publish() -> Any:
         )
     flash(f"스캔 {len(done)}건을 공개했습니다.", "info")
     return redirect(url_for("moderate.queue", queue="scans"), code=303)
-
-
-@bp.get("/hints")
-def hints() -> Response:
-    """Return what the date and place fields will be read as (for live hints)."""
-    parsed = parse_date(request.args.get("date", "")[:200])
-    found = get_runtime().gazetteer.find_in(request.args.get("place", "")[:200])
-    return jsonify(
-        date={
-            "ok": parsed.ok,
-            "start": parsed.start,
-            "end": parsed.end,
-            "precision": parsed.precision,
-            "edtf": parsed.edtf,
-        },
-        places=[{"name": place.name, "kind": place.kind} for place, _ in found],
-    )
 
 
 @bp.get("/files/<int(max=2147483647):file_id>.jpg")

@@ -9,7 +9,15 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from archive.services.events import list_events
-from archive.services.reports import COLUMNS, LABELS, monthly_figures, totals
+from archive.services.reports import (
+    COLUMNS,
+    LABELS,
+    PHOTO_COLUMNS,
+    VOICE_COLUMNS,
+    monthly_figures,
+    open_requests,
+    totals,
+)
 from archive.services.users import list_users
 from archive.web import get_runtime
 from archive.web.auth import admin_required
@@ -26,8 +34,14 @@ def dashboard() -> str:
     """Show monthly figures: scanned, catalogued, published, contributed, approved, rejected."""
     with get_runtime().db.session() as session:
         rows = monthly_figures(session)
+        waiting = open_requests(session)
     return render_template(
-        "moderate/dashboard.html", rows=rows, totals=totals(rows), columns=COLUMNS, labels=LABELS
+        "moderate/dashboard.html",
+        rows=rows,
+        totals=totals(rows),
+        tables=(("사진", PHOTO_COLUMNS), ("시민 참여", VOICE_COLUMNS)),
+        labels=LABELS,
+        waiting=waiting,
     )
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,14 @@ def prepare(root: Path, database_url: str) -> None:
 @pytest.fixture(scope="session")
 def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """Run `archive serve` (gunicorn) on a free port; yield its base URL and environment."""
-    root = tmp_path_factory.mktemp("e2e")
+    with running_archive(tmp_path_factory.mktemp("e2e")) as live:
+        yield live
+
+
+@contextmanager
+def running_archive(root: Path, **settings: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """Prepare an archive under root and run its web server and worker, with extra
+    ARCHIVE_* settings; yield the base URL and the environment."""
     database_url = fresh_database_url()
     prepare(root, database_url)
     port = free_port()
@@ -98,6 +106,7 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         "ARCHIVE_SCANS_DIR": str(root / "scans"),
         "ARCHIVE_DATABASE_URL": database_url,
         "ARCHIVE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **{f"ARCHIVE_{name.upper()}": value for name, value in settings.items()},
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],

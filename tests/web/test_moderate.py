@@ -267,12 +267,14 @@ def test_dashboard_counts_by_month(fresh_app: Flask, login_as: Login) -> None:
     assert csv_text.startswith("\ufeff월,스캔 등록")
 
 
-def test_live_hints_read_the_date_and_place(fresh_app: Flask, login_as: Login) -> None:
-    staff = login_as("moderator")
-    hint = staff.get("/moderate/hints?date=1965년경&place=남평 드들강").get_json()
+def test_live_hints_read_the_date_and_place(fresh_app: Flask) -> None:
+    # Public: visitors' suggestion form uses the same hints as the staff screen.
+    visitor = fresh_app.test_client()
+    hint = visitor.get("/api/hints?date=1965년경&place=남평 드들강").get_json()
     assert hint["date"]["ok"] and hint["date"]["edtf"] == "1965~"
     assert {"남평읍", "드들강"} <= {p["name"] for p in hint["places"]}
-    assert fresh_app.test_client().get("/moderate/hints?date=1965").status_code == 302
+    unread = visitor.get("/api/hints?date=그때쯤&place=" + "가" * 5000).get_json()
+    assert unread["date"]["ok"] is False and unread["places"] == []
 
 
 def test_logout_and_disabled_accounts(fresh_app: Flask, login_as: Login) -> None:

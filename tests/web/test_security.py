@@ -37,7 +37,6 @@ STAFF_GET = (
     "/moderate/?queue=held",
     "/moderate/photos/{id}",
     "/moderate/files/{file}.jpg",
-    "/moderate/hints?date=1970",
     "/moderate/dashboard",
     "/moderate/dashboard.csv",
     "/moderate/audit",

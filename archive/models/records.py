@@ -1,38 +1,18 @@
-"""Database models: photo records, their files, technical metadata and the event log."""
+"""Photo records, their files, technical metadata and near-duplicate flags."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from archive.models.base import Base, new_public_id, utcnow
 from archive.statuses import FileRole, RecordStatus, Source
 
-PUBLIC_ID_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC."""
-    return datetime.now(UTC)
-
-
-def new_session_token() -> str:
-    """Return a fresh random token for a staff account's sessions."""
-    return secrets.token_hex(16)
-
-
-def new_public_id() -> str:
-    """Return a random, unguessable public id of 12 characters."""
-    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every model."""
-
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+if TYPE_CHECKING:
+    from archive.models.citizens import Contribution
 
 
 class Photo(Base):
@@ -78,6 +58,9 @@ class Photo(Base):
     # How many times the record was published: public file names carry it, so files
     # published again after a withdrawal get new URLs.
     publication: Mapped[int] = mapped_column(Integer, default=0)
+    # Approved memories, kept here for cards, the API and search (see services/voices).
+    memory_count: Mapped[int] = mapped_column(Integer, default=0)
+    memories_text: Mapped[str] = mapped_column(Text, default="")
 
     files: Mapped[list[PhotoFile]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", order_by="PhotoFile.id"
@@ -179,111 +162,3 @@ class NearDuplicate(Base):
     other_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
     distance: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class Job(Base):
-    """Work to do after a commit, written in the same transaction (a transactional outbox).
-
-    Workers claim jobs by setting claimed_by; a job that fails is tried again after
-    run_after, and after too many tries it stays as failed for `archive check` to show.
-    """
-
-    __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_due", "state", "run_after"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    # What the job is about (a record's public id for "index"), for queries about it.
-    subject: Mapped[str | None] = mapped_column(String(64), index=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(200))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class Event(Base):
-    """Append-only log of ingest outcomes and catalogue decisions."""
-
-    __tablename__ = "events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    photo_id: Mapped[int | None] = mapped_column(
-        ForeignKey("photos.id", ondelete="SET NULL"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    source_path: Mapped[str | None] = mapped_column(String(1000))
-    message: Mapped[str] = mapped_column(Text, default="")
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class Contribution(Base):
-    """One sending of the contribution form: the contributor and their consent.
-
-    Name and contact are personal data: only moderator pages show them, and
-    `archive purge-personal-data` erases them after the retention period.
-    """
-
-    __tablename__ = "contributions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Number the contributor quotes when they call the office.
-    receipt: Mapped[str] = mapped_column(String(24), unique=True)
-    # SHA-256 of the secret in the contributor's private status link.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
-    contact: Mapped[str] = mapped_column(String(200), default="")
-    show_name: Mapped[bool] = mapped_column(default=False)
-    rights: Mapped[str] = mapped_column(String(100))
-    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # When the last of its photos was decided (published or rejected).
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    photos: Mapped[list[Photo]] = relationship(back_populates="contribution", order_by="Photo.id")
-
-
-class User(Base):
-    """A member of staff who signs in to the moderator screen."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Part of every session's identity: a new value (sign-out, password change, disable)
-    # ends every session of the account, copied cookies included.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class IngestClaim(Base):
-    """A worker's claim on a dropped scan (all files of one stem), so no two take it."""
-
-    __tablename__ = "ingest_claims"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # SHA-256 of the stem: unique and short whatever the folder and file names.
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    stem: Mapped[str] = mapped_column(String(1000))
-    worker: Mapped[str] = mapped_column(String(200))
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class ArchiveState(Base):
-    """One row of counters: public_version advances with every commit visitors can see."""
-
-    __tablename__ = "archive_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    public_version: Mapped[int] = mapped_column(BigInteger, default=0)

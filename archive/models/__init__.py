@@ -1,0 +1,26 @@
+"""Database models, by subject; import them from here."""
+
+from archive.models.base import PUBLIC_ID_ALPHABET, Base, new_public_id, new_session_token, utcnow
+from archive.models.citizens import CannedReason, Contribution, Submission
+from archive.models.records import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
+from archive.models.system import ArchiveState, Event, IngestClaim, Job, User
+
+__all__ = [
+    "PUBLIC_ID_ALPHABET",
+    "ArchiveState",
+    "Base",
+    "CannedReason",
+    "Contribution",
+    "Event",
+    "IngestClaim",
+    "Job",
+    "NearDuplicate",
+    "Photo",
+    "PhotoFile",
+    "Submission",
+    "TechnicalMetadata",
+    "User",
+    "new_public_id",
+    "new_session_token",
+    "utcnow",
+]
