@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, not_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Contribution, Photo, Submission
@@ -16,6 +16,8 @@ from archive.statuses import (
     SUBMISSION_OPEN,
     ContributionState,
     RecordStatus,
+    SubmissionKind,
+    SubmissionState,
     contribution_state,
 )
 from archive.text import clean_text
@@ -120,14 +122,20 @@ def _purge_submissions(session: Session, cutoff: datetime, dry_run: bool) -> lis
         Submission.purged_at.is_(None),
     )
     receipts = list(session.scalars(select(Submission.receipt).where(*due)))
+    shown = and_(
+        Submission.show_name.is_(True),
+        Submission.kind == SubmissionKind.MEMORY,
+        Submission.state == SubmissionState.APPROVED,
+    )
     if receipts and not dry_run:
         now = datetime.now(UTC)
-        for shown in (True, False):  # a name shown on a memory stays with it
-            values = {"contact": "", "notify": False, "purged_at": now}
+        values = {"contact": "", "notify": False, "purged_at": now}
+        # A name shown with a memory on the photo page stays with it; every other goes.
+        for where, changes in ((shown, values), (not_(shown), {**values, "name": ""})):
             session.execute(
                 update(Submission)
-                .where(*due, Submission.show_name.is_(shown))
-                .values(**values if shown else {**values, "name": ""})
+                .where(*due, where)
+                .values(**changes)
                 .execution_options(synchronize_session=False)
             )
     return receipts

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.db import mark_public_change
 from archive.models import Event, NearDuplicate, Photo, PhotoFile, Submission, TechnicalMetadata
+from archive.services.contributions import note_decision
 from archive.services.events import record_event
 from archive.services.photos import queue_reindex
 from archive.services.publication import StoredKey, retire_files
@@ -43,7 +44,6 @@ _EMPTIED: dict[str, Any] = {
     "decision_note": "",
     "memory_count": 0,
     "memories_text": "",
-    "contribution_id": None,
 }
 
 
@@ -73,6 +73,7 @@ def erase_photo(
         setattr(photo, column, value)
     photo.status = RecordStatus.ERASED
     photo.held = False
+    note_decision(photo)  # an erased photo counts as decided for its contributor's data
     retire_files(session, storages, doomed)
     mark_public_change(session)
     queue_reindex(session, photo)

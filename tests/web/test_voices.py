@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from archive.models import Event, Photo, Submission
 from archive.operations.checks import run_checks
+from archive.services.contributions import purge_personal_data
 from tests.web.conftest import csrf_token, runtime_of, work
-from tests.web.test_moderate import scan
+from tests.web.test_moderate import contribute, decide, scan
 
 Login = Callable[[str], FlaskClient]
 CONTACT = "grandson.kim@example.kr"
@@ -349,3 +351,111 @@ def test_canned_reasons_are_kept_by_admins_and_offered_on_every_rejection(
         follow_redirects=True,
     )
     assert "이미 처리된 건입니다" in response.get_data(as_text=True)
+
+
+def test_a_contributor_can_withdraw_consent_and_have_the_photo_erased(
+    fresh_app: Flask, login_as: Login
+) -> None:
+    [public_id], status_url = contribute(fresh_app, "할머니 환갑 잔치")
+    staff = login_as("moderator")
+    decide(staff, public_id, "approve")
+    contributor = fresh_app.test_client()
+    page = contributor.get(status_url).get_data(as_text=True)
+    assert "동의 철회·삭제 요청" in page
+    path = f"{status_url}/{public_id}/withdraw"
+    token = csrf_token(contributor, status_url)
+    unconfirmed = contributor.post(path, data={"csrf_token": token}, follow_redirects=True)
+    assert "확인하는 칸에 표시한 뒤" in unconfirmed.get_data(as_text=True)
+    response = contributor.post(
+        path, data={"csrf_token": token, "confirm": "y", "details": "가족이 원치 않습니다"}
+    )
+    assert response.status_code == 303
+    receipt_page = contributor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "기증 동의를 철회합니다" in receipt_page
+    assert "접수 번호" in contributor.get(status_url).get_data(as_text=True)
+    assert contributor.get(f"{status_url}/nosuchphoto1/withdraw").status_code == 405
+    stranger = contributor.post(
+        f"/contribute/status/{'x' * 43}/{public_id}/withdraw",
+        data={"csrf_token": token, "confirm": "y"},
+    )
+    assert stranger.status_code == 404
+    number = item_id(fresh_app, receipt_page)
+    item_page = staff.get(f"/moderate/voices/items/{number}").get_data(as_text=True)
+    assert "010-1234-5678" in item_page  # the contributor's own contact, for staff
+    act(staff, number, "grant", resolution="erased", confirm="erase")
+    work(fresh_app)
+    page = contributor.get(status_url).get_data(as_text=True)
+    assert "삭제됨" in page and "할머니 환갑 잔치" not in page
+    assert contributor.get(f"{status_url}/{public_id}.jpg").status_code == 404
+
+
+def test_memories_are_searched_below_the_records_own_words(
+    fresh_app: Flask, login_as: Login
+) -> None:
+    titled, remembered = scan(
+        fresh_app,
+        {"title": "새우젓 장수", "status": "published"},
+        {"title": "강가 풍경", "status": "published"},
+    )
+    work(fresh_app)
+    _s, page, _t = memory(fresh_app.test_client(), remembered, "새우젓 배가 들어오던 날")
+    act(login_as("moderator"), item_id(fresh_app, page), "approve")
+    work(fresh_app)
+    found = fresh_app.test_client().get("/api/photos", query_string={"q": "새우젓"}).get_json()
+    assert [card["id"] for card in found["items"]] == [titled, remembered]
+
+
+def test_the_help_page_asks_for_what_is_missing(fresh_app: Flask) -> None:
+    unplaced, complete = scan(
+        fresh_app,
+        {"title": "어디일까", "date": "1970", "people": "김씨", "status": "published"},
+        {
+            "title": "다 앎",
+            "date": "1970",
+            "place": "영산포",
+            "people": "김씨",
+            "status": "published",
+        },
+    )
+    work(fresh_app)
+    visitor = fresh_app.test_client()
+    assert "도움이 필요한 사진" in visitor.get("/").get_data(as_text=True)
+    page = visitor.get("/help?missing=place").get_data(as_text=True)
+    assert "어디일까" in page and "다 앎" not in page
+    assert f"/photos/{unplaced}/identify?field=place" in page
+    assert "장소를 모름" in page
+    for bad in ("?missing=rights", "?page=0", "?page=x"):
+        assert visitor.get("/help" + bad).status_code == 400
+    assert complete not in page
+
+
+def test_the_purge_erases_old_contacts_but_keeps_names_shown_with_memories(
+    fresh_app: Flask, login_as: Login
+) -> None:
+    public_id = published(fresh_app)
+    visitor = fresh_app.test_client()
+    shown = memory(visitor, public_id, "보이는 이름", contact=CONTACT, consent="y")[1]
+    hidden = send_voice(
+        visitor,
+        public_id,
+        "identify",
+        field="date",
+        body="1968",
+        name="박",
+        contact=CONTACT,
+        consent="y",
+    )[1]
+    staff = login_as("moderator")
+    act(staff, item_id(fresh_app, shown), "approve")
+    act(staff, item_id(fresh_app, hidden), "reject", reason="확인할 수 없습니다")
+    runtime = runtime_of(fresh_app)
+    with runtime.db.session() as session:
+        session.execute(
+            update(Submission).values(decided_at=datetime.now(UTC) - timedelta(days=400))
+        )
+        purged = purge_personal_data(session, retention_days=365, actor="test")
+    assert len(purged) == 2
+    with runtime.db.session() as session:
+        rows = {s.body: (s.name, s.contact) for s in session.scalars(select(Submission))}
+    assert rows == {"보이는 이름": ("김영산", ""), "1968": ("", "")}
+    assert "김영산" in visitor.get(f"/photos/{public_id}").get_data(as_text=True)
