@@ -99,6 +99,11 @@ STATE_LABELS = {
     SubmissionState.APPROVED: "반영됨",
     SubmissionState.REJECTED: "반영하지 않음",
 }
+# How a request's outcome reads (memories and suggestions are "반영됨" / "반영하지 않음").
+REQUEST_STATE_LABELS = {
+    SubmissionState.APPROVED: "요청대로 처리함",
+    SubmissionState.REJECTED: "받아들이지 않음",
+}
 REASON_LABELS = {
     RequestReason.PERSON: "제가(또는 가족이) 사진 속에 있습니다",
     RequestReason.COPYRIGHT: "저작권 문제가 있습니다",
@@ -163,3 +168,10 @@ def contribution_state(status: str) -> ContributionState:
     if status in (RecordStatus.REJECTED, RecordStatus.WITHDRAWN, RecordStatus.ERASED):
         return ContributionState.NOT_PUBLISHED
     return ContributionState.PENDING
+
+
+def state_label(kind: str, state: str) -> str:
+    """Return how an item's state reads in Korean, in the words of its kind."""
+    if kind == SubmissionKind.REQUEST and state in REQUEST_STATE_LABELS:
+        return REQUEST_STATE_LABELS[SubmissionState(state)]
+    return STATE_LABELS[SubmissionState(state)]

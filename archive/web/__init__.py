@@ -13,7 +13,13 @@ from archive.config import load_settings
 from archive.fields import PUBLIC
 from archive.renditions import long_side
 from archive.runtime import Runtime, build_runtime
-from archive.statuses import ContributionState, RecordStatus, SubmissionKind, SubmissionState
+from archive.statuses import (
+    ContributionState,
+    RecordStatus,
+    SubmissionKind,
+    SubmissionState,
+    state_label,
+)
 from archive.storage import Storage
 
 if TYPE_CHECKING:
@@ -106,6 +112,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ContributionState=ContributionState,
         SubmissionState=SubmissionState,
         SubmissionKind=SubmissionKind,
+        state_label=state_label,
         rendition_side=_rendition_side,
     )
     app.jinja_env.filters["event_label"] = event_label

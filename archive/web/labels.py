@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive.fields import FIELDS
-from archive.statuses import KIND_LABELS, STATE_LABELS, SubmissionKind, SubmissionState
+from archive.statuses import KIND_LABELS, SubmissionKind, SubmissionState, state_label
 
 EVENT_LABELS = {
     "ingested": "스캔 등록",
@@ -34,7 +34,7 @@ EVENT_LABELS = {
 EVENT_LABELS.update(
     {f"{kind}-received": f"{KIND_LABELS[kind]} 접수" for kind in SubmissionKind}
     | {
-        f"{kind}-{state}": f"{KIND_LABELS[kind]} {STATE_LABELS[state]}"
+        f"{kind}-{state}": f"{KIND_LABELS[kind]} {state_label(kind, state)}"
         for kind in SubmissionKind
         for state in SubmissionState
         if state != SubmissionState.PENDING

@@ -19,9 +19,9 @@ from archive.statuses import (
     KIND_LABELS,
     REASON_LABELS,
     RESOLUTION_LABELS,
-    STATE_LABELS,
     RecordStatus,
     SubmissionKind,
+    state_label,
 )
 from archive.web import get_runtime, unit_of_work
 from archive.web.browse import public_card
@@ -143,7 +143,7 @@ def status(token: str) -> Response:
             shown=shown,
             card=public_card(runtime, photo.public_id)[1] if shown else None,
             kind_label=KIND_LABELS[SubmissionKind(item.kind)],
-            state_label=STATE_LABELS[item.state],  # type: ignore[index]
+            state_label=state_label(item.kind, item.state),
             reason_label=REASON_LABELS.get(item.reason, ""),  # type: ignore[call-overload]
             resolution_label=RESOLUTION_LABELS.get(item.resolution, ""),  # type: ignore[call-overload]
             field_label=BY_NAME[item.field].label_ko if item.field in BY_NAME else "",
