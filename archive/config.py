@@ -123,6 +123,9 @@ class Settings:
     smtp_password: str = ""
     # Seconds to wait for the mail server before the job is tried again later.
     smtp_timeout: float = 20.0
+    # CA certificates (PEM file) that sign the mail server's certificate, for a relay with
+    # the office's own CA; empty trusts the system's CAs.
+    smtp_ca_file: str = ""
     # Sender of every notice.
     mail_from: str = "나주시 옛 사진 <noreply@naju.go.kr>"
     # Staff addresses (comma-separated) that get a digest of new memories, suggestions,
@@ -223,6 +226,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"ARCHIVE_{name.upper()} must be at least 1")
+    if settings.smtp_ca_file.strip() and not Path(settings.smtp_ca_file.strip()).is_file():
+        raise ConfigError(f"ARCHIVE_SMTP_CA_FILE={settings.smtp_ca_file!r}: no such file")
     if settings.staff_digest_minutes < 0:
         raise ConfigError("ARCHIVE_STAFF_DIGEST_MINUTES must be 0 (at once) or more")
     return settings

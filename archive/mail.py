@@ -46,18 +46,23 @@ def send_mail(settings: Settings, to: list[str], subject: str, body: str) -> Non
     try:
         if port == TLS_PORT:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=timeout, context=ssl.create_default_context()
+                host, port, timeout=timeout, context=_tls(settings)
             )
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             if settings.smtp_starttls and port != TLS_PORT:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=_tls(settings))
             if settings.smtp_user:
                 client.login(settings.smtp_user, settings.smtp_password)
             client.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"mail to {len(to)} recipient(s) not sent: {_describe(exc)}") from exc
+
+
+def _tls(settings: Settings) -> ssl.SSLContext:
+    """Return a verifying TLS context (with the office's CA file when one is set)."""
+    return ssl.create_default_context(cafile=settings.smtp_ca_file.strip() or None)
 
 
 def _describe(exc: Exception) -> str:

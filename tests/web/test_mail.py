@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from archive.config import load_settings
+from archive.errors import ConfigError
+from archive.mail import MailError, send_mail
 from archive.models import Job
-from tests.smtp import PASSWORD, USER, Inbox, Server, free_port
+from tests.smtp import PASSWORD, USER, Inbox, Server, free_port, self_signed
 from tests.web.conftest import runtime_of, work
 from tests.web.test_voices import act, item_id, published, send_voice
 
@@ -111,3 +115,29 @@ def test_without_mail_settings_nothing_is_sent_or_queued(
             session.scalars(select(Job).where(Job.kind.in_(("notify", "staff-digest")))).all() == []
         )
     assert inbox.messages == []
+
+
+def test_mail_goes_over_starttls_to_a_server_the_office_trusts(tmp_path: Path) -> None:
+    context, ca_file = self_signed(tmp_path)
+    server = Server(Inbox(), tls=context)
+    server.start()
+    try:
+        base = {
+            "data_dir": tmp_path / "var",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": server.port,
+            "smtp_user": USER,
+            "smtp_password": PASSWORD,
+            "smtp_timeout": 5.0,
+        }
+        with pytest.raises(MailError) as untrusted:  # the system CAs do not know this server
+            send_mail(load_settings(**base), [SENDER], "시험", "본문")
+        assert "SSL" in str(untrusted.value) and SENDER not in str(untrusted.value)
+        assert server.inbox.messages == []
+        send_mail(load_settings(**base, smtp_ca_file=str(ca_file)), [SENDER], "시험 메일", "본문")
+        [(rcpt, message)] = server.inbox.messages
+        assert rcpt == [SENDER] and message["Subject"] == "시험 메일"
+        with pytest.raises(ConfigError):
+            load_settings(**base, smtp_ca_file=str(tmp_path / "missing.pem"))
+    finally:
+        server.stop()
