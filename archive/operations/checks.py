@@ -158,7 +158,7 @@ def _erasures(runtime: Runtime) -> Check:
             {
                 public_id
                 for public_id, (backend, key) in files
-                if runtime.storages.of(backend).exists(key)
+                if runtime.storages.of(backend).holds(key)
             }
         )
     except (OSError, SQLAlchemyError, ArchiveError) as exc:

@@ -84,13 +84,13 @@ def retire_files(session: Session, storages: Storages, files: Iterable[StoredKey
 def delete_strictly(storages: Storages, files: Iterable[StoredKey]) -> None:
     """Delete stored files; raise on the first that fails (the job is tried again)."""
     for backend, key in files:
-        storages.of(backend).delete(key)
+        storages.of(backend).remove(key)
 
 
 def delete_now(storages: Storages, files: Iterable[StoredKey]) -> None:
     """Delete stored files, logging (not raising) what fails: the sweep finds it."""
     for backend, key in files:
         try:
-            storages.of(backend).delete(key)
+            storages.of(backend).remove(key)
         except (StorageError, NotFound, OSError) as exc:
             log.error("could not delete %s (archive sweep will): %s", key, exc)

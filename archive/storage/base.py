@@ -64,6 +64,17 @@ class ListedObject:
     modified: datetime
 
 
+def is_tree(key: str) -> bool:
+    """Return whether a key names a tree: every object under it (it ends with "/")."""
+    return key.endswith("/")
+
+
+def tree_digest(entries: list[tuple[str, str]]) -> str:
+    """Return the SHA-256 of a tree: of its sorted "sha256  path" lines (stable across copies)."""
+    lines = "".join(f"{digest}  {path}\n" for path, digest in sorted(entries))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
 def rendition_key(sha256: str, variant: str) -> str:
     """Return the private, content-addressed key of a derivative image."""
     return f"{RENDITION_PREFIX}{variant}/{sha256[:2]}/{sha256}.jpg"
@@ -125,6 +136,54 @@ class Storage(ABC):
             spool.flush()
             return self.put_file(target, Path(spool.name), digest)
 
+    def put_tree(self, prefix: str, folder: Path) -> StoredObject:
+        """Store every file under folder below prefix (a tree key), each verified.
+
+        :returns: the tree as one object: its digest (see tree_digest) and total size.
+        """
+        _check_tree(prefix)
+        entries: list[tuple[str, str]] = []
+        size = 0
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder).as_posix()
+            digest, _length = sha256_file(path)
+            size += self.put_file(prefix + relative, path, digest).size
+            entries.append((relative, digest))
+        return StoredObject(self.backend, prefix, tree_digest(entries), size)
+
+    def copy_tree(self, source: str, target: str) -> StoredObject:
+        """Copy every object of one tree under another tree key (each copy verified).
+
+        :raises NotFound: when the source tree holds nothing.
+        """
+        _check_tree(source)
+        _check_tree(target)
+        listed = list(self.list_keys(source))
+        if not listed:
+            raise NotFound(f"no objects under {source!r}")
+        entries: list[tuple[str, str]] = []
+        size = 0
+        for item in listed:
+            relative = item.key[len(source) :]
+            copied = self.copy(item.key, target + relative)
+            entries.append((relative, copied.sha256))
+            size += copied.size
+        return StoredObject(self.backend, target, tree_digest(entries), size)
+
+    def remove(self, key: str) -> None:
+        """Delete one object, or every object of a tree key."""
+        if not is_tree(key):
+            self.delete(key)
+            return
+        for item in list(self.list_keys(key)):
+            self.delete(item.key)
+
+    def holds(self, key: str) -> bool:
+        """Return whether an object (or any object of a tree key) is stored."""
+        if is_tree(key):
+            return next(iter(self.list_keys(key)), None) is not None
+        return self.exists(key)
+
     def local_path(self, key: str) -> Path | None:
         """Return the file of an object on local disk (for sendfile), or None."""
         return None
@@ -158,6 +217,12 @@ class Storage(ABC):
         """Return the SHA-256 of a stored object by reading it back."""
         with self.open(key) as handle:
             return sha256_stream(handle)[0]
+
+
+def _check_tree(key: str) -> None:
+    check_key(key)
+    if not is_tree(key) or key == "/":
+        raise StorageError(f"not a tree key (it must end with '/'): {key!r}")
 
 
 def _spool(source: IO[bytes], target: IO[bytes]) -> str:

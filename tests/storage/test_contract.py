@@ -157,3 +157,31 @@ def test_s3_unfinished_multipart_uploads_are_aborted(s3_endpoint: str, s3_bucket
     # (moto reports a fixed initiation time in 2010, so the age cut-off is not exercised here)
     assert storage.clean_temp(older_than=60) == 1
     assert client.list_multipart_uploads(Bucket=s3_bucket).get("Uploads", []) == []
+
+
+def test_a_tree_is_stored_copied_and_removed_as_one(storage: Storage, tmp_path: Path) -> None:
+    folder = tmp_path / "pyramid"
+    for relative, data in (
+        ("0,0,512,512/512,512/0/default.jpg", b"tile a"),
+        ("full/188,263/0/default.jpg", b"small"),
+        ("512,0,488,512/488,512/0/default.jpg", b"tile b"),
+    ):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(data)
+    stored = storage.put_tree("renditions/tiles/ab/abcd/", folder)
+    assert (stored.key, stored.size) == ("renditions/tiles/ab/abcd/", 17)
+    with storage.open("renditions/tiles/ab/abcd/full/188,263/0/default.jpg") as handle:
+        assert handle.read() == b"small"
+    copied = storage.copy_tree(stored.key, "derivatives/tiles/ab/abcd-1/")
+    assert (copied.sha256, copied.size) == (stored.sha256, stored.size)  # same content, same digest
+    assert storage.holds(copied.key) and storage.holds(stored.key)
+    storage.put_bytes("renditions/tiles/ab/abcde/other.jpg", b"a neighbour sharing the prefix")
+    storage.remove(stored.key)
+    assert not storage.holds(stored.key) and storage.holds(copied.key)
+    assert storage.holds("renditions/tiles/ab/abcde/other.jpg")
+    assert len(list(storage.list_keys(copied.key))) == 3
+    with pytest.raises(NotFound):
+        storage.copy_tree(stored.key, "derivatives/tiles/ab/abcd-2/")
+    for bad in ("renditions/tiles/ab/abcd", "/", "../x/"):
+        with pytest.raises(StorageError):
+            storage.put_tree(bad, folder)
