@@ -98,6 +98,8 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
             "data_dir": tmp_path / "var",
             "scans_dir": tmp_path / "scans",
             "workers": 1,
+            # Test files are written whole before a worker looks: no need to wait for them.
+            "settle_seconds": 0.0,
             "database_url": fresh_database_url(),
             "FLASK": {"TESTING": True},
             **extra,
@@ -107,6 +109,32 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
     runtime.db.upgrade()
     work(application)  # a worker builds the (empty) index when it starts
     yield application
+    runtime.close()
+
+
+@pytest.fixture(scope="module")
+def shared_photo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    """Return an app with one published scan, shared by a module's tests that need no
+    clean slate (those that store nothing, or only what no other test counts)."""
+    from tests.web.test_moderate import scan  # the test module imports this one
+
+    root = tmp_path_factory.mktemp("shared")
+    application = create_app(
+        {
+            "data_dir": root / "var",
+            "scans_dir": root / "scans",
+            "workers": 1,
+            "settle_seconds": 0.0,
+            "database_url": fresh_database_url(),
+            "voice_rate_limit": "10000 per hour",
+            "FLASK": {"TESTING": True},
+        }
+    )
+    runtime: Runtime = application.extensions["archive"]
+    runtime.db.upgrade()
+    [public_id] = scan(application, {"title": "영산포 선창", "status": "published"})
+    work(application)
+    yield application, public_id
     runtime.close()
 
 

@@ -261,9 +261,9 @@ def test_erasure_removes_every_file_and_leaves_a_tombstone(
     ],
 )
 def test_bad_input_gets_a_plain_answer_and_stores_nothing(
-    fresh_app: Flask, action: str, fields: dict[str, str], expected: str
+    shared_photo: tuple[Flask, str], action: str, fields: dict[str, str], expected: str
 ) -> None:
-    public_id = published(fresh_app)
+    fresh_app, public_id = shared_photo  # refused input stores nothing: one archive for all
     status, page, _token = send_voice(fresh_app.test_client(), public_id, action, **fields)
     assert status == 400
     assert expected in page or (expected == "Not a valid" and "올바른" in page), page[-3000:]
