@@ -44,7 +44,10 @@ def env(
         "ARCHIVE_POLL_SECONDS": "0.2",
         "ARCHIVE_WORKERS": "2",
     }
-    url = fresh_database_url(migrated=request.node.get_closest_marker("empty_database") is None)
+    url = fresh_database_url(
+        migrated=request.node.get_closest_marker("empty_database") is None,
+        data_dir=tmp_path / "var",
+    )
     if url:
         values["ARCHIVE_DATABASE_URL"] = url
     for name, value in values.items():

@@ -118,16 +118,19 @@ def sign_in(page: Page, base: str, name: str) -> None:
     expect(page.locator("h1")).to_have_text("사진 검토")
 
 
-def open_queue(page: Page, kind_label: str, count: int) -> None:
+def open_queue(page: Page, kind_label: str, count: int, shot: Path | None = None) -> None:
     page.get_by_role("link", name=re.compile(kind_label)).first.click()
     expect(page.locator(".item-card")).to_have_count(count)
+    if shot is not None:
+        assert serious_violations(page) == []
+        page.screenshot(path=str(shot), full_page=True)
     page.locator(".item-card a").first.click()
 
 
 def moderate(staff: Page, base: str, name: str, visitor: Page, photo_url: str, art: Path) -> None:
     sign_in(staff, base, name)
     expect(staff.locator('[data-voices="suggestion"]')).to_have_text("1")
-    open_queue(staff, "제보", 1)
+    open_queue(staff, "제보", 1, art / "voices-desk-queue-phone.png")
     expect(staff.locator("#item-body")).to_have_text("영산포 선창 근처")
     staff.fill("#value", "영산포 선창")
     assert serious_violations(staff) == []
@@ -154,6 +157,10 @@ def moderate(staff: Page, base: str, name: str, visitor: Page, photo_url: str, a
     staff.fill("#reject-reason", "사진 속 분을 알아볼 수 없어 공개를 이어 갑니다.")
     staff.get_by_role("button", name="요청 받아들이지 않음").click()
     expect(staff.locator("#item-state")).to_have_text("받아들이지 않음")
+    staff.goto(base + "/moderate/dashboard")
+    expect(staff.locator("[data-open-requests]")).to_have_text("0")
+    assert serious_violations(staff) == []
+    shoot(staff, art, "dashboard-phone")
 
 
 def wait_for_mail(inbox: Inbox, address: str, count: int) -> list[str]:

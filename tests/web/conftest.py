@@ -39,7 +39,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "workers": 1,
             "cors_origins": "https://www.naju.go.kr",
             "public_url": "https://oldphoto.naju.go.kr",
-            "database_url": fresh_database_url(),
+            "database_url": fresh_database_url(data_dir=root / "var"),
             "FLASK": {"TESTING": True},
         }
     )
@@ -100,7 +100,7 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
             "workers": 1,
             # Test files are written whole before a worker looks: no need to wait for them.
             "settle_seconds": 0.0,
-            "database_url": fresh_database_url(),
+            "database_url": fresh_database_url(data_dir=tmp_path / "var"),
             "FLASK": {"TESTING": True},
             **extra,
         }
@@ -125,7 +125,7 @@ def shared_photo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fla
             "scans_dir": root / "scans",
             "workers": 1,
             "settle_seconds": 0.0,
-            "database_url": fresh_database_url(),
+            "database_url": fresh_database_url(data_dir=root / "var"),
             "voice_rate_limit": "10000 per hour",
             "FLASK": {"TESTING": True},
         }
