@@ -34,11 +34,7 @@ bp = Blueprint("desk", __name__, url_prefix="/moderate/voices")
 bp.before_request(require_staff)
 bp.after_request(private_headers)
 
-QUEUE_TITLES = {
-    SubmissionKind.MEMORY: "기억",
-    SubmissionKind.SUGGESTION: "제보",
-    SubmissionKind.REQUEST: "수정·삭제 요청",
-}
+QUEUE_TITLES = KIND_LABELS  # each queue is named after its kind
 DONE = {
     "approve": "승인했습니다. 사진 아래에 실렸습니다.",
     "accept": "제보를 사진 정보에 반영했습니다.",

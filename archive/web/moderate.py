@@ -26,7 +26,7 @@ from archive.services import review, voice_review
 from archive.services.catalogue import update_photo
 from archive.services.events import photo_history
 from archive.services.reasons import list_reasons, reason_text
-from archive.statuses import FileRole, RecordStatus
+from archive.statuses import KIND_LABELS, FileRole, RecordStatus
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.extensions import login_manager
@@ -85,6 +85,7 @@ def queue() -> Any:
             listing=listing,
             counts=review.queue_counts(session),
             voice_counts=voice_review.open_counts(session),
+            voice_titles=KIND_LABELS,
             labels=QUEUE_LABELS,
             missing_labels=MISSING_LABELS,
             bulk_form=BulkForm(),
