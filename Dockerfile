@@ -14,8 +14,10 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/archive archive \
 WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
 COPY archive ./archive
-# The lock pins every package; only the runtime dependencies are installed.
-RUN pip install -c requirements.lock .
+COPY tools/vendor.py ./tools/vendor.py
+# OpenSeadragon from the npm registry, checked against archive/web/assets/package-lock.json;
+# then the lock pins every Python package; only the runtime dependencies are installed.
+RUN python tools/vendor.py && pip install -c requirements.lock .
 
 USER archive
 EXPOSE 8000

@@ -14,7 +14,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end code of the public pages (OpenSeadragon) from the npm registry, checked against
+# archive/web/assets/package-lock.json and served from the app's static files (no CDN).
+VENDOR_STAMP := archive/web/static/vendor/openseadragon/.integrity
+$(VENDOR_STAMP): archive/web/assets/package-lock.json tools/vendor.py
+	$(PYTHON) tools/vendor.py
+
+install: $(STAMP) $(VENDOR_STAMP)
 
 # Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
 # benchmarks, docker-compose to validate docker-compose.yml. Installed once per venv; apt-get
@@ -41,8 +47,8 @@ run: migrate
 	$(BIN)/archive run
 
 lint: install
-	$(BIN)/ruff check archive tests bench
-	$(BIN)/ruff format --check archive tests bench
+	$(BIN)/ruff check archive tests bench tools/vendor.py
+	$(BIN)/ruff format --check archive tests bench tools/vendor.py
 
 typecheck: install
 	$(BIN)/mypy

@@ -64,6 +64,10 @@ class Settings:
     thumb_size: int = 320
     # Long side in pixels of the web image derivative.
     web_size: int = 1600
+    # Longest side in pixels of the zoomable (IIIF tile) image of a scan; 0 is full resolution.
+    tiles_scan_max: int = 0
+    # Longest side in pixels of the zoomable image of a contributed photo; 0 is full resolution.
+    tiles_contribution_max: int = 3000
     # Most pages of a multi-page TIFF that get their own derivatives.
     max_pages: int = 50
     # Keep rendered public pages in memory until the search index changes (1) or not (0).
@@ -164,6 +168,11 @@ class Settings:
         return self.scans_dir / "inbox"
 
     @property
+    def work_dir(self) -> Path:
+        """Return the folder for temporary files (uploads, tile pyramids before storing)."""
+        return self.data_dir / "tmp"
+
+    @property
     def storage_dir(self) -> Path:
         """Return the root of the local storage backend."""
         return self.data_dir / "storage"
@@ -228,6 +237,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
             raise ConfigError(f"ARCHIVE_{name.upper()} must be at least 1")
     if settings.smtp_ca_file.strip() and not Path(settings.smtp_ca_file.strip()).is_file():
         raise ConfigError(f"ARCHIVE_SMTP_CA_FILE={settings.smtp_ca_file!r}: no such file")
+    for name in ("tiles_scan_max", "tiles_contribution_max"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"ARCHIVE_{name.upper()} must be 0 (full resolution) or more")
     if settings.staff_digest_minutes < 0:
         raise ConfigError("ARCHIVE_STAFF_DIGEST_MINUTES must be 0 (at once) or more")
     return settings

@@ -4,6 +4,10 @@ The decoder processes render what is declared here; each derivative row records 
 spec (a hash of its declaration and size setting), so `archive derivatives --regenerate`
 knows which are out of date after a setting or a declaration changes. Adding a kind (a
 second thumbnail size, say) is one entry.
+
+The "tiles" kind is an IIIF tile pyramid: one stored tree (see archive.imaging.tiles)
+rather than one image, made from the largest pixels the public may see, so it comes
+first; its size 0 means full resolution, and contributed photos have their own cap.
 """
 
 from __future__ import annotations
@@ -29,18 +33,31 @@ class RenditionSpec:
     quality: int = 85
     format: str = "JPEG"
     public: bool = True  # copied to the public prefix while its record is published
+    pyramid: bool = False  # a tree of IIIF tiles rather than one image
+    # The setting that caps contributed photos' files, when it differs from size_setting.
+    contribution_setting: str = ""
 
-    def size(self, settings: Settings) -> int:
-        """Return the long side in pixels the settings give this kind."""
-        return int(getattr(settings, self.size_setting))
+    def size(self, settings: Settings, contributed: bool = False) -> int:
+        """Return the long side in pixels the settings give this kind (0: full size)."""
+        name = self.contribution_setting if contributed and self.contribution_setting else None
+        return int(getattr(settings, name or self.size_setting))
 
-    def spec(self, settings: Settings) -> str:
+    def spec(self, settings: Settings, contributed: bool = False) -> str:
         """Return the hash of everything that shapes this kind's files."""
-        text = f"{self.name}|{self.size(settings)}|{self.format}|{self.quality}|{PIXELS_VERSION}"
+        size = self.size(settings, contributed)
+        text = f"{self.name}|{size}|{self.format}|{self.quality}|{PIXELS_VERSION}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 RENDITIONS: tuple[RenditionSpec, ...] = (
+    RenditionSpec(
+        "tiles",
+        "tiles_scan_max",
+        "확대 보기 타일",
+        format="IIIF3-512-2048-v1",
+        pyramid=True,
+        contribution_setting="tiles_contribution_max",
+    ),
     RenditionSpec("web", "web_size", "웹 이미지"),
     RenditionSpec("thumb", "thumb_size", "썸네일"),
 )
@@ -52,9 +69,15 @@ class Planned:
     """What a decoder makes of one kind: its name, long side, quality and spec."""
 
     name: str
-    size: int
+    size: int  # 0: full size
     quality: int
     spec: str
+    pyramid: bool = False
+
+    @property
+    def order(self) -> float:
+        """Return the sort key that puts the largest (full size first) before the rest."""
+        return -(self.size or float("inf"))
 
 
 def long_side(settings: Settings, name: str) -> int:
@@ -62,8 +85,20 @@ def long_side(settings: Settings, name: str) -> int:
     return BY_NAME[name].size(settings)
 
 
-def plan(settings: Settings, names: tuple[str, ...] | None = None) -> tuple[Planned, ...]:
-    """Return the kinds to render (all, or the named), largest first."""
+def plan(
+    settings: Settings, names: tuple[str, ...] | None = None, *, contributed: bool = False
+) -> tuple[Planned, ...]:
+    """Return the kinds to render (all, or the named), largest first, for scans or for
+    contributed photos (whose caps may differ)."""
     chosen = [BY_NAME[name] for name in names] if names else list(RENDITIONS)
-    planned = [Planned(s.name, s.size(settings), s.quality, s.spec(settings)) for s in chosen]
-    return tuple(sorted(planned, key=lambda p: -p.size))
+    planned = [
+        Planned(
+            s.name,
+            s.size(settings, contributed),
+            s.quality,
+            s.spec(settings, contributed),
+            s.pyramid,
+        )
+        for s in chosen
+    ]
+    return tuple(sorted(planned, key=lambda p: p.order))

@@ -74,9 +74,10 @@ class Runtime:
                 s = self.settings
                 options = AnalyseOptions(
                     s.max_pixels,
-                    plan(s),
+                    plan(s, contributed=True),
                     max_pages=1,
                     max_decoded_mb=s.upload_max_decoded_mb,
+                    work_dir=s.work_dir,
                 )
                 self._decoders = DecoderPool(
                     s.upload_decoders, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb

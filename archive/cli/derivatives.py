@@ -25,10 +25,9 @@ from archive.renditions import RENDITIONS
 def derivatives(regenerate: bool, kinds: tuple[str, ...], as_json: bool) -> None:
     """Re-make derivatives after a size setting or a declaration changed (resumable)."""
     from archive.ingest.regenerate import Regenerated, Regenerator, outdated
-    from archive.renditions import plan
 
     with open_runtime() as runtime:
-        todo = outdated(runtime, plan(runtime.settings, kinds or None))
+        todo = outdated(runtime, kinds or None)
         if not regenerate:
             click.echo(f"{len(todo)} records have out-of-date derivatives (--regenerate)")
             return

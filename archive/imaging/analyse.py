@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,6 +43,8 @@ class AnalyseOptions:
     max_pages: int = 50
     # Largest decoded image in MiB (width x height x bytes per pixel); 0 means no cap.
     max_decoded_mb: int = 0
+    # Where tile pyramids are written for the caller to store (and then discard).
+    work_dir: Path | None = None
 
     @property
     def max_bytes(self) -> int:
@@ -56,6 +62,7 @@ class Rendition:
     width: int
     height: int
     spec: str = ""
+    folder: Path | None = None  # a tile pyramid's files (then data is empty)
 
 
 @dataclass
@@ -73,6 +80,12 @@ class Analysis:
     renditions: list[Rendition] = field(default_factory=list)
     # The file that was hashed: moving it later is checked against this.
     identity: FileIdentity | None = None
+
+    def discard(self) -> None:
+        """Remove the tile pyramids written for this file (once stored, or not wanted)."""
+        for rendition in self.renditions:
+            if rendition.folder is not None:
+                shutil.rmtree(rendition.folder, ignore_errors=True)
 
 
 def changed_error() -> IngestError:
@@ -154,6 +167,45 @@ def _render_first(handle: BinaryIO, im: Image.Image, long_side: int) -> Image.Im
         return render_display(again, long_side, draft=False)
 
 
+def _long_side(im: Image.Image, planned: Planned) -> int:
+    """Return the long side to decode at: the planned size, or the whole image for 0."""
+    return planned.size or max(im.width, im.height)
+
+
+def _render(image: Image.Image, page: int, planned: Planned, options: AnalyseOptions) -> Rendition:
+    """Encode one derivative: a JPEG, or a tile pyramid written under the work folder."""
+    if not planned.pyramid:
+        data = encode_jpeg(image, planned.quality)
+        return Rendition(planned.name, page, data, image.width, image.height, planned.spec)
+    from archive.imaging.tiles import make_pyramid  # libvips: only in decoder processes
+
+    root = options.work_dir or Path(tempfile.gettempdir())
+    folder = root / f"{tiles_prefix()}{uuid.uuid4().hex}"
+    pyramid = make_pyramid(image, folder, planned.quality)
+    return Rendition(
+        planned.name, page, b"", pyramid.width, pyramid.height, planned.spec, folder=folder
+    )
+
+
+def tiles_prefix() -> str:
+    """Return the name prefix of pyramid folders in a work folder (for clearing leftovers)."""
+    return "pyramid-"
+
+
+def clear_leftovers(work_dir: Path, older_than: float) -> int:
+    """Remove pyramid folders a killed worker left in work_dir; return how many."""
+    cutoff = time.time() - older_than
+    removed = 0
+    for folder in work_dir.glob(f"{tiles_prefix()}*") if work_dir.is_dir() else []:
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:
+            continue  # another worker removed it meanwhile
+    return removed
+
+
 def _render_pages(
     handle: BinaryIO, im: Image.Image, options: AnalyseOptions
 ) -> tuple[list[Rendition], str]:
@@ -166,16 +218,13 @@ def _render_pages(
             im.seek(page)
             check_size(im, options.max_pixels, options.max_bytes)
         image = (
-            _render_first(handle, im, largest.size)
+            _render_first(handle, im, _long_side(im, largest))
             if page == 0
-            else render_display(im, largest.size)
+            else render_display(im, _long_side(im, largest))
         )
         for planned in options.renditions:  # each from the one before: largest first
             image = shrink(image, planned.size) if planned is not largest else image
-            data = encode_jpeg(image, planned.quality)
-            renditions.append(
-                Rendition(planned.name, page, data, image.width, image.height, planned.spec)
-            )
+            renditions.append(_render(image, page, planned, options))
         if page == 0:
             import imagehash  # numpy and scipy: loaded only in decoder processes
 

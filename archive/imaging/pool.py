@@ -28,6 +28,11 @@ from archive.imaging.decode import bomb_error, configure_decoder
 
 log = logging.getLogger(__name__)
 STARTUP_SECONDS = 120
+# Decoder processes run under an address-space cap (worker_memory_mb). glibc gives each
+# thread (libvips cuts tiles with several) its own 64 MiB malloc arena, which counts
+# against that cap without being used; two arenas are plenty. Read by glibc when the
+# fork server starts, so it is set before any pool exists.
+os.environ.setdefault("MALLOC_ARENA_MAX", "2")
 # Signals that stop processes on purpose (systemd, docker stop, timeout, Ctrl-C): a
 # decoder ended by one of them did not fail on its file.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -149,7 +154,7 @@ class DecoderPool:
         self._ctx = multiprocessing.get_context("forkserver")
         # The fork server imports the decoding modules once; each decoder forks from it
         # ready, instead of importing Pillow and the rest again.
-        self._ctx.set_forkserver_preload(["archive.imaging.analyse", "imagehash"])
+        self._ctx.set_forkserver_preload(["archive.imaging.analyse", "imagehash", "pyvips"])
         self._free = threading.Condition()
         self._closed = False
         # Started now, waited for on first use: they get ready while the caller works on.

@@ -4,8 +4,9 @@ A pyramid is made from the same display pixels as the other derivatives (sRGB, t
 upright, nothing else: built from memory, so no metadata can reach a tile) and written
 under one folder in the IIIF layout: ``{region}/{w},{h}/0/default.jpg`` for every
 512-pixel tile at every scale factor, and ``full/{w},{h}/0/default.jpg`` for the sizes
-listed in ``info.json``. The ``info.json`` itself is written by the web, from the
-record, with the URL the visitor sees; this module returns what it needs.
+listed in ``info.json``, and ``full/max/0/default.jpg``: the whole image fitted into
+SIZE_LIMIT, which info.json declares as maxWidth and maxHeight. The ``info.json``
+itself is written by the web, from the record, with the URL the visitor sees.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -35,6 +37,11 @@ class Pyramid:
     files: int
     bytes: int
 
+    @property
+    def max_size(self) -> tuple[int, int]:
+        """Return the size of the "max" image (the whole image within SIZE_LIMIT)."""
+        return max_size(self.width, self.height)
+
     def as_json(self) -> dict[str, object]:
         """Return the facts stored with the pyramid's file row."""
         return {
@@ -46,6 +53,23 @@ class Pyramid:
             "files": self.files,
             "bytes": self.bytes,
         }
+
+
+def max_size(width: int, height: int) -> tuple[int, int]:
+    """Return the whole image's size fitted into SIZE_LIMIT (never enlarged)."""
+    scale = min(1.0, SIZE_LIMIT / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def sizes_of(width: int, height: int) -> tuple[tuple[int, int], ...]:
+    """Return the full-image sizes a pyramid lists: each scale factor's, up to SIZE_LIMIT."""
+    found = []
+    for factor in reversed(scale_factors(width, height)):
+        w, h = math.ceil(width / factor), math.ceil(height / factor)
+        if max(w, h) > SIZE_LIMIT:
+            break
+        found.append((w, h))
+    return tuple(found)
 
 
 def scale_factors(width: int, height: int) -> tuple[int, ...]:
@@ -71,6 +95,18 @@ def make_pyramid(image: Image.Image, folder: Path, quality: int = QUALITY) -> Py
     work = folder.with_name(folder.name + ".part")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    try:
+        sizes = _write_pyramid(vips, work, quality)
+        (work / "t").rename(folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # dzsave's vips-properties.xml, or a failure
+    files, size = _count(folder)
+    factors = scale_factors(image.width, image.height)
+    return Pyramid(image.width, image.height, factors, sizes, files, size)
+
+
+def _write_pyramid(vips: Any, work: Path, quality: int) -> tuple[tuple[int, int], ...]:
+    """Cut the tiles into work/t, then write the listed sizes and the "max" image."""
     # dzsave names its output folder after the basename; "t" keeps paths short.
     vips.dzsave(
         str(work / "t"),
@@ -85,30 +121,33 @@ def make_pyramid(image: Image.Image, folder: Path, quality: int = QUALITY) -> Py
     written = work / "t"
     (written / INFO).unlink(missing_ok=True)  # the web writes info.json with the real URL
     shutil.rmtree(written / "full", ignore_errors=True)
-    factors = scale_factors(image.width, image.height)
-    sizes = _write_sizes(vips, written, factors, quality)
-    written.rename(folder)
-    shutil.rmtree(work)  # dzsave's vips-properties.xml beside the pyramid
-    files, size = _count(folder)
-    return Pyramid(image.width, image.height, factors, sizes, files, size)
+    sizes = _write_sizes(vips, written, quality)
+    _write_max(vips, written, quality)
+    return sizes
 
 
-def _write_sizes(
-    vips: object, folder: Path, factors: tuple[int, ...], quality: int
-) -> tuple[tuple[int, int], ...]:
+def _write_sizes(vips: Any, folder: Path, quality: int) -> tuple[tuple[int, int], ...]:
     """Write the full image at each scale factor whose long side is at most SIZE_LIMIT."""
-    width, height = vips.width, vips.height  # type: ignore[attr-defined]
-    sizes = []
-    for factor in reversed(factors):
-        w, h = math.ceil(width / factor), math.ceil(height / factor)
-        if max(w, h) > SIZE_LIMIT:
-            break
-        small = vips.resize(w / width, vscale=h / height)  # type: ignore[attr-defined]
-        target = folder / "full" / f"{w},{h}" / "0"
-        target.mkdir(parents=True)
-        small.jpegsave(str(target / "default.jpg"), Q=quality, keep="none")
-        sizes.append((w, h))
-    return tuple(sizes)
+    sizes = sizes_of(vips.width, vips.height)
+    for w, h in sizes:
+        _write_whole(vips, folder / "full" / f"{w},{h}", (w, h), quality)
+    return sizes
+
+
+def _write_max(vips: Any, folder: Path, quality: int) -> None:
+    _write_whole(vips, folder / "full" / "max", max_size(vips.width, vips.height), quality)
+
+
+def _write_whole(vips: Any, folder: Path, size: tuple[int, int], quality: int) -> None:
+    w, h = size
+    small = (
+        vips
+        if (w, h) == (vips.width, vips.height)
+        else vips.resize(w / vips.width, vscale=h / vips.height)
+    )
+    target = folder / "0"
+    target.mkdir(parents=True)
+    small.jpegsave(str(target / "default.jpg"), Q=quality, keep="none")
 
 
 def _count(folder: Path) -> tuple[int, int]:
@@ -133,4 +172,5 @@ def tile_paths(pyramid: Pyramid) -> list[str]:
                 size = f"{math.ceil(w / factor)},{math.ceil(h / factor)}"
                 paths.append(f"{region}/{size}/0/default.jpg")
     paths += [f"full/{w},{h}/0/default.jpg" for w, h in pyramid.sizes]
+    paths.append("full/max/0/default.jpg")
     return list(dict.fromkeys(paths))  # the top tile is also the smallest size

@@ -27,7 +27,7 @@ from archive.models import Photo, PhotoFile
 from archive.renditions import Planned, plan
 from archive.runtime import Runtime
 from archive.services.renditions import replace_renditions
-from archive.statuses import ORIGINAL_ROLES, FileRole
+from archive.statuses import ORIGINAL_ROLES, FileRole, Source
 
 
 @dataclass
@@ -39,7 +39,13 @@ class Regenerated:
     failed: str = ""
 
 
-def outdated(runtime: Runtime, kinds: tuple[Planned, ...]) -> list[int]:
+def kinds_for(runtime: Runtime, names: tuple[str, ...] | None) -> dict[bool, tuple[Planned, ...]]:
+    """Return the kinds to make for scans (False) and contributed photos (True)."""
+    s = runtime.settings
+    return {contributed: plan(s, names, contributed=contributed) for contributed in (False, True)}
+
+
+def outdated(runtime: Runtime, names: tuple[str, ...] | None = None) -> list[int]:
     """Return the ids of records with a missing or out-of-date derivative of these kinds."""
     with runtime.db.session() as session:
         rows = session.execute(
@@ -51,19 +57,26 @@ def outdated(runtime: Runtime, kinds: tuple[Planned, ...]) -> list[int]:
                 PhotoFile.variant,
                 PhotoFile.page,
                 PhotoFile.spec,
-            )
+                Photo.source,
+            ).join(Photo)
         ).all()
-    specs = {kind.name: kind.spec for kind in kinds}
+    specs = {
+        contributed: {kind.name: kind.spec for kind in kinds}
+        for contributed, kinds in kinds_for(runtime, names).items()
+    }
     current = {
         (r.derived_from_id, r.variant)
         for r in rows
-        if r.role == FileRole.DERIVATIVE and r.page == 0 and specs.get(r.variant) == r.spec
+        if r.role == FileRole.DERIVATIVE
+        and r.page == 0
+        and specs[r.source == Source.CONTRIBUTION].get(r.variant) == r.spec
     }
     return sorted(
         {
             r.photo_id
             for r in rows
-            if r.role in ORIGINAL_ROLES and any((r.id, kind.name) not in current for kind in kinds)
+            if r.role in ORIGINAL_ROLES
+            and any((r.id, name) not in current for name in specs[r.source == Source.CONTRIBUTION])
         }
     )
 
@@ -73,20 +86,35 @@ class Regenerator:
 
     def __init__(self, runtime: Runtime, names: tuple[str, ...] | None = None) -> None:
         self.runtime = runtime
-        self.kinds = plan(runtime.settings, names)
-        s = runtime.settings
-        options = AnalyseOptions(
-            s.max_pixels, self.kinds, s.max_pages, max_decoded_mb=s.max_decoded_mb
-        )
-        self._pool = DecoderPool(1, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb)
+        self.names = names
+        self.kinds = kinds_for(runtime, names)
+        self._pools: dict[bool, DecoderPool] = {}
+
+    def _pool(self, contributed: bool) -> DecoderPool:
+        """Return the decoder process for scans or for contributed photos (their caps differ)."""
+        if contributed not in self._pools:
+            s = self.runtime.settings
+            options = AnalyseOptions(
+                s.max_pixels,
+                self.kinds[contributed],
+                s.max_pages,
+                max_decoded_mb=s.max_decoded_mb,
+                work_dir=s.work_dir,
+            )
+            self._pools[contributed] = DecoderPool(
+                1, options, timeout=s.task_timeout, memory_mb=s.worker_memory_mb
+            )
+        return self._pools[contributed]
 
     def close(self) -> None:
-        """Stop the decoder process."""
-        self._pool.close()
+        """Stop the decoder processes."""
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
 
     def run(self, on_record: Callable[[Regenerated], None]) -> None:
         """Re-make every out-of-date record, reporting each."""
-        for photo_id in outdated(self.runtime, self.kinds):
+        for photo_id in outdated(self.runtime, self.names):
             on_record(self.redo(photo_id))
 
     def redo(self, photo_id: int) -> Regenerated:
@@ -95,11 +123,20 @@ class Regenerator:
             photo = session.get(Photo, photo_id)
             assert photo is not None
             public_id = photo.public_id
+            contributed = photo.source == Source.CONTRIBUTION
             originals = [(f.id, f.backend, f.key) for f in photo.files if f.role in ORIGINAL_ROLES]
+        made: dict[int, Analysis] = {}
         try:
-            made = {file_id: self._analyse(backend, key) for file_id, backend, key in originals}
+            for file_id, backend, key in originals:
+                made[file_id] = self._analyse(backend, key, contributed)
+            return Regenerated(public_id, self._replace(photo_id, made))
         except (IngestError, ArchiveError, OSError) as exc:
             return Regenerated(public_id, 0, str(exc)[:300])
+        finally:
+            for analysis in made.values():
+                analysis.discard()
+
+    def _replace(self, photo_id: int, made: dict[int, Analysis]) -> int:
         with self.runtime.db.session() as session:
             photo = session.scalars(
                 select(Photo).options(selectinload(Photo.files)).where(Photo.id == photo_id)
@@ -116,10 +153,11 @@ class Regenerator:
                 )
                 for file_id, analysis in made.items()
             )
-        return Regenerated(public_id, replaced)
+        return replaced
 
-    def _analyse(self, backend: str, key: str) -> Analysis:
-        with self._readable(backend, key) as path, self._pool.reserve(3600) as decoder:
+    def _analyse(self, backend: str, key: str, contributed: bool) -> Analysis:
+        pool = self._pool(contributed)
+        with self._readable(backend, key) as path, pool.reserve(3600) as decoder:
             outcome = decoder.analyse(path)
         if isinstance(outcome, IngestError):
             raise outcome
@@ -133,7 +171,7 @@ class Regenerator:
         if local is not None:
             yield local
             return
-        temp = self.runtime.settings.data_dir / "tmp"
+        temp = self.runtime.settings.work_dir
         temp.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=temp, prefix="original-", suffix=".part")
         try:

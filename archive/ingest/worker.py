@@ -17,7 +17,7 @@ from whoosh.index import LockError
 
 from archive.digest import FileIdentity
 from archive.errors import ArchiveError, IngestError, MetadataError
-from archive.imaging.analyse import AnalyseOptions
+from archive.imaging.analyse import AnalyseOptions, clear_leftovers
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.ingest import outcomes
 from archive.ingest.dispositions import Dispositions
@@ -79,6 +79,7 @@ class IngestWorker:
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
         self.runtime.storage.clean_temp(older_than=3600)
+        clear_leftovers(self.settings.work_dir, older_than=3600)
         drop_stale_claims(self.db, self.lease_seconds)
         return self
 
@@ -87,7 +88,11 @@ class IngestWorker:
         if self._pool is None:
             s = self.settings
             options = AnalyseOptions(
-                s.max_pixels, plan(s), s.max_pages, max_decoded_mb=s.max_decoded_mb
+                s.max_pixels,
+                plan(s),
+                s.max_pages,
+                max_decoded_mb=s.max_decoded_mb,
+                work_dir=s.work_dir,
             )
             self._pool = DecoderPool(
                 s.workers or os.cpu_count() or 1,
@@ -250,6 +255,9 @@ class IngestWorker:
         except Exception as exc:  # one file's surprise must not stop the batch
             log.exception("handling %s failed", drop.rel)
             self.files.fail(root, drop, internal_error(exc), identity)
+        finally:
+            if not isinstance(outcome, IngestError):
+                outcome.discard()  # the stored tile pyramids' temporary files
 
     def _complete(self, root: Path, task: Task, outcome: Outcome) -> None:
         drop, fields, identity = task

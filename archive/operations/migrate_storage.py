@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from archive.db import Database
-from archive.digest import sha256_file
+from archive.digest import sha256_file, sha256_stream
 from archive.errors import StorageError
 from archive.models import Photo, PhotoFile
-from archive.storage import Storage, Storages
+from archive.storage import Storage, Storages, is_tree
+from archive.storage.base import tree_digest
 
 
 @dataclass
@@ -77,6 +78,23 @@ def move_record(
 
 
 def _copy_across(
+    source: Storage, destination: Storage, key: str, sha256: str, temp_dir: Path
+) -> None:
+    """Copy one object (or every object of a tree) between backends, verified."""
+    if not is_tree(key):
+        _copy_object(source, destination, key, sha256, temp_dir)
+        return
+    entries = []
+    for item in source.list_keys(key):
+        with source.open(item.key) as handle:
+            digest = sha256_stream(handle)[0]
+        _copy_object(source, destination, item.key, digest, temp_dir)
+        entries.append((item.key[len(key) :], digest))
+    if tree_digest(entries) != sha256:
+        raise StorageError(f"{key} does not match its recorded tree digest in its old backend")
+
+
+def _copy_object(
     source: Storage, destination: Storage, key: str, sha256: str, temp_dir: Path
 ) -> None:
     """Copy one object between backends through a temp file, verified on both sides."""

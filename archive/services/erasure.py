@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from archive.db import mark_public_change
 from archive.models import Event, NearDuplicate, Photo, PhotoFile, Submission, TechnicalMetadata
 from archive.services.contributions import note_decision
+from archive.services.downloads import download_prefix
 from archive.services.events import record_event
 from archive.services.photos import queue_reindex
 from archive.services.publication import StoredKey, retire_files
@@ -57,6 +58,7 @@ def erase_photo(
     check_transition(photo.status, RecordStatus.ERASED)
     old = photo.status
     files = _stored_keys(photo)
+    files += [(s.backend, download_prefix(photo.public_id)) for s in storages.available()]
     kept_elsewhere = _shared(session, photo, files)
     doomed = [f for f in files if f not in kept_elsewhere]
     _scrub_history(session, photo)

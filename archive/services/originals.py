@@ -18,7 +18,7 @@ from archive.imaging.analyse import Analysis
 from archive.models import Photo, PhotoFile
 from archive.search.gazetteer import Gazetteer
 from archive.services import photos as photo_service
-from archive.services.renditions import derivative_exif, stamp, store_rendition
+from archive.services.renditions import derivative_exif, rendition_format, store_derivative
 from archive.statuses import FileRole
 from archive.storage import Storage, Storages, StoredObject
 
@@ -84,7 +84,7 @@ def store_renditions(
     """Store the derivatives of an original (privately) with a small rights EXIF."""
     exif = derivative_exif(photo, ctx.settings.default_rights, ctx.settings.default_credit)
     for rendition in analysis.renditions:
-        stored = store_rendition(ctx.storage, stamp(exif, rendition.data), rendition.variant)
+        stored = store_derivative(ctx.storage, rendition, exif)
         photo_service.add_file(
             ctx.session,
             photo,
@@ -96,7 +96,7 @@ def store_renditions(
             **_where(stored),
             width=rendition.width,
             height=rendition.height,
-            format="JPEG",
+            format=rendition_format(rendition),
         )
 
 

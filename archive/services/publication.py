@@ -3,10 +3,10 @@
 Derivatives of every record live privately under renditions/. Only while a record is
 published does a copy of each sit under derivatives/ (the prefix a CDN or bucket policy
 may open), named by content hash and publication count, in the same backend as the
-derivative. Copies are made before the commit and removed again if it fails; files that
-are no longer wanted are deleted by a job written in the same transaction, done right
-after the commit and otherwise by a worker. Whatever a crash leaves, `archive sweep`
-puts right.
+derivative (a tile pyramid is copied as one tree). Copies are made before the commit
+and removed again if it fails; files that are no longer wanted are deleted by a job
+written in the same transaction, done right after the commit and otherwise by a worker.
+Whatever a crash leaves, `archive sweep` puts right.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from archive.errors import NotFound, StorageError
 from archive.jobs.queue import enqueue
 from archive.models import Photo, PhotoFile
 from archive.statuses import FileRole
-from archive.storage import Storages, public_key
+from archive.storage import Storages, is_tree, public_copy_key
 
 log = logging.getLogger(__name__)
 DELETE_FILES = "delete-files"
@@ -52,9 +52,14 @@ def _copy_in(
     for row in derivatives(photo):
         if not every and row.public_key is not None:
             continue
-        key = public_key(row.sha256, row.variant or "web", version)
-        storages.of(row.backend).copy(row.key, key)
-        written.append((row.backend, key))
+        tree = is_tree(row.key)
+        key = public_copy_key(row.sha256, row.variant or "web", version, tree)
+        storage = storages.of(row.backend)
+        written.append((row.backend, key))  # before copying: a tree may fail half-way
+        if tree:
+            storage.copy_tree(row.key, key)
+        else:
+            storage.copy(row.key, key)
         if row.public_key and row.public_key != key:
             retire_files(session, storages, [(row.backend, row.public_key)])
         row.public_key = key

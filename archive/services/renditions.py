@@ -1,4 +1,5 @@
-"""The EXIF of derivatives: only archive id, rights and credit, re-stamped on publish."""
+"""Store derivatives: images carry only the archive's EXIF (id, rights, credit; re-stamped
+on edits), tile pyramids carry nothing but pixels and are stored as one tree."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from archive.imaging.analyse import Rendition
 from archive.models import Photo, PhotoFile
 from archive.services.publication import fill_public, retire_files
 from archive.statuses import FileRole, RecordStatus
-from archive.storage import Storage, Storages, StoredObject, rendition_key
+from archive.storage import (
+    Storage,
+    Storages,
+    StoredObject,
+    folder_digest,
+    is_tree,
+    rendition_key,
+    rendition_tree_key,
+)
 
 
 def derivative_exif(photo: Photo, default_rights: str, default_credit: str) -> bytes:
@@ -44,6 +53,14 @@ def store_rendition(storage: Storage, data: bytes, variant: str) -> StoredObject
     return storage.put_bytes(rendition_key(digest, variant), data)
 
 
+def store_derivative(storage: Storage, rendition: Rendition, exif: bytes) -> StoredObject:
+    """Store one derivative privately: an image stamped with exif, or a pyramid as a tree."""
+    if rendition.folder is None:
+        return store_rendition(storage, stamp(exif, rendition.data), rendition.variant)
+    digest = folder_digest(rendition.folder)
+    return storage.put_tree(rendition_tree_key(digest, rendition.variant), rendition.folder)
+
+
 def restamp_derivatives(session: Session, storages: Storages, photo: Photo, exif: bytes) -> int:
     """Rewrite each derivative's EXIF (rights and credit may have been edited); return changes.
 
@@ -52,6 +69,8 @@ def restamp_derivatives(session: Session, storages: Storages, photo: Photo, exif
     """
     changed = 0
     for row in [f for f in photo.files if f.role == FileRole.DERIVATIVE]:
+        if is_tree(row.key):
+            continue  # tiles carry no metadata at all
         with storages.of(row.backend).open(row.key) as handle:
             stamped = stamp(exif, handle.read())
         if hashlib.sha256(stamped).hexdigest() == row.sha256:
@@ -98,7 +117,7 @@ def replace_renditions(
     }
     changed = 0
     for rendition in renditions:
-        stored = store_rendition(storages.default, stamp(exif, rendition.data), rendition.variant)
+        stored = store_derivative(storages.default, rendition, exif)
         row = current.get((rendition.variant, rendition.page))
         if row is None:
             row = PhotoFile(
@@ -112,7 +131,7 @@ def replace_renditions(
             stored.backend, stored.key, stored.sha256, stored.size,
         )  # fmt: skip
         row.width, row.height, row.format, row.spec = (
-            rendition.width, rendition.height, "JPEG", rendition.spec or None,
+            rendition.width, rendition.height, rendition_format(rendition), rendition.spec or None,
         )  # fmt: skip
         changed += 1
     session.flush()
@@ -120,6 +139,11 @@ def replace_renditions(
         fill_public(session, storages, photo)
         mark_public_change(session)
     return changed
+
+
+def rendition_format(rendition: Rendition) -> str:
+    """Return the format column of a derivative: JPEG, or IIIF for a tile pyramid."""
+    return "JPEG" if rendition.folder is None else "IIIF"
 
 
 def _retire_row_files(session: Session, storages: Storages, row: PhotoFile) -> None:

@@ -25,7 +25,13 @@ from archive.models import Photo, PhotoFile
 from archive.services.claims import drop_stale_claims
 from archive.services.publication import StoredKey, delete_now, fill_public, retire_files
 from archive.statuses import FileRole, RecordStatus
-from archive.storage import PUBLIC_PREFIX, RENDITION_PREFIX, Storages, rendition_key
+from archive.storage import (
+    PUBLIC_PREFIX,
+    RENDITION_PREFIX,
+    Storages,
+    rendition_key,
+    tree_prefixes,
+)
 
 GRACE_SECONDS = 3600  # younger files may belong to a transaction still under way
 ORIGINAL_PREFIXES = ("masters/", "uploads/")
@@ -92,13 +98,19 @@ def _find_unreferenced(
         if r.backend == backend and r.public_key and r.status == RecordStatus.PUBLISHED
     }
     for listed in storage.list_keys(PUBLIC_PREFIX):
-        if listed.key not in public and listed.key not in keys and listed.modified < cutoff:
+        owned = _owned(listed.key, public) or _owned(listed.key, keys)
+        if not owned and listed.modified < cutoff:
             report.stray_public.append((backend, listed.key))
     for prefix in (RENDITION_PREFIX, *ORIGINAL_PREFIXES):
         found = report.orphans if prefix == RENDITION_PREFIX else report.orphan_originals
         for listed in storage.list_keys(prefix):
-            if listed.key not in keys and listed.modified < cutoff:
+            if not _owned(listed.key, keys) and listed.modified < cutoff:
                 found.append((backend, listed.key))
+
+
+def _owned(key: str, keys: set[str]) -> bool:
+    """Return whether a stored object is one of keys, or lies in a tree among them."""
+    return key in keys or any(tree in keys for tree in tree_prefixes(key))
 
 
 def sweep(
@@ -138,11 +150,11 @@ def upgrade_files(db: Database, storages: Storages, *, force: bool = False) -> S
         with db.session() as session:
             report.relocated = _relocate(session, storages)
     if force or pending.relocated or pending.filled:
-        present = {
-            (s.backend, listed.key)
-            for s in storages.available()
-            for listed in s.list_keys(PUBLIC_PREFIX)
-        }
+        present: set[StoredKey] = set()
+        for storage in storages.available():
+            for listed in storage.list_keys(PUBLIC_PREFIX):
+                present.add((storage.backend, listed.key))
+                present.update((storage.backend, t) for t in tree_prefixes(listed.key))
         with db.session() as session:
             report.filled = _fill(session, storages, present)
     return report

@@ -7,9 +7,11 @@ process, and a contribution is stored whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,13 +68,23 @@ def clean_filename(name: str | None) -> str:
     return _CONTROL.sub("", name).strip()[:200] or "photo"
 
 
-def analyse_uploads(pool: DecoderPool, paths: list[Path], wait_seconds: float) -> list[Outcome]:
-    """Decode every photo of one contribution in one decoder process, in order.
+@contextlib.contextmanager
+def analysed_uploads(
+    pool: DecoderPool, paths: list[Path], wait_seconds: float
+) -> Iterator[list[Outcome]]:
+    """Decode every photo of one contribution in one decoder process, in order; yield the
+    outcomes, then remove their temporary tile pyramids (stored or not).
 
     :raises DecoderBusy: when no decoder process is free within wait_seconds.
     """
     with pool.reserve(wait_seconds) as decoder:
-        return [decoder.analyse(path) for path in paths]
+        outcomes = [decoder.analyse(path) for path in paths]
+    try:
+        yield outcomes
+    finally:
+        for outcome in outcomes:
+            if not isinstance(outcome, IngestError):
+                outcome.discard()
 
 
 def receive_contribution(

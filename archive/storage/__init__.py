@@ -14,10 +14,16 @@ from archive.storage.base import (
     ListedObject,
     Storage,
     StoredObject,
+    folder_digest,
+    is_tree,
     master_key,
+    public_copy_key,
     public_key,
     public_name,
+    public_tree_key,
     rendition_key,
+    rendition_tree_key,
+    tree_prefixes,
     upload_key,
 )
 from archive.storage.local import LocalStorage
@@ -31,10 +37,16 @@ __all__ = [
     "Storages",
     "StoredObject",
     "build_storage",
+    "folder_digest",
+    "is_tree",
     "master_key",
+    "public_copy_key",
     "public_key",
     "public_name",
+    "public_tree_key",
     "rendition_key",
+    "rendition_tree_key",
+    "tree_prefixes",
     "upload_key",
 ]
 

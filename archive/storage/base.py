@@ -75,6 +75,37 @@ def tree_digest(entries: list[tuple[str, str]]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
+def folder_digest(folder: Path) -> str:
+    """Return the tree digest a folder's files will have once stored (see put_tree)."""
+    entries = [
+        (path.relative_to(folder).as_posix(), sha256_file(path)[0])
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    return tree_digest(entries)
+
+
+def rendition_tree_key(sha256: str, variant: str) -> str:
+    """Return the private tree key of a derivative made of many files (a tile pyramid)."""
+    return f"{RENDITION_PREFIX}{variant}/{sha256[:2]}/{sha256}/"
+
+
+def public_tree_key(sha256: str, variant: str, version: int) -> str:
+    """Return the public tree key of a published record's pyramid (versioned like files)."""
+    return f"{PUBLIC_PREFIX}{variant}/{sha256[:2]}/{public_name(sha256, version)}/"
+
+
+def public_copy_key(sha256: str, variant: str, version: int, tree: bool) -> str:
+    """Return the public key of a derivative's copy: a tree key for a pyramid."""
+    return (public_tree_key if tree else public_key)(sha256, variant, version)
+
+
+def tree_prefixes(key: str) -> list[str]:
+    """Return every tree key that could hold key (each of its folders, with "/")."""
+    parts = key.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+
+
 def rendition_key(sha256: str, variant: str) -> str:
     """Return the private, content-addressed key of a derivative image."""
     return f"{RENDITION_PREFIX}{variant}/{sha256[:2]}/{sha256}.jpg"
@@ -214,7 +245,18 @@ class Storage(ABC):
         return None
 
     def sha256(self, key: str) -> str:
-        """Return the SHA-256 of a stored object by reading it back."""
+        """Return the SHA-256 of a stored object (or the digest of a tree) by reading it back.
+
+        :raises NotFound: when there is no such object, or the tree holds nothing.
+        """
+        if is_tree(key):
+            entries = []
+            for item in self.list_keys(key):
+                with self.open(item.key) as handle:
+                    entries.append((item.key[len(key) :], sha256_stream(handle)[0]))
+            if not entries:
+                raise NotFound(f"no objects under {key!r}")
+            return tree_digest(entries)
         with self.open(key) as handle:
             return sha256_stream(handle)[0]
 

@@ -67,11 +67,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         desk,
         gallery,
         health,
+        iiif,
+        iiif_collections,
         media,
         moderate,
         office,
         reasons,
         voices,
+        zoom,
     )
     from archive.web.cards import alt_text
     from archive.web.errors import init_error_handlers
@@ -97,6 +100,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         voices,
         desk,
         reasons,
+        iiif,
+        iiif_collections,
+        zoom,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

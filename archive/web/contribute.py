@@ -19,7 +19,7 @@ from archive.services.contributions import Contributor, find_by_token, outcomes
 from archive.services.notices import schedule_digest
 from archive.services.uploads import (
     Upload,
-    analyse_uploads,
+    analysed_uploads,
     citizen_reason,
     receive_contribution,
 )
@@ -139,7 +139,9 @@ def _receive(form: ContributeForm, runtime: Runtime) -> str | None:
         temp = runtime.settings.data_dir / "tmp"
         paths = [stack.enter_context(_saved(entry.file.data, temp)) for entry in entries]
         settings = runtime.settings
-        analyses = analyse_uploads(runtime.upload_decoders(), paths, settings.upload_wait_seconds)
+        analyses = stack.enter_context(
+            analysed_uploads(runtime.upload_decoders(), paths, settings.upload_wait_seconds)
+        )
         refused = False
         for entry, outcome in zip(entries, analyses, strict=True):
             if isinstance(outcome, IngestError):

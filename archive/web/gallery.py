@@ -22,6 +22,7 @@ from archive.web.browse import (
     search_public,
 )
 from archive.web.cards import photo_card
+from archive.web.zoom import download_context, zoom_context
 
 bp = Blueprint("gallery", __name__)
 PER_PAGE = 24
@@ -90,6 +91,8 @@ def photo(public_id: str) -> str:
     return render_template(
         "gallery/photo.html",
         card=card,
+        zoom=zoom_context(record),
+        download=download_context(record),
         neighbours=neighbours,
         places=places,
         memories=memories,

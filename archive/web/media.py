@@ -56,12 +56,12 @@ def derivative(variant: str, name: str) -> Response:
     if variant not in VARIANTS or found is None:
         abort(404)
     key = public_key(found.group(1), variant, int(found.group(2)))
-    response = _send_public(key, name)
+    response = send_public(key, name)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response
 
 
-def _send_public(key: str, etag: str) -> Response:
+def send_public(key: str, etag: str) -> Response:
     """Send a public copy from whichever backend holds it (the default one first)."""
     for storage in get_runtime().storages.available():
         path = storage.local_path(key)

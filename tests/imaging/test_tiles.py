@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from archive.imaging.tiles import TILE_SIZE, make_pyramid, scale_factors, tile_paths
+from archive.imaging.tiles import (
+    SIZE_LIMIT,
+    TILE_SIZE,
+    make_pyramid,
+    max_size,
+    scale_factors,
+    tile_paths,
+)
 from tests.scans import picture
 
 
@@ -32,10 +39,27 @@ def test_the_pyramid_holds_exactly_the_declared_files(
     top = pyramid.scale_factors[-1]
     assert max(-(-size[0] // top), -(-size[1] // top)) <= TILE_SIZE
     for relative in tile_paths(pyramid):
-        w, h = (int(n) for n in relative.split("/")[1].split(","))
+        named = relative.split("/")[1]
+        w, h = pyramid.max_size if named == "max" else (int(n) for n in named.split(","))
         with Image.open(tmp_path / "p" / relative) as tile:
             assert tile.format == "JPEG" and tile.size == (w, h), relative
             assert max(w, h) <= TILE_SIZE or relative.startswith("full/")
+
+
+@pytest.mark.parametrize(
+    ("size", "fitted"),
+    [
+        ((1, 1), (1, 1)),
+        ((2048, 100), (2048, 100)),
+        ((3000, 4200), (1463, 2048)),
+        ((5000, 300), (2048, 123)),
+    ],
+)
+def test_the_max_image_fits_the_size_limit_and_keeps_the_shape(
+    size: tuple[int, int], fitted: tuple[int, int]
+) -> None:
+    assert max_size(*size) == fitted
+    assert max(fitted) <= SIZE_LIMIT
 
 
 def test_tiles_carry_the_pixels_and_nothing_else(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_whole_corpus_is_accounted_for(
                 for f in original.photo.files
                 if f.derived_from_id == original.id and f.page == 0
             }
-            assert variants == {"web", "thumb"}
+            assert variants == {"web", "thumb", "tiles"}
         count = session.scalar(select(func.count(Photo.id)))
     assert count == summary["ingested"]
 
@@ -81,6 +81,11 @@ def test_no_gps_or_serial_reaches_a_derivative(
             if row.role != "derivative":
                 if row.technical is not None and row.technical.has_gps:
                     with_gps.append(row)
+                continue
+            if row.key.endswith("/"):  # a tile pyramid: no metadata at all in any file
+                for tile in runtime.storage.list_keys(row.key):
+                    with runtime.storage.open(tile.key) as handle:
+                        assert not exifread.process_file(handle, details=False), tile.key
                 continue
             with runtime.storage.open(row.key) as handle:
                 tags = exifread.process_file(handle, details=False)

@@ -44,7 +44,7 @@ def test_back_side_and_enhanced_copy_attach_to_the_front(
         roles = sorted((f.role, f.variant or "") for f in photo.files)
     assert roles == sorted(
         [("master", ""), ("back", ""), ("alternate", "")]
-        + [("derivative", v) for v in ("web", "thumb") * 3]
+        + [("derivative", v) for v in ("tiles", "web", "thumb") * 3]
     )
 
 

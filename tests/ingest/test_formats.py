@@ -17,13 +17,15 @@ from tests.scans import picture, save_jpeg, save_tiff, sixteen_bit_grey, srgb_ic
 
 
 def derivatives(runtime: Runtime, public_id: str) -> dict[tuple[str, int], Image.Image]:
-    """Return the record's decoded derivatives keyed by (variant, page)."""
+    """Return the record's decoded derivatives keyed by (variant, page); of a tile
+    pyramid, its "max" image (the whole picture within 2048 pixels)."""
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
         found = {}
         for row in photo.files:
             if row.role == "derivative":
-                with runtime.storage.open(row.key) as handle:
+                key = row.key + "full/max/0/default.jpg" if row.key.endswith("/") else row.key
+                with runtime.storage.open(key) as handle:
                     image = Image.open(io.BytesIO(handle.read()))
                     image.load()
                 found[(row.variant or "", row.page)] = image
@@ -58,8 +60,8 @@ def test_scanner_format_gets_both_derivatives(
     [result, _summary] = ingest()
     assert result["outcome"] == "ingested", result
     images = derivatives(runtime, result["id"])
-    web, thumb = images[("web", 0)], images[("thumb", 0)]
-    for image, limit in ((web, 1600), (thumb, 320)):
+    web, thumb, tiles = images[("web", 0)], images[("thumb", 0)], images[("tiles", 0)]
+    for image, limit in ((web, 1600), (thumb, 320), (tiles, 2048)):
         assert image.format == "JPEG" and image.mode in ("RGB", "L")
         assert max(image.size) == min(limit, max(width, height))
         assert abs(image.width / image.height - width / height) < 0.02
@@ -98,8 +100,8 @@ def test_multipage_tiff_is_one_record_with_every_page(
     [result, summary] = ingest()
     assert summary["ingested"] == 1
     images = derivatives(runtime, result["id"])
-    assert sorted(images) == sorted((v, p) for p in range(3) for v in ("thumb", "web"))
-    assert images[("web", 2)].size == (500, 300)
+    assert sorted(images) == sorted((v, p) for p in range(3) for v in ("thumb", "web", "tiles"))
+    assert images[("web", 2)].size == images[("tiles", 2)].size == (500, 300)
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo)).one()
         master = photo.master()

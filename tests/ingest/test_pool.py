@@ -60,7 +60,7 @@ def test_memory_cap_fails_the_file_not_the_worker(
     ingest: Callable[..., list[dict[str, Any]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("ARCHIVE_WORKER_MEMORY_MB", "400")
+    monkeypatch.setenv("ARCHIVE_WORKER_MEMORY_MB", "600")
     flat = Image.new("RGB", (8000, 10000), (120, 80, 40))  # small file, 240 MB decoded
     save_tiff(inbox / "a-huge.tif", flat, compression="tiff_lzw")
     save_jpeg(inbox / "b-small.jpg")

@@ -32,6 +32,17 @@ def s3_env(
     return {**env, **values}
 
 
+def units(keys: list[str], kind: str) -> set[str]:
+    """Return the stored units of one kind (masters, renditions, derivatives): each
+    file, and each tile pyramid once (naju/<kind>/tiles/ab/<name>/...)."""
+    found = set()
+    for key in keys:
+        parts = key.split("/")
+        if parts[1] == kind:
+            found.add("/".join(parts[:5]) if parts[2] == "tiles" else key)
+    return found
+
+
 def objects(endpoint: str, bucket: str) -> list[str]:
     listing = s3_client(endpoint).list_objects_v2(Bucket=bucket)
     return sorted(item["Key"] for item in listing.get("Contents", []))
@@ -53,9 +64,11 @@ def test_ingest_and_publish_on_s3(
     lines = ingest("--once")
     assert lines[0]["outcome"] == "ingested", lines
     keys = objects(s3_env["ARCHIVE_S3_ENDPOINT_URL"], s3_env["ARCHIVE_S3_BUCKET"])
-    assert [k.split("/")[1] for k in keys].count("masters") == 1
-    assert [k.split("/")[1] for k in keys].count("renditions") == 2  # private
-    assert [k.split("/")[1] for k in keys].count("derivatives") == 2  # published copies
+    assert len(units(keys, "masters")) == 1
+    assert len(units(keys, "renditions")) == 3  # private: tiles, web, thumb
+    assert len(units(keys, "derivatives")) == 3  # published copies
+    tiles = [k for k in keys if k.startswith("naju/derivatives/tiles/")]
+    assert any(k.endswith("/full/max/0/default.jpg") for k in tiles)
     assert all(k.startswith("naju/") for k in keys)
 
     app = create_app({"FLASK": {"TESTING": True}})
@@ -63,6 +76,10 @@ def test_ingest_and_publish_on_s3(
     item = client.get("/api/photos?q=등대").get_json()["items"][0]
     image = client.get(item["image_url"])
     assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    info = client.get(f"/iiif/3/{item['id']}/info.json").get_json()
+    base = "/" + info["id"].split("//", 1)[1].split("/", 1)[1]
+    tile = client.get(f"{base}/full/max/0/default.jpg")
+    assert tile.status_code == 200 and tile.mimetype == "image/jpeg"  # from S3, through the app
     app.extensions["archive"].close()
 
     fixity = CliRunner().invoke(main, ["fixity", "--json"])
@@ -75,6 +92,10 @@ def test_ingest_and_publish_on_s3(
 
     monkeypatch.setenv("ARCHIVE_S3_PUBLIC_URL", "https://cdn.naju.example")
     cdn_app = create_app({"FLASK": {"TESTING": True}})
-    item = cdn_app.test_client().get("/api/photos?q=등대").get_json()["items"][0]
+    cdn = cdn_app.test_client()
+    item = cdn.get("/api/photos?q=등대").get_json()["items"][0]
     assert item["thumbnail_url"].startswith("https://cdn.naju.example/naju/derivatives/thumb/")
+    info = cdn.get(f"/iiif/3/{item['id']}/info.json").get_json()  # tiles straight from the CDN
+    assert info["id"].startswith("https://cdn.naju.example/naju/derivatives/tiles/")
+    assert not info["id"].endswith("/")
     cdn_app.extensions["archive"].close()

@@ -87,8 +87,17 @@ def test_two_photos_become_pending_records_with_a_receipt(
         public_ids = [p.public_id for p in photos]
         contribution_row = session.scalars(select(Contribution)).one()
         assert (contribution_row.name, contribution_row.contact) == ("김나주", "010-1234-5678")
+    storage = runtime_of(fresh_app).storage
+    for tiles in [f for f in derivatives if f.variant == "tiles"]:
+        for tile in storage.list_keys(tiles.key):  # pixels only, not even the archive's EXIF
+            with storage.open(tile.key) as handle:
+                assert not any(piexif.load(handle.read()).values()), tile.key
+        info = client.get(f"/iiif/3/{tiles.sha256}-1/info.json")
+        assert info.status_code == 404  # pending: no public image service
+    derivatives = [f for f in derivatives if f.variant != "tiles"]
+    assert len(derivatives) == 2
     for file in derivatives:
-        with runtime_of(fresh_app).storage.open(file.key) as handle:
+        with storage.open(file.key) as handle:
             exif = piexif.load(handle.read())
         assert exif["GPS"] == {}
         assert piexif.ExifIFD.BodySerialNumber not in exif["Exif"]

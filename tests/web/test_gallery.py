@@ -125,12 +125,18 @@ def test_drafts_and_masters_are_never_served(
             .join(Photo)
             .where(Photo.title.like("scan-%"))
         ).all()
-    assert len(rows) == 6
+    assert len(rows) == 8  # each: master, tile pyramid, web image, thumbnail
     for role, variant, sha256, title in rows:
-        for kind in ("thumb", "web", "master"):
+        for version in (1, 2):
+            public = title == "scan-public" and variant == "tiles" and version == 1
+            for path in ("info.json", "full/max/0/default.jpg"):
+                status = client.get(f"/iiif/3/{sha256}-{version}/{path}").status_code
+                assert status == (200 if public else 404), (role, variant, title, path)
+        for kind in ("thumb", "web", "master", "tiles"):
             for version in (1, 2):
                 status = client.get(f"/media/{kind}/{sha256}-{version}.jpg").status_code
-                public = title == "scan-public" and role == "derivative" and variant == kind
+                public = (title, role, variant) == ("scan-public", "derivative", kind)
+                public = public and kind != "tiles"  # tiles are served only through IIIF
                 expected = 200 if public and version == 1 else 404
                 assert status == expected, (role, variant, title, kind, version)
             assert client.get(f"/media/{kind}/{sha256}.jpg").status_code == 404

@@ -28,7 +28,19 @@ Login = Callable[[str], FlaskClient]
 
 
 def public_keys(storage: Storage) -> set[str]:
-    return {item.key for item in storage.list_keys(PUBLIC_PREFIX)}
+    """Return the public copies: files, and each tile pyramid as its one tree key."""
+    return {unit(item.key) for item in storage.list_keys(PUBLIC_PREFIX)}
+
+
+def unit(key: str) -> str:
+    """Return the stored unit a key belongs to: itself, or its pyramid's tree key."""
+    parts = key.split("/")
+    return "/".join(parts[:4]) + "/" if parts[1] == "tiles" else key
+
+
+def versioned(key: str | None, version: int) -> bool:
+    """Return whether a public copy's name carries this publication count."""
+    return bool(key) and (key or "").removesuffix(".jpg").rstrip("/").endswith(f"-{version}")
 
 
 def rows_of(runtime: Runtime, public_id: str) -> list[PhotoFile]:
@@ -50,8 +62,8 @@ def test_publication_copies_in_and_withdrawal_takes_out(fresh_app: Flask, login_
     staff = login_as("admin")
     edit(staff, pending, "approve", title="공개")
     first = {row.public_key for row in rows_of(runtime, pending)}
-    assert len(first) == 2 and public_keys(runtime.storage) == first
-    assert all(key.endswith("-1.jpg") for key in first if key)
+    assert len(first) == 3 and public_keys(runtime.storage) == first  # tiles, web, thumb
+    assert all(versioned(key, 1) for key in first)
     visitor = fresh_app.test_client()
     image = visitor.get(f"/api/photos/{pending}").get_json()["image_url"]
     old_path = "/" + image.split("//", 1)[1].split("/", 1)[1]
@@ -63,7 +75,7 @@ def test_publication_copies_in_and_withdrawal_takes_out(fresh_app: Flask, login_
     decide(staff, pending, "restore")
     again = {row.public_key for row in rows_of(runtime, pending)}
     assert public_keys(runtime.storage) == again and not again & first
-    assert all(key.endswith("-2.jpg") for key in again if key)
+    assert all(versioned(key, 2) for key in again)
     assert visitor.get(old_path).status_code == 404  # restored files have new URLs
     decide(staff, draft, "reject", "중복")
     assert public_keys(runtime.storage) == again
@@ -75,7 +87,7 @@ def test_a_failed_commit_leaves_no_public_copy(fresh_app: Flask) -> None:
     with pytest.raises(RuntimeError), runtime.db.session() as session:
         record = session.scalars(select(Photo).where(Photo.public_id == photo)).one()
         approve_photo(session, runtime.storages, record, actor="test", settings=runtime.settings)
-        assert len(public_keys(runtime.storage)) == 2  # copied ahead of the commit ...
+        assert len(public_keys(runtime.storage)) == 3  # copied ahead of the commit ...
         raise RuntimeError("the commit never happens")
     assert public_keys(runtime.storage) == set()  # ... and removed when it did not happen
     assert all(row.public_key is None for row in rows_of(runtime, photo))
@@ -106,9 +118,9 @@ def test_on_s3_the_public_prefix_holds_published_copies_only(
         [one, two] = scan(app, {"title": "하나", "status": "published"}, {"title": "둘"})
         listing = s3_client(s3_endpoint).list_objects_v2(Bucket=s3_bucket, Prefix="naju/")
         keys = [item["Key"] for item in listing["Contents"]]
-        public = [k for k in keys if k.startswith("naju/derivatives/")]
-        assert len(public) == 2 and all(k.endswith("-1.jpg") for k in public)
-        assert {r.public_key for r in rows_of(runtime, one)} == {k[5:] for k in public}
+        public = {unit(k[5:]) for k in keys if k.startswith("naju/derivatives/")}
+        assert len(public) == 3 and all(versioned(k, 1) for k in public)
+        assert {r.public_key for r in rows_of(runtime, one)} == public
         assert all(r.public_key is None for r in rows_of(runtime, two))
         item = app.test_client().get(f"/api/photos/{one}").get_json()
         assert item["image_url"].startswith("https://cdn.naju.example/naju/derivatives/web/")
@@ -158,7 +170,7 @@ def test_check_reports_and_sweep_removes_what_a_crash_left(runtime: Runtime, inb
     assert not storage.exists("masters/ef/ef/" + "ef" * 32 + ".jpg")
     check = CliRunner().invoke(main, ["check", "--json"])
     assert check.exit_code == 0, check.output
-    assert len(public_keys(storage)) == 2  # the published scan kept its copies
+    assert len(public_keys(storage)) == 3  # the published scan kept its copies
 
 
 def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
@@ -173,6 +185,8 @@ def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
     storage = runtime.storage
     with runtime.db.session() as session:  # the layout before public copies
         for row in session.scalars(select(PhotoFile).where(PhotoFile.role == "derivative")):
+            if row.variant == "tiles":
+                continue  # pyramids came after that layout
             old = f"derivatives/{row.variant}/{row.sha256[:2]}/{row.sha256}.jpg"
             storage.copy(row.key, old)
             storage.delete(row.key)
@@ -192,4 +206,4 @@ def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
         ).all()
     assert all(key.startswith("renditions/") for key, _public, _status in rows)
     published = {public for _key, public, status in rows if status == "published"}
-    assert public_keys(storage) == published and len(published) == 2
+    assert public_keys(storage) == published and len(published) == 3

@@ -171,9 +171,24 @@ def derivative_files(runtime: Runtime, titles: set[str] | None = None) -> list[t
         ).all()
     for key, public, title in rows:
         for stored in filter(None, (key, public)):
+            if stored.endswith("/"):  # a tile pyramid: every tile and size image
+                for item in runtime.storage.list_keys(stored):
+                    with runtime.storage.open(item.key) as handle:
+                        data = handle.read()
+                    assert {m for m, _ in jpeg_segments(data)} <= PIXELS_ONLY, item.key
+                    found.append((f"{title} {stored} {item.key[len(stored) :]}", data))
+                continue
             with runtime.storage.open(stored) as handle:
                 found.append((f"{title} {stored}", handle.read()))
     return found
+
+
+PIXELS_ONLY = {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD}  # JFIF and image data: no EXIF at all
+
+
+def units(files: list[tuple[str, bytes]]) -> set[str]:
+    """Return the stored units the files belong to (a pyramid counts once)."""
+    return {" ".join(where.split(" ")[:2]) for where, _data in files}
 
 
 def test_scans_in_every_container_give_clean_derivatives(runtime: Runtime, inbox: Path) -> None:
@@ -185,7 +200,7 @@ def test_scans_in_every_container_give_clean_derivatives(runtime: Runtime, inbox
         worker.run_once(inbox)
     assert {r.outcome for r in results} == {"ingested"}, [(r.file, r.reason) for r in results]
     files = derivative_files(runtime)
-    assert len(files) == 4 * len(CONTAINERS)  # web and thumb, private and public
+    assert len(units(files)) == 6 * len(CONTAINERS)  # tiles, web, thumb: private and public
     for where, data in files:
         assert_clean(data, where)
 
@@ -205,7 +220,7 @@ def test_contributed_photos_in_every_container_give_clean_derivatives(fresh_app:
             approve_photo(session, runtime.storages, photo, actor="test", settings=runtime.settings)
     work(fresh_app)
     files = derivative_files(runtime)
-    assert len(files) == 4 * len(CONTAINERS)
+    assert len(units(files)) == 6 * len(CONTAINERS)
     for where, data in files:
         assert_clean(data, where)
     public = client.get("/api/photos").get_json()["items"]

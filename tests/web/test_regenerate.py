@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -71,8 +72,8 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
     assert {row.key for row in _rows(runtime, "web")} == webs_before  # only thumbs were re-made
     storage = runtime.storage
     assert not storage.exists(before["p0"].key) and not storage.exists(before["p0"].public_key)
-    public = {item.key for item in storage.list_keys(PUBLIC_PREFIX)}
-    assert after["p0"].public_key in public and len(public) == 2
+    public = {unit(item.key) for item in storage.list_keys(PUBLIC_PREFIX)}
+    assert after["p0"].public_key in public and len(public) == 3  # tiles, web, thumb
     assert "0 records" in cli("derivatives", "--kind", "thumb").output  # nothing left to do
 
     with runtime.db.session() as session:  # a derivative made before specs were recorded
@@ -80,6 +81,57 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
     assert "1 records" in cli("derivatives").output
     cli("derivatives", "--regenerate")
     assert "0 records" in cli("derivatives").output
+
+
+def unit(key: str) -> str:
+    parts = key.split("/")
+    return "/".join(parts[:4]) + "/" if parts[1] == "tiles" else key
+
+
+def test_tiles_are_backfilled_and_follow_the_resolution_cap(
+    runtime: Runtime,
+    inbox: Path,
+    cli: CLI,
+    ingest: Callable[..., list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from archive.web import create_app
+
+    save_jpeg(inbox / "big.jpg", picture((2600, 1800), seed=7))
+    (inbox / "big.json").write_text(json.dumps({"title": "big", "status": "published"}))
+    [result, _] = ingest()
+    storage = runtime.storage
+    [tiles] = _rows(runtime, "tiles")
+    assert (tiles.width, tiles.height) == (2600, 1800)  # scans: full resolution by default
+    with runtime.db.session() as session:  # as if ingested before pyramids existed
+        session.execute(update(PhotoFile).where(PhotoFile.id == tiles.id).values(spec=None))
+    storage.remove(tiles.key)
+    assert "1 records" in cli("derivatives", "--kind", "tiles").output
+    done = cli("derivatives", "--regenerate", "--kind", "tiles")
+    assert done.exit_code == 0 and "파생 이미지" in done.stderr  # the progress bar
+    [made] = _rows(runtime, "tiles")
+    assert storage.holds(made.key) and made.public_key and storage.holds(made.public_key)
+
+    monkeypatch.setenv("ARCHIVE_TILES_SCAN_MAX", "1000")
+    assert "1 records" in cli("derivatives").output
+    cli("derivatives", "--regenerate", "--kind", "tiles")
+    [capped] = _rows(runtime, "tiles")
+    assert (capped.width, capped.height) == (1000, 692)
+    assert not storage.holds(made.public_key)  # the old public tiles left the public prefix
+    app = create_app({"FLASK": {"TESTING": True}})
+    try:
+        client = app.test_client()
+        info = client.get(f"/iiif/3/{result['id']}/info.json").get_json()
+        assert (info["width"], info["height"]) == (1000, 692)
+        assert client.get(f"/iiif/3/{made.sha256}-1/info.json").status_code == 404
+        base = "/" + info["id"].split("//", 1)[1].split("/", 1)[1]
+        top = client.get(f"{base}/full/max/0/default.jpg")
+        with Image.open(io.BytesIO(top.data)) as im:
+            assert im.size == (1000, 692)
+        assert client.get(f"{base}/0,0,1024,1024/512,512/0/default.jpg").status_code == 404
+        assert client.get(f"{base}/0,0,512,512/512,512/0/default.jpg").status_code == 200
+    finally:
+        app.extensions["archive"].close()
 
 
 def _rows(runtime: Runtime, variant: str) -> list[PhotoFile]:

@@ -219,14 +219,15 @@ def test_erasure_removes_every_file_and_leaves_a_tombstone(
         photo = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
         stored = [(f.backend, f.key) for f in photo.files]
         stored += [(f.backend, f.public_key) for f in photo.files if f.public_key]
-    assert stored and all(runtime.storages.of(b).exists(k) for b, k in stored)
+    assert stored and all(runtime.storages.of(b).holds(k) for b, k in stored)
+    assert any(k.endswith("/") for _b, k in stored)  # the tile pyramids, public and private
     staff = login_as("moderator")
     number = item_id(fresh_app, receipt_page)
     refused = act(staff, number, "grant", resolution="erased")  # without the confirmation
     assert "되돌릴 수 없습니다" in refused
     act(staff, number, "grant", resolution="erased", confirm="erase")
     work(fresh_app)  # the deletion job and the index
-    assert not any(runtime.storages.of(b).exists(k) for b, k in stored)
+    assert not any(runtime.storages.of(b).holds(k) for b, k in stored)
     assert visitor.get(f"/photos/{public_id}").status_code == 404
     assert visitor.get("/api/photos", query_string={"q": "잔치"}).get_json()["total"] == 0
     with runtime.db.session() as session:

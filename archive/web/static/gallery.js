@@ -1,20 +1,32 @@
-// Lightbox on the photo page and arrow keys for the previous/next photo.
+// Arrow keys for the previous/next photo (not while the zoom viewer or a field has focus),
+// and the button that copies the attribution text.
 (function () {
   "use strict";
-  var opener = document.querySelector("[data-dialog]");
-  var dialog = opener && document.getElementById(opener.getAttribute("data-dialog"));
-  if (opener && dialog && dialog.showModal) {
-    opener.addEventListener("click", function () { dialog.showModal(); });
-    dialog.addEventListener("click", function (event) {
-      if (event.target === dialog) { dialog.close(); }
-    });
-  }
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    var tag = (event.target && event.target.tagName) || "";
-    if (tag === "INPUT" || tag === "TEXTAREA" || (dialog && dialog.open)) { return; }
+    var target = event.target || {};
+    var tag = target.tagName || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || (target.closest && target.closest(".viewer"))) {
+      return;
+    }
     var link = event.key === "ArrowLeft" ? document.getElementById("prev")
       : event.key === "ArrowRight" ? document.getElementById("next") : null;
     if (link) { window.location.href = link.href; }
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (copy) {
+    var source = document.getElementById(copy.getAttribute("data-copy"));
+    var status = document.getElementById(copy.getAttribute("aria-describedby"));
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      source.select();
+      var done = function () { if (status) { status.textContent = "복사했습니다."; } };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(source.value).then(done, function () {
+          if (status) { status.textContent = "복사하지 못했습니다. 글을 직접 선택해 복사해 주세요."; }
+        });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
   });
 }());
