@@ -12,6 +12,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	# iiif-prezi3 validates the manifests in the tests; it caps Pillow at 12.0 only in its
+	# metadata (the models need pydantic alone), so it is installed without its pins.
+	$(BIN)/python -m pip install -q --no-deps -c requirements.lock iiif-prezi3
 	touch $(STAMP)
 
 # Front-end code of the public pages (OpenSeadragon) from the npm registry, checked against
@@ -25,7 +28,7 @@ install: $(STAMP) $(VENDOR_STAMP)
 # Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
 # benchmarks, docker-compose to validate docker-compose.yml. Installed once per venv; apt-get
 # needs root (or sudo).
-APT_PACKAGES := chromium fonts-nanum libvips-tools wrk docker-compose
+APT_PACKAGES := chromium fonts-nanum libvips-tools wrk docker-compose libmagic1
 $(APT_STAMP): | $(STAMP)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

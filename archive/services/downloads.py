@@ -64,7 +64,7 @@ def sizes(photo: Photo, image: PublicImage | None) -> list[DownloadSize]:
     if image is None:
         return offered
     long_side = max(image.width, image.height)
-    if long_side > MIDDLE * 1.15 and max(web.width, web.height) < MIDDLE:
+    if long_side > MIDDLE > max(web.width, web.height):
         offered.append(DownloadSize("3000", "중간 크기", *_fit(image, MIDDLE)))
     if long_side > max(web.width, web.height):
         offered.append(DownloadSize("full", "가장 큰 크기", image.width, image.height))

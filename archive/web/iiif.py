@@ -38,10 +38,11 @@ class BadRequest(Exception):
     """An image request that is not IIIF syntax (a 400, never a 500)."""
 
 
-@bp.after_request
+@bp.after_app_request
 def allow_any_origin(response: Response) -> Response:
-    """Let viewers on other sites read every IIIF answer, errors included."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    """Let viewers on other sites read every IIIF answer, errors and unknown paths included."""
+    if request.path.startswith(bp.url_prefix or "/iiif/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -8,11 +8,10 @@ from archive.services import iiif_collections as members
 from archive.services.iiif_collections import Entry
 from archive.services.manifests import Member, collection, lang, thumbnail
 from archive.web import get_runtime
-from archive.web.iiif import PRESENTATION_TYPE, REVALIDATE, allow_any_origin, json_answer
+from archive.web.iiif import PRESENTATION_TYPE, REVALIDATE, json_answer
 from archive.web.iiif_links import WebLinks
 
 bp = Blueprint("iiif_collections", __name__, url_prefix="/iiif/3/collection")
-bp.after_request(allow_any_origin)
 
 
 @bp.get("/top.json")
