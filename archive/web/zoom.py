@@ -28,6 +28,8 @@ def zoom_context(photo: Photo) -> dict[str, Any]:
         {
             "info": url_for("iiif.info", ident=image.name),
             "label": image.label_ko,
+            "width": image.width,
+            "height": image.height,
             "large": f"{links.service(image)}/full/max/0/default.jpg",
         }
         for image in images

@@ -44,13 +44,13 @@ def test_browse_by_decade_and_place_then_open_a_photo(
     page.get_by_role("link", name="영산포 뱃사공").click()
     expect(page.locator("h1")).to_have_text("영산포 뱃사공")
     expect(page.locator(".kogl")).to_have_text("공공누리 제1유형")
-    page.wait_for_load_state("load")  # the lightbox handler comes with a deferred script
-    page.get_by_role("button", name="사진 크게 보기").click()
-    expect(page.locator("dialog#lightbox")).to_be_visible()
-    shot(page, artifacts, "lightbox")
-    page.keyboard.press("Escape")
-    expect(page.locator("dialog#lightbox")).to_be_hidden()
+    page.wait_for_load_state("load")  # the viewer's button comes with a deferred script
     shot(page, artifacts, "photo")
+    page.get_by_role("button", name="사진을 확대해서 보기").click()
+    expect(page.locator("#viewer")).to_have_attribute("data-ready", "true")
+    shot(page, artifacts, "viewer")
+    page.get_by_role("button", name="확대 보기 닫기").click()
+    expect(page.locator(".osd")).to_have_count(0)
 
 
 def test_search_from_the_box(page: Page, live_server: str, artifacts: Path) -> None:

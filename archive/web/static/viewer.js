@@ -30,7 +30,7 @@
     bar.setAttribute("aria-label", "확대 보기 도구");
     bar.appendChild(button("확대", "+", function () { zoom(1.6); }));
     bar.appendChild(button("축소", "−", function () { zoom(1 / 1.6); }));
-    bar.appendChild(button("사진 전체 보기", "처음 크기", function () { viewer.viewport.goHome(); }));
+    bar.appendChild(button("사진 전체 보기", "전체 보기", function () { viewer.viewport.goHome(); }));
     bar.appendChild(button("전체 화면", "전체 화면", function () {
       viewer.setFullScreen(!viewer.isFullPage());
     }));
@@ -53,6 +53,7 @@
 
   function show(index) {
     current = index;
+    figure.removeAttribute("data-ready");
     viewer.open(images[index].info);
     figure.querySelectorAll(".tool.side").forEach(function (b, i) {
       b.setAttribute("aria-pressed", i === index ? "true" : "false");
@@ -64,9 +65,12 @@
     var stage = document.createElement("div");
     stage.className = "osd";
     stage.id = "osd";
+    stage.setAttribute("role", "application");
+    stage.setAttribute("aria-roledescription", "확대 보기");
     stage.setAttribute("aria-label", "사진 확대 보기: + 확대, − 축소, 화살표 이동, 0 처음 크기");
     figure.insertBefore(toolbar(), still);
     figure.insertBefore(stage, still);
+    fit(stage, images[current]);
     still.hidden = true;
     figure.classList.add("zooming");
     viewer = window.OpenSeadragon({
@@ -84,6 +88,13 @@
     figure.setAttribute("data-showing", images[current].label);
     var canvas = stage.querySelector(".openseadragon-canvas");
     if (canvas) { canvas.focus(); }
+  }
+
+  // As tall as the photo at the page's width, but never under half or over 78% of the screen.
+  function fit(stage, image) {
+    var tall = stage.clientWidth * image.height / image.width;
+    var screen = window.innerHeight;
+    stage.style.height = Math.round(Math.max(screen * 0.5, Math.min(screen * 0.78, tall))) + "px";
   }
 
   function close() {
