@@ -1,4 +1,7 @@
-"""Benchmark scan ingest against vipsthumbnail on scan-sized files; last line is JSON."""
+"""Benchmark scan ingest (two derivatives and the IIIF tile pyramid) against the libvips
+command-line tools doing the same on scan-sized files: vipsthumbnail for the two sizes and
+`vips dzsave --layout iiif3` for the tiles. Also the storage tiles add, as a share of the
+masters. Last line is JSON."""
 
 from __future__ import annotations
 
@@ -101,7 +104,8 @@ def run_archive(files: list[Path], work: Path) -> tuple[dict[str, float], dict[s
 
 
 def run_vips(files: list[Path], work: Path, workers: int) -> float:
-    """Make the same two derivatives with vipsthumbnail; return elapsed seconds."""
+    """Make the same two derivatives with vipsthumbnail and the same 512-pixel iiif3
+    pyramid with vips dzsave; return elapsed seconds."""
     out = work / "vips"
     out.mkdir()
 
@@ -112,11 +116,22 @@ def run_vips(files: list[Path], work: Path, workers: int) -> float:
                 ["vipsthumbnail", str(path), "-s", str(size), "-o", f"{target}[Q=85,strip]"],
                 check=True,
             )
+        subprocess.run(
+            ["vips", "dzsave", str(path), str(out / f"{path.stem}_tiles"), "--layout", "iiif3",
+             "--tile-size", "512", "--overlap", "0", "--depth", "onetile",
+             "--suffix", ".jpg[Q=85,strip]"],
+            check=True,
+        )  # fmt: skip
 
     started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(both, files))
     return time.perf_counter() - started
+
+
+def folder_bytes(folder: Path) -> int:
+    """Return the total size of the files under a folder."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def main() -> None:
@@ -129,6 +144,11 @@ def main() -> None:
         (work / "src").mkdir()
         files = make_files(work / "src")
         summary, peaks = run_archive(files, work / "archive")
+        storage = work / "archive" / "var" / "storage"
+        masters, tiles = (
+            folder_bytes(storage / "masters"),
+            folder_bytes(storage / "renditions" / "tiles"),
+        )
         vips_seconds = run_vips(files, work, workers)
     count = len(files)
     per_image = summary["seconds"] / count
@@ -143,9 +163,11 @@ def main() -> None:
         "peak_rss_total_mb": round(peaks["tree"], 1),
         "vips_seconds_per_image": round(vips_per_image, 4),
         "ratio": round(per_image / vips_per_image, 3),
+        "tiles_mb_per_image": round(tiles / count / 2**20, 2),
+        "tiles_percent_of_masters": round(100 * tiles / masters, 1),
     }
     print(
-        f"archive: {per_image:.3f} s/image; vipsthumbnail: {vips_per_image:.3f} s/image "
+        f"archive: {per_image:.3f} s/image; vipsthumbnail + dzsave: {vips_per_image:.3f} s/image "
         f"(both using {workers} processes)"
     )
     print(json.dumps(figures))

@@ -176,6 +176,13 @@ def main() -> None:
     print(json.dumps(figures))
 
 
+def tile_path(base: str, public_id: str) -> str:
+    """Return the path of a full-resolution tile (scale factor 1) of a photo's IIIF image."""
+    info = json.load(urllib.request.urlopen(f"{base}/iiif/3/{public_id}/info.json", timeout=30))
+    service = "/" + info["id"].split("//", 1)[1].split("/", 1)[1]
+    return f"{service}/0,0,512,512/512,512/0/default.jpg"
+
+
 def load_all(base: str) -> dict[str, Any]:
     """Warm each URL on both workers, then measure it."""
     for _ in range(240):
@@ -192,6 +199,7 @@ def load_all(base: str) -> dict[str, Any]:
         "detail": item["url"].removeprefix(base),
         "api": "/api/photos?" + urllib.parse.urlencode({"place": "영산동"}),
         "thumbnail": item["thumbnail_url"].removeprefix(base),
+        "tile": tile_path(base, item["id"]),
     }
     for path in urls.values():
         for _ in range(8):
