@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from archive.errors import IngestError
 from archive.fields import clean_fields
 from archive.formats import extension_for
+from archive.imaging.analyse import clear_leftovers
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.models import Contribution, Photo
 from archive.services import photos as photo_service
@@ -66,6 +68,18 @@ def clean_filename(name: str | None) -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     return _CONTROL.sub("", name).strip()[:200] or "photo"
+
+
+def clean_upload_temp(directory: Path, older_than: float = 3600.0) -> int:
+    """Remove upload temp files and tile pyramids left by a killed web process or decoder;
+    return how many."""
+    cutoff = time.time() - older_than
+    removed = 0
+    for leftover in directory.glob("upload-*.part") if directory.is_dir() else ():
+        if leftover.stat().st_mtime <= cutoff:
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed + clear_leftovers(directory, older_than)
 
 
 @contextlib.contextmanager

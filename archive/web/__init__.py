@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFError
 
+    from archive.services.uploads import clean_upload_temp
     from archive.web import (
         account,
         api,
@@ -108,7 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(SecurityError, _unknown_host)
-    contribute.clean_upload_temp(settings.data_dir / "tmp")
+    clean_upload_temp(settings.work_dir)
     app.jinja_env.globals.update(
         alt_text=alt_text,
         absolute=absolute,

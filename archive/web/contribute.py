@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,17 +102,6 @@ def _acceptable(form: ContributeForm, runtime: Runtime) -> bool:
 
 def _has_text(entry: PhotoEntryForm) -> bool:
     return any((getattr(entry, name).data or "").strip() for name in ("date", "place", "story"))
-
-
-def clean_upload_temp(directory: Path, older_than: float = 3600.0) -> int:
-    """Remove upload temp files left by a killed web process; return how many."""
-    cutoff = time.time() - older_than
-    removed = 0
-    for leftover in directory.glob("upload-*.part") if directory.is_dir() else ():
-        if leftover.stat().st_mtime <= cutoff:
-            leftover.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 @contextlib.contextmanager

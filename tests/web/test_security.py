@@ -17,8 +17,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from archive.models import Photo, PhotoFile
-from archive.services.uploads import clean_filename
-from archive.web.contribute import clean_upload_temp
+from archive.services.uploads import clean_filename, clean_upload_temp
 from tests.web.conftest import (
     contribution,
     csrf_token,
@@ -329,6 +328,9 @@ def test_upload_temp_files_left_by_a_killed_process_are_cleaned(tmp_path: Path) 
     for path in (old, fresh, other):
         path.write_bytes(b"x")
     os.utime(old, (0, 0))
-    assert clean_upload_temp(temp) == 1
+    pyramid = temp / "pyramid-0a1b"
+    (pyramid / "full" / "max" / "0").mkdir(parents=True)
+    os.utime(pyramid, (0, 0))
+    assert clean_upload_temp(temp) == 2
     assert sorted(p.name for p in temp.iterdir()) == ["keep.txt", "upload-b.part"]
     assert clean_upload_temp(tmp_path / "missing") == 0
