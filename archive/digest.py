@@ -48,3 +48,19 @@ class FileIdentity:
             return cls.of_stat(path.stat())
         except FileNotFoundError:
             return None
+
+
+def tree_digest(entries: list[tuple[str, str]]) -> str:
+    """Return the SHA-256 of a tree: of its sorted "sha256  path" lines (stable across copies)."""
+    lines = "".join(f"{digest}  {path}\n" for path, digest in sorted(entries))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """Return the tree digest of a folder's files (what storing them as a tree gives)."""
+    entries = [
+        (path.relative_to(folder).as_posix(), sha256_file(path)[0])
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    return tree_digest(entries)

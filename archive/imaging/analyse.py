@@ -63,6 +63,7 @@ class Rendition:
     height: int
     spec: str = ""
     folder: Path | None = None  # a tile pyramid's files (then data is empty)
+    digest: str = ""  # a tile pyramid's tree digest
 
 
 @dataclass
@@ -172,18 +173,27 @@ def _long_side(im: Image.Image, planned: Planned) -> int:
     return planned.size or max(im.width, im.height)
 
 
-def _render(image: Image.Image, page: int, planned: Planned, options: AnalyseOptions) -> Rendition:
+def _render(
+    image: Image.Image, page: int, planned: Planned, options: AnalyseOptions, in_vips: Any = None
+) -> Rendition:
     """Encode one derivative: a JPEG, or a tile pyramid written under the work folder."""
     if not planned.pyramid:
         data = encode_jpeg(image, planned.quality)
         return Rendition(planned.name, page, data, image.width, image.height, planned.spec)
-    from archive.imaging.tiles import make_pyramid  # libvips: only in decoder processes
+    from archive.imaging import tiles  # libvips: only in decoder processes
 
     root = options.work_dir or Path(tempfile.gettempdir())
     folder = root / f"{tiles_prefix()}{uuid.uuid4().hex}"
-    pyramid = make_pyramid(image, folder, planned.quality)
+    pyramid = tiles.make_pyramid(image, folder, planned.quality, in_vips)
     return Rendition(
-        planned.name, page, b"", pyramid.width, pyramid.height, planned.spec, folder=folder
+        planned.name,
+        page,
+        b"",
+        pyramid.width,
+        pyramid.height,
+        planned.spec,
+        folder=folder,
+        digest=pyramid.digest,
     )
 
 
@@ -206,6 +216,26 @@ def clear_leftovers(work_dir: Path, older_than: float) -> int:
     return removed
 
 
+def _in_vips(image: Image.Image, planned: Planned) -> Any:
+    """Return an RGB image's pixels in libvips when a pyramid is made of it, so the pyramid
+    and the next smaller derivative share one copy of a whole scan; else None."""
+    if not planned.pyramid or image.mode != "RGB":
+        return None
+    from archive.imaging import tiles
+
+    return tiles.to_vips(image)
+
+
+def _shrink(image: Image.Image, long_side: int, in_vips: Any) -> Image.Image:
+    """Fit a displayable image into long_side: by libvips for a large one (a whole scan),
+    by Pillow for a small one (not worth the copy into libvips)."""
+    if max(image.width, image.height) < 2 * long_side or image.mode not in ("L", "RGB"):
+        return shrink(image, long_side)
+    from archive.imaging import tiles
+
+    return tiles.shrink(image, long_side, in_vips)
+
+
 def _render_pages(
     handle: BinaryIO, im: Image.Image, options: AnalyseOptions
 ) -> tuple[list[Rendition], str]:
@@ -222,9 +252,13 @@ def _render_pages(
             if page == 0
             else render_display(im, _long_side(im, largest))
         )
+        in_vips = None
         for planned in options.renditions:  # each from the one before: largest first
-            image = shrink(image, planned.size) if planned is not largest else image
-            renditions.append(_render(image, page, planned, options))
+            if planned is largest:
+                in_vips = _in_vips(image, planned)
+            else:
+                image, in_vips = _shrink(image, planned.size, in_vips), None
+            renditions.append(_render(image, page, planned, options, in_vips))
         if page == 0:
             import imagehash  # numpy and scipy: loaded only in decoder processes
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from PIL import Image
 
+from archive.digest import folder_digest
+
 TILE_SIZE = 512
 SIZE_LIMIT = 2048  # full-image sizes are listed up to this long side
 QUALITY = 85
@@ -36,6 +38,7 @@ class Pyramid:
     sizes: tuple[tuple[int, int], ...]  # full-image sizes, smallest first
     files: int
     bytes: int
+    digest: str  # of the folder as a stored tree (archive.digest.folder_digest)
 
     @property
     def max_size(self) -> tuple[int, int]:
@@ -80,18 +83,41 @@ def scale_factors(width: int, height: int) -> tuple[int, ...]:
     return tuple(factors)
 
 
-def make_pyramid(image: Image.Image, folder: Path, quality: int = QUALITY) -> Pyramid:
+def to_vips(image: Image.Image) -> Any:
+    """Return an 8-bit L or RGB Pillow image as a libvips image over the same pixels."""
+    import pyvips  # libvips is loaded only where it is used (decoder processes)
+
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    bands = len(image.mode)
+    vips = pyvips.Image.new_from_memory(image.tobytes(), image.width, image.height, bands, "uchar")
+    return vips.copy(interpretation="b-w" if bands == 1 else "srgb")
+
+
+def shrink(image: Image.Image, long_side: int, vips: Any = None) -> Image.Image:
+    """Return a copy of an L or RGB image fitted into long_side (never enlarged), resized
+    by libvips (Lanczos, several times faster than Pillow on a whole scan).
+
+    :param vips: the same pixels already in libvips (see to_vips), to save a copy.
+    """
+    scale = long_side / max(image.width, image.height)
+    if scale >= 1:
+        return image.copy()
+    small = (vips if vips is not None else to_vips(image)).resize(scale, kernel="lanczos3")
+    mode = "L" if small.bands == 1 else "RGB"
+    return Image.frombytes(mode, (small.width, small.height), small.write_to_memory())
+
+
+def make_pyramid(
+    image: Image.Image, folder: Path, quality: int = QUALITY, vips: Any = None
+) -> Pyramid:
     """Write the level-0 pyramid of an RGB display image into folder (which must not exist).
 
     :param image: 8-bit sRGB RGB pixels, already at the public resolution cap.
+    :param vips: the same pixels already in libvips (an RGB to_vips), to save a copy.
     """
-    import pyvips  # libvips is loaded only where pyramids are made (decoder processes)
-
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    vips = pyvips.Image.new_from_memory(
-        image.tobytes(), image.width, image.height, 3, "uchar"
-    ).copy(interpretation="srgb")
+    if vips is None:
+        vips = to_vips(image if image.mode == "RGB" else image.convert("RGB"))
     work = folder.with_name(folder.name + ".part")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -102,7 +128,8 @@ def make_pyramid(image: Image.Image, folder: Path, quality: int = QUALITY) -> Py
         shutil.rmtree(work, ignore_errors=True)  # dzsave's vips-properties.xml, or a failure
     files, size = _count(folder)
     factors = scale_factors(image.width, image.height)
-    return Pyramid(image.width, image.height, factors, sizes, files, size)
+    digest = folder_digest(folder)  # here, in the decoder processes, not in the worker
+    return Pyramid(image.width, image.height, factors, sizes, files, size, digest)
 
 
 def _write_pyramid(vips: Any, work: Path, quality: int) -> tuple[tuple[int, int], ...]:
@@ -127,10 +154,12 @@ def _write_pyramid(vips: Any, work: Path, quality: int) -> tuple[tuple[int, int]
 
 
 def _write_sizes(vips: Any, folder: Path, quality: int) -> tuple[tuple[int, int], ...]:
-    """Write the full image at each scale factor whose long side is at most SIZE_LIMIT."""
+    """Write the full image at each scale factor whose long side is at most SIZE_LIMIT,
+    the largest first and each smaller one from the one before (half the pixels to read)."""
     sizes = sizes_of(vips.width, vips.height)
-    for w, h in sizes:
-        _write_whole(vips, folder / "full" / f"{w},{h}", (w, h), quality)
+    source = vips
+    for w, h in reversed(sizes):
+        source = _write_whole(source, folder / "full" / f"{w},{h}", (w, h), quality)
     return sizes
 
 
@@ -138,16 +167,17 @@ def _write_max(vips: Any, folder: Path, quality: int) -> None:
     _write_whole(vips, folder / "full" / "max", max_size(vips.width, vips.height), quality)
 
 
-def _write_whole(vips: Any, folder: Path, size: tuple[int, int], quality: int) -> None:
+def _write_whole(vips: Any, folder: Path, size: tuple[int, int], quality: int) -> Any:
+    """Write the whole image at a size; return those pixels (in memory, for the next)."""
     w, h = size
-    small = (
-        vips
-        if (w, h) == (vips.width, vips.height)
-        else vips.resize(w / vips.width, vscale=h / vips.height)
-    )
+    small = vips
+    if (w, h) != (vips.width, vips.height):
+        scaled = vips.resize(w / vips.width, vscale=h / vips.height, kernel="lanczos3")
+        small = scaled.copy_memory()
     target = folder / "0"
     target.mkdir(parents=True)
     small.jpegsave(str(target / "default.jpg"), Q=quality, keep="none")
+    return small
 
 
 def _count(folder: Path) -> tuple[int, int]:

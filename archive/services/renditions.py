@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.config import Settings
 from archive.db import mark_public_change
+from archive.errors import StorageError
 from archive.imaging.analyse import Rendition
 from archive.models import Photo, PhotoFile
 from archive.services.publication import fill_public, retire_files
@@ -57,8 +58,12 @@ def store_derivative(storage: Storage, rendition: Rendition, exif: bytes) -> Sto
     """Store one derivative privately: an image stamped with exif, or a pyramid as a tree."""
     if rendition.folder is None:
         return store_rendition(storage, stamp(exif, rendition.data), rendition.variant)
-    digest = folder_digest(rendition.folder)
-    return storage.put_tree(rendition_tree_key(digest, rendition.variant), rendition.folder)
+    digest = rendition.digest or folder_digest(rendition.folder)
+    key = rendition_tree_key(digest, rendition.variant)
+    stored = storage.put_tree(key, rendition.folder, move=True)  # the folder is discarded after
+    if stored.sha256 != digest:
+        raise StorageError(f"the stored tiles under {key} do not match their digest")
+    return stored
 
 
 def restamp_derivatives(session: Session, storages: Storages, photo: Photo, exif: bytes) -> int:

@@ -12,10 +12,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from archive.digest import CHUNK, sha256_file, sha256_stream
+from archive.digest import CHUNK, folder_digest, sha256_file, sha256_stream, tree_digest
 from archive.errors import NotFound, StorageError
 
-__all__ = ["CHUNK", "PUBLIC_PREFIX", "ListedObject", "Storage", "StoredObject", "sha256_file"]
+__all__ = [
+    "CHUNK",
+    "PUBLIC_PREFIX",
+    "ListedObject",
+    "Storage",
+    "StoredObject",
+    "folder_digest",
+    "sha256_file",
+    "tree_digest",
+]
 
 # The only prefix that may ever be opened to anonymous readers (a CDN or bucket policy):
 # it holds copies of published records' derivatives and nothing else.
@@ -67,22 +76,6 @@ class ListedObject:
 def is_tree(key: str) -> bool:
     """Return whether a key names a tree: every object under it (it ends with "/")."""
     return key.endswith("/")
-
-
-def tree_digest(entries: list[tuple[str, str]]) -> str:
-    """Return the SHA-256 of a tree: of its sorted "sha256  path" lines (stable across copies)."""
-    lines = "".join(f"{digest}  {path}\n" for path, digest in sorted(entries))
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def folder_digest(folder: Path) -> str:
-    """Return the tree digest a folder's files will have once stored (see put_tree)."""
-    entries = [
-        (path.relative_to(folder).as_posix(), sha256_file(path)[0])
-        for path in folder.rglob("*")
-        if path.is_file()
-    ]
-    return tree_digest(entries)
 
 
 def rendition_tree_key(sha256: str, variant: str) -> str:
@@ -167,12 +160,15 @@ class Storage(ABC):
             spool.flush()
             return self.put_file(target, Path(spool.name), digest)
 
-    def put_tree(self, prefix: str, folder: Path) -> StoredObject:
+    def put_tree(self, prefix: str, folder: Path, *, move: bool = False) -> StoredObject:
         """Store every file under folder below prefix (a tree key), each verified.
+
+        With move, the caller gives the folder up: a backend may take the files instead of
+        copying them (the folder may be gone afterwards).
 
         :returns: the tree as one object: its digest (see tree_digest) and total size.
         """
-        _check_tree(prefix)
+        check_tree(prefix)
         entries: list[tuple[str, str]] = []
         size = 0
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -187,8 +183,8 @@ class Storage(ABC):
 
         :raises NotFound: when the source tree holds nothing.
         """
-        _check_tree(source)
-        _check_tree(target)
+        check_tree(source)
+        check_tree(target)
         listed = list(self.list_keys(source))
         if not listed:
             raise NotFound(f"no objects under {source!r}")
@@ -261,7 +257,11 @@ class Storage(ABC):
             return sha256_stream(handle)[0]
 
 
-def _check_tree(key: str) -> None:
+def check_tree(key: str) -> None:
+    """Refuse a key that is not a tree key (one ending with "/").
+
+    :raises StorageError: for such a key.
+    """
     check_key(key)
     if not is_tree(key) or key == "/":
         raise StorageError(f"not a tree key (it must end with '/'): {key!r}")

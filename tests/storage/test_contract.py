@@ -185,3 +185,20 @@ def test_a_tree_is_stored_copied_and_removed_as_one(storage: Storage, tmp_path: 
     for bad in ("renditions/tiles/ab/abcd", "/", "../x/"):
         with pytest.raises(StorageError):
             storage.put_tree(bad, folder)
+
+
+def test_a_tree_given_up_by_its_caller_is_stored_whole(storage: Storage, tmp_path: Path) -> None:
+    from archive.digest import folder_digest
+
+    folder = tmp_path / "pyramid"
+    (folder / "0,0,512,512" / "512,512" / "0").mkdir(parents=True)
+    (folder / "0,0,512,512" / "512,512" / "0" / "default.jpg").write_bytes(b"tile")
+    (folder / "full" / "max" / "0").mkdir(parents=True)
+    (folder / "full" / "max" / "0" / "default.jpg").write_bytes(b"whole")
+    digest = folder_digest(folder)
+    stored = storage.put_tree("renditions/tiles/cd/cdef/", folder, move=True)
+    assert (stored.sha256, stored.size) == (digest, 9)
+    assert storage.sha256(stored.key) == digest  # read back from the store
+    local = storage.local_path("renditions/tiles/cd/cdef/full/max/0/default.jpg")
+    if local is not None:  # moved on a local disk (taken, not copied), and read-only
+        assert not folder.exists() and local.stat().st_mode & 0o222 == 0
