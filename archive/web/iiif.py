@@ -31,7 +31,7 @@ _REGION = re.compile(rf"full|square|\d+,\d+,\d+,\d+|pct:{_NUMBER},{_NUMBER},{_NU
 _SIZE = re.compile(rf"\^?(?:max|\d+,|,\d+|!?\d+,\d+|pct:{_NUMBER})")
 _ROTATION = re.compile(rf"!?{_NUMBER}")
 _QUALITY = re.compile(r"(color|gray|bitonal|default)\.(jpg|tif|png|gif|jp2|pdf|webp)")
-_PUBLIC_ID = re.compile(r"[23456789a-z]{12}")
+_PUBLIC_ID = re.compile(r"[0-9a-z]{1,16}")  # the form of photo ids (String(16))
 
 
 class BadRequest(Exception):

@@ -15,7 +15,7 @@ from archive.web import get_runtime
 from archive.web.iiif_links import WebLinks, provider
 
 bp = Blueprint("zoom", __name__)
-_PUBLIC_ID = re.compile(r"[23456789a-z]{12}")
+_PUBLIC_ID = re.compile(r"[0-9a-z]{1,16}")  # the form of photo ids (String(16))
 
 
 def zoom_context(photo: Photo) -> dict[str, Any]:
