@@ -53,7 +53,7 @@ def test_the_decoded_size_is_capped_in_bytes_not_only_in_pixels(fresh_app: Flask
     assert nothing_stored(fresh_app)
 
 
-@pytest.mark.settings(worker_memory_mb=400, upload_max_decoded_mb=4096)
+@pytest.mark.settings(worker_memory_mb=600, upload_max_decoded_mb=4096)
 def test_a_photo_too_big_for_the_decoders_memory_fails_there(fresh_app: Flask) -> None:
     flat = encoded(Image.new("RGB", (8000, 10000), (90, 60, 30)), "PNG")  # 320 MB decoded
     status, page, _ = post(fresh_app, "flat.png", flat)
