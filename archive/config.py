@@ -76,6 +76,8 @@ class Settings:
     cors_origins: str = ""
     # CSV of Naju's places (names, aliases, parents); empty means the packaged one.
     gazetteer: str = ""
+    # CSV of named periods photos are dated by (6·25 전쟁, 금성시 때); empty: the packaged one.
+    periods: str = ""
     # Rights statement given to records that have none.
     default_rights: str = "저작권 확인 중"
     # Credit line given to records that have none.

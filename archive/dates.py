@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from archive.date_forms import SUFFIXES, named_period, rewrite
+
 MIN_YEAR = 1800
 PRECISION_RANK = {
     "day": 0,
@@ -115,17 +117,53 @@ _CENTURY = re.compile(r"(\d{1,2})\s*세기\s*(초반|초|중반|중|후반|말)?
 
 
 def parse_date(text: str) -> FuzzyDate:
-    """Parse a date as written; unparseable text is kept with precision 'unknown'."""
-    clean = normalise(text or "")
-    for parse in (_parse_single, _parse_range):
-        result = parse(clean)
-        if result is not None and _valid(result[0], result[1]):
-            start, end, precision, edtf = result
-            return FuzzyDate(text, start, end, precision, edtf)
+    """Parse a date as written; unparseable text is kept with precision 'unknown'.
+
+    Read as written, then the hint in parentheses of free text ("국민학교 다닐 때(1960년대)").
+    """
+    clean = rewrite(normalise(text or ""))
+    for candidate in (clean, *re.findall(r"\(([^()]+)\)", clean)):
+        for parse in (_parse_single, _parse_range, _approximate, _period):
+            result = parse(candidate.strip())
+            if result is not None and _valid(result[0], result[1]):
+                start, end, precision, edtf = result
+                return FuzzyDate(text, start, end, precision, edtf)
     return FuzzyDate(text, None, None, "unknown", None)
 
 
 Parsed = tuple[int, int, str, str]
+
+
+_ROUGHLY = re.compile(r"(?:쯤|께|무렵|즈음|경|전후)$")
+
+
+def _approximate(text: str) -> Parsed | None:
+    """Read "1968년 가을쯤", "70년대 무렵", "여름방학 때": the date without its last word;
+    a year becomes circa, anything broader keeps its own span."""
+    base = SUFFIXES.sub("", text)
+    if base == text or not base:
+        return None
+    result = _parse_single(base) or _parse_range(base)
+    if result is not None and result[2] == "year":
+        year = result[0]
+        return year - CIRCA_SPAN, year + CIRCA_SPAN, "circa", f"{year}~"
+    return result
+
+
+def _period(text: str) -> Parsed | None:
+    """Read a named period of the table ("6·25 전쟁 때", "새마을운동 시절", "해방 직후")."""
+    found = named_period(text)
+    if found is None:
+        return None
+    period, after = found
+    if after:
+        return period.end, period.end + CIRCA_SPAN, "circa", f"{period.end}~"
+    if period.start == period.end and _ROUGHLY.search(text):
+        year = period.start
+        return year - CIRCA_SPAN, year + CIRCA_SPAN, "circa", f"{year}~"
+    if period.start == period.end:
+        return period.start, period.end, "year", f"{period.start:04}"
+    return period.start, period.end, "range", f"{period.start}/{period.end}"
 
 
 def _parse_single(text: str) -> Parsed | None:
@@ -282,7 +320,7 @@ _CANDIDATE = re.compile(
 
 def extract_date(text: str) -> tuple[FuzzyDate | None, str]:
     """Find a date phrase inside free text; return it and the text without it."""
-    clean = normalise(text)
+    clean = rewrite(normalise(text))
     for match in _CANDIDATE.finditer(clean):
         words = match.group(0).strip().split(" ")
         for size in range(len(words), 0, -1):

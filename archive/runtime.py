@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
+from archive.errors import ArchiveError, ConfigError
 from archive.renditions import plan
 from archive.search.gazetteer import Gazetteer, gazetteer_for
 from archive.storage import Storage, Storages
@@ -93,9 +95,24 @@ class Runtime:
         self.db.dispose()
 
 
+def _use_periods(path: Path) -> None:
+    """Read the named-periods table the settings name, or refuse to start plainly."""
+    from archive.date_forms import use_periods
+
+    try:
+        use_periods(path)
+    except (OSError, KeyError, ValueError, ArchiveError) as exc:
+        raise ConfigError(
+            f"ARCHIVE_PERIODS={path}: 시대 표를 읽지 못했습니다 / cannot read the periods table "
+            f"(name,aliases,start,end): {exc}"
+        ) from exc
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     """Create directories and return the runtime for these settings."""
     settings = settings or load_settings()
+    if settings.periods.strip():
+        _use_periods(Path(settings.periods.strip()))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "done", "failed", "duplicates"):
         (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,8 +60,140 @@ def test_documented_forms(text: str, start: int, end: int, precision: str, edtf:
     assert parsed.text == text
 
 
+# Dates as written on old prints and by older people (issue 14): abbreviated years, Korean
+# numerals, the Dangi calendar, holidays and school terms, approximate words, hints in
+# parentheses and named periods.
+WRITTEN = [
+    ("'68년", 1968, 1968, "year", "1968"),
+    ("’68년", 1968, 1968, "year", "1968"),
+    ("68년도", 1968, 1968, "year", "1968"),
+    ("1968년도", 1968, 1968, "year", "1968"),
+    ("69년 가을", 1969, 1969, "season", "1969-23"),
+    ("'69년 가을", 1969, 1969, "season", "1969-23"),
+    ("69년도 봄", 1969, 1969, "season", "1969-21"),
+    ("71. 8. 15", 1971, 1971, "day", "1971-08-15"),
+    ("71.8.15.", 1971, 1971, "day", "1971-08-15"),
+    ("71. 8", 1971, 1971, "month", "1971-08"),
+    ("71/8/15", 1971, 1971, "day", "1971-08-15"),
+    ("71년 8월 15일", 1971, 1971, "day", "1971-08-15"),
+    ("71년 8월", 1971, 1971, "month", "1971-08"),
+    ("육십년대", 1960, 1969, "decade", "196X"),
+    ("칠십년대 초", 1970, 1973, "part_decade", "1970/1973"),
+    ("팔십년대 후반", 1987, 1989, "part_decade", "1987/1989"),
+    ("천구백육십팔년", 1968, 1968, "year", "1968"),
+    ("천구백칠십년대", 1970, 1979, "decade", "197X"),
+    ("팔십팔년", 1988, 1988, "year", "1988"),
+    ("육십팔년 봄", 1968, 1968, "season", "1968-21"),
+    ("천구백칠십오년 가을", 1975, 1975, "season", "1975-23"),
+    ("이천이년", 2002, 2002, "year", "2002"),
+    ("단기 4293년", 1960, 1960, "year", "1960"),
+    ("단기4293년", 1960, 1960, "year", "1960"),
+    ("단기 4293. 5. 1", 1960, 1960, "day", "1960-05-01"),
+    ("단기 4288년 봄", 1955, 1955, "season", "1955-21"),
+    ("1968년 추석", 1968, 1968, "season", "1968-23"),
+    ("68년 추석 무렵", 1968, 1968, "season", "1968-23"),
+    ("1970년 한가위", 1970, 1970, "season", "1970-23"),
+    ("1970년 여름방학 때", 1970, 1970, "season", "1970-22"),
+    ("72년 설날", 1972, 1972, "season", "1972-24"),
+    ("1975년 운동회", 1975, 1975, "season", "1975-23"),
+    ("1966년 봄소풍", 1966, 1966, "season", "1966-21"),
+    ("1969년 겨울방학", 1969, 1969, "season", "1969-24"),
+    ("1973년 단오", 1973, 1973, "season", "1973-22"),
+    ("1968년쯤", 1966, 1970, "circa", "1968~"),
+    ("68년께", 1966, 1970, "circa", "1968~"),
+    ("68년 무렵", 1966, 1970, "circa", "1968~"),
+    ("1968년 즈음", 1966, 1970, "circa", "1968~"),
+    ("1968년 전후", 1966, 1970, "circa", "1968~"),
+    ("70년대쯤", 1970, 1979, "decade", "197X"),
+    ("60년대 무렵", 1960, 1969, "decade", "196X"),
+    ("1968년 가을쯤", 1968, 1968, "season", "1968-23"),
+    ("70년대 초반쯤", 1970, 1973, "part_decade", "1970/1973"),
+    ("국민학교 다닐 때(1960년대)", 1960, 1969, "decade", "196X"),
+    ("아버지 군대 가기 전 (1968)", 1968, 1968, "year", "1968"),
+    ("결혼식 날 (72년 봄)", 1972, 1972, "season", "1972-21"),
+    ("영산포 장날(70년대 초)", 1970, 1973, "part_decade", "1970/1973"),
+    ("6·25 전쟁 때", 1950, 1953, "range", "1950/1953"),
+    ("6.25 때", 1950, 1953, "range", "1950/1953"),
+    ("육이오 때", 1950, 1953, "range", "1950/1953"),
+    ("한국전쟁", 1950, 1953, "range", "1950/1953"),
+    ("6·25 직후", 1953, 1955, "circa", "1953~"),
+    ("새마을운동 시절", 1970, 1979, "range", "1970/1979"),
+    ("새마을 사업 때", 1970, 1979, "range", "1970/1979"),
+    ("88 올림픽 때", 1988, 1988, "year", "1988"),
+    ("88올림픽", 1988, 1988, "year", "1988"),
+    ("서울 올림픽 무렵", 1986, 1990, "circa", "1988~"),
+    ("금성시 때", 1981, 1986, "range", "1981/1986"),
+    ("금성시 시절", 1981, 1986, "range", "1981/1986"),
+    ("일제강점기", 1910, 1945, "range", "1910/1945"),
+    ("일제 때", 1910, 1945, "range", "1910/1945"),
+    ("왜정 때", 1910, 1945, "range", "1910/1945"),
+    ("해방 직후", 1945, 1947, "circa", "1945~"),
+    ("해방되던 해", 1945, 1945, "year", "1945"),
+    ("IMF 때", 1997, 1998, "range", "1997/1998"),
+    ("2002 월드컵", 2002, 2002, "year", "2002"),
+    ("유신 시절", 1972, 1979, "range", "1972/1979"),
+    ("통금 시절", 1945, 1982, "range", "1945/1982"),
+    ("4·19 때", 1960, 1960, "year", "1960"),
+    ("영산포역 폐역", 2001, 2001, "year", "2001"),
+    ("68-72년", 1968, 1972, "range", "1968/1972"),
+    ("'68~'72", 1968, 1972, "range", "1968/1972"),
+    ("68년~72년", 1968, 1972, "range", "1968/1972"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision", "edtf"), WRITTEN)
+def test_forms_written_on_old_prints(
+    text: str, start: int, end: int, precision: str, edtf: str
+) -> None:
+    parsed = parse_date(text)
+    assert (parsed.start, parsed.end, parsed.precision, parsed.edtf) == (
+        start, end, precision, edtf,
+    ), text  # fmt: skip
+    assert parsed.text == text
+
+
+def test_the_periods_table_can_be_replaced_in_cp949(tmp_path: Path) -> None:
+    from archive import date_forms
+
+    table = tmp_path / "periods.csv"
+    table.write_bytes("name,aliases,start,end\n나주 대홍수,큰물 난 해,1989,1989\n".encode("cp949"))
+    try:
+        date_forms.use_periods(table)
+        assert parse_date("큰물 난 해").start == 1989
+        assert not parse_date("6·25 때").ok  # the packaged table is replaced, not extended
+    finally:
+        date_forms.use_periods(date_forms.PERIODS_FILE)
+    assert parse_date("6·25 때").ok
+
+
+def test_a_periods_table_that_cannot_be_read_stops_the_start(tmp_path: Path) -> None:
+    from archive.config import load_settings
+    from archive.errors import ConfigError
+    from archive.runtime import build_runtime
+
+    broken = tmp_path / "periods.csv"
+    broken.write_text("이름,시작\n6·25,1950\n", "utf-8")
+    with pytest.raises(ConfigError, match="ARCHIVE_PERIODS"):
+        build_runtime(load_settings({}, data_dir=tmp_path / "var", periods=str(broken)))
+    assert parse_date("6·25 때").ok  # the packaged table is still in use
+
+
 @pytest.mark.parametrize(
-    "text", ["", "모름", "옛날", "2999", "1975. 13. 40.", "추석 무렵", "1600년"]
+    "text",
+    [
+        "",
+        "모름",
+        "옛날",
+        "2999",
+        "1975. 13. 40.",
+        "추석 무렵",
+        "1600년",
+        "이 사진",
+        "여름방학 때",
+        "단기 9999년",
+        "이삼년",
+        "국민학교 다닐 때(기억 안 남)",
+    ],
 )
 def test_unparseable_is_kept_and_flagged(text: str) -> None:
     parsed = parse_date(text)
