@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "archive"
 LEAVES = {
-    "errors", "text", "fields", "dates", "digest", "config", "statuses", "logs", "formats",
+    "errors", "text", "fields", "dates", "date_forms", "digest", "config", "statuses", "logs",
+    "formats",
     "renditions", "mail",
 }  # fmt: skip
 # What each package (or top-level module) may import from the archive, besides leaves.
