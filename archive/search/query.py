@@ -11,7 +11,7 @@ import numpy as np
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
 from archive.search.highlight import highlight
-from archive.search.scoring import bm25, matching
+from archive.search.scoring import bm25, matching, term_docs
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
 from archive.search.whoosh.view import DocSet, Mask, SearchView
 from archive.statuses import RecordStatus
@@ -21,6 +21,10 @@ MAX_LIMIT = 200
 FALLBACK_NOTE = (
     "모든 낱말이 들어간 사진이 없어 일부 낱말이 맞는 사진을 보여 드립니다 / "
     "no photo matches every word; showing photos that match some"
+)
+VAGUE_NOTE = (
+    "검색어가 너무 일반적이어서 찾을 수 없습니다. 장소, 시기, 사람이나 일을 적어 보세요 / "
+    "the query has only general words; add a place, a time, people or an event"
 )
 
 
@@ -71,18 +75,18 @@ def run_search(
     allowed = _allowed(view, understood, request.public, analyzer, gazetteer)
     if request.public:
         allowed = _without(view, allowed, hidden)
-    terms = understood.terms
-    if not terms:
+    terms, required = understood.terms, understood.required
+    ranking = terms + _place_terms(understood, analyzer)
+    if not required and understood.had_words and not understood.places and not understood.era:
+        matched = np.flatnonzero(allowed)[:0]  # only general words: nothing to look for
+        understood.notes.append(VAGUE_NOTE)
+        hits = []
+    elif not required:
         matched = np.flatnonzero(allowed)
-        hits = _browse(view, matched, request) if request.hits else []
+        hits = _some_ranked(view, ranking, matched, request)
     else:
-        candidates = matching(view, terms, every=True)
-        matched = candidates[allowed[candidates]]
-        if matched.size == 0 and len(terms) > 1:
-            candidates = matching(view, terms, every=False)
-            matched = candidates[allowed[candidates]]
-            understood.notes.append(FALLBACK_NOTE)
-        hits = _ranked(view, terms, matched, request)
+        matched, counts = _matched(view, understood, allowed)
+        hits = _ranked(view, ranking, matched, request, counts)
     for hit in hits:
         hit["highlight"] = highlight(hit, terms, understood.places)
     facets = {
@@ -90,6 +94,43 @@ def run_search(
         "places": _place_counts(view, matched, gazetteer),
     }
     return SearchResult(int(matched.size), hits, facets, understood)
+
+
+def _place_terms(understood: Understood, analyzer: KoreanAnalyzer) -> list[str]:
+    """Return the terms of places read from the query text: they filter and also rank,
+    so a record naming the place (in its title above all) comes first."""
+    if not understood.places_from_text:
+        return []
+    return [t for name in understood.places for t in analyzer.query_terms(name)]
+
+
+def _matched(
+    view: SearchView, understood: Understood, allowed: Mask
+) -> tuple[DocSet, np.ndarray | None]:
+    """Return the documents with every required term; failing that, those with some of
+    them and how many each has (never one with none)."""
+    required = understood.required
+    candidates = matching(view, required, every=True)
+    matched = candidates[allowed[candidates]]
+    if matched.size or len(required) < 2:
+        return matched, None
+    candidates = matching(view, required, every=False)
+    matched = candidates[allowed[candidates]]
+    if matched.size:
+        understood.notes.append(FALLBACK_NOTE)
+    counts = sum(np.isin(matched, term_docs(view, term)).astype(np.int64) for term in required)
+    return matched, np.asarray(counts)
+
+
+def _some_ranked(
+    view: SearchView, ranking: list[str], matched: DocSet, request: SearchRequest
+) -> list[dict[str, Any]]:
+    """Order filter results by the optional words and places they name, else by date."""
+    if not request.hits:
+        return []
+    if not ranking:
+        return _browse(view, matched, request)
+    return _ranked(view, ranking, matched, request)
 
 
 def _allowed(
@@ -148,13 +189,21 @@ def _browse(view: SearchView, matched: DocSet, request: SearchRequest) -> list[d
 
 
 def _ranked(
-    view: SearchView, terms: list[str], matched: DocSet, request: SearchRequest
+    view: SearchView,
+    terms: list[str],
+    matched: DocSet,
+    request: SearchRequest,
+    counts: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
-    """Score by text relevance (title boosted), then prefer precise dates on ties."""
+    """Score by text relevance (title boosted), then prefer precise dates on ties; in a
+    fallback, records with more of the words come first."""
     if matched.size == 0:
         return []
     scores = np.round(bm25(view, terms, matched), 4)
-    order = np.lexsort((view.column("precision")[matched], -scores))
+    keys = [view.column("precision")[matched], -scores]
+    if counts is not None:
+        keys.append(-counts)
+    order = np.lexsort(tuple(keys))
     chosen = order[request.offset : request.offset + _limit(request)]
     return [_hit(view, int(matched[i]), float(scores[i])) for i in chosen]
 

@@ -9,6 +9,12 @@ from archive.errors import ArchiveError
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
 
+# Words that say little in a photo archive: they rank, but a record need not contain them.
+OPTIONAL_WORDS = frozenset(
+    {"사진", "풍경", "장면", "옛날", "옛", "옛적", "예전", "시절", "추억", "기억", "모습",
+     "그때", "이때", "그날", "지금", "요즘"}
+)  # fmt: skip
+
 
 class SearchError(ArchiveError):
     """A filter the user gave cannot be understood."""
@@ -37,6 +43,13 @@ class Understood:
     places: list[str]
     places_from_text: bool
     notes: list[str] = field(default_factory=list)
+    # Whether words were left after the era and places, even if none of them is a term.
+    had_words: bool = False
+
+    @property
+    def required(self) -> list[str]:
+        """Return the terms every hit must contain (all but the archive's noise words)."""
+        return [term for term in self.terms if term not in OPTIONAL_WORDS]
 
 
 def understand(
@@ -70,7 +83,8 @@ def understand(
             places.append(place.name)
             from_text = True
         text = _remove_squashed(text, matched)
-    return Understood(analyzer.query_terms(text), era, places, from_text)
+    had_words = any(ch.isalnum() for ch in text)
+    return Understood(analyzer.query_terms(text), era, places, from_text, had_words=had_words)
 
 
 def _remove_squashed(text: str, squashed: str) -> str:

@@ -19,8 +19,9 @@ CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
     ("영산포 선창", {}, {"01"}, {"02", "12"}, "01"),
     ("빨래하는", {}, {"06", "07"}, set(), None),
     ("빨래터", {}, {"06"}, set(), "06"),
-    ("졸업 사진", {}, {"04", "29"}, {"15"}, None),
-    ("졸업사진", {}, {"04", "29"}, {"15"}, None),
+    # "사진" says little in a photo archive: it ranks, it does not exclude (issue 14)
+    ("졸업 사진", {}, {"04", "29", "15"}, set(), None),
+    ("졸업사진", {}, {"04", "29", "15"}, set(), None),
     ("졸업", {}, {"04", "15", "29"}, set(), None),
     ("나주역", {}, {"05"}, {"06"}, "05"),
     ("나주읍내", {}, {"06"}, {"05"}, "06"),
@@ -125,6 +126,41 @@ def test_fallback_to_any_word_says_so(collection: Runtime) -> None:
     result = run(collection, SearchRequest("장날 우주선"))
     assert {h["identifier"] for h in result.hits} >= {"NJ-01", "NJ-25"}
     assert result.understood.notes and "some" in result.understood.notes[0]
+
+
+@pytest.mark.parametrize("text", ["졸업 사진", "졸업사진"])
+def test_noise_words_rank_but_are_not_required(collection: Runtime, text: str) -> None:
+    found = search(collection, text)
+    assert set(found[:2]) == {"04", "29"} and "15" in found[2:]  # the ones saying 사진 first
+
+
+@pytest.mark.parametrize("text", ["사진", "옛날 사진", "그때 그 모습", "옛 추억"])
+def test_a_query_of_general_words_finds_nothing_and_says_why(
+    collection: Runtime, text: str
+) -> None:
+    result = run(collection, SearchRequest(text))
+    assert result.total == 0 and result.hits == []
+    assert "일반적" in result.understood.notes[0]
+
+
+def test_general_words_with_a_place_rank_inside_the_place(collection: Runtime) -> None:
+    found = search(collection, "영산포 사진")
+    assert found and found[0] == "28"  # "영산포 사진관 앞": it names both
+    assert {"01", "02", "27"} <= set(found) and "06" not in found
+
+
+def test_a_fallback_never_shows_records_with_none_of_the_words(collection: Runtime) -> None:
+    result = run(collection, SearchRequest("장날 우주선 사진"))
+    ids = [h["identifier"].removeprefix("NJ-") for h in result.hits]
+    assert set(ids) == {"01", "25"}  # 장날 only: nothing for 사진 alone
+    both = run(collection, SearchRequest("장날 나룻배 우주선"))
+    ranked = [h["identifier"].removeprefix("NJ-") for h in both.hits]
+    assert set(ranked) == {"01", "25", "02", "12"}
+
+
+def test_a_place_in_the_text_filters_and_ranks(collection: Runtime) -> None:
+    found = search(collection, "금성관")
+    assert found[0] == "04"
 
 
 def test_facets_and_highlight(collection: Runtime) -> None:
