@@ -11,8 +11,8 @@ from archive.search.gazetteer import Gazetteer
 
 # Words that say little in a photo archive: they rank, but a record need not contain them.
 OPTIONAL_WORDS = frozenset(
-    {"사진", "풍경", "장면", "옛날", "옛", "옛적", "예전", "시절", "추억", "기억", "모습",
-     "그때", "이때", "그날", "지금", "요즘"}
+    {"사진", "옛날", "옛", "옛적", "예전", "시절", "추억", "기억", "모습", "그때", "이때", "그날",
+     "지금", "요즘"}
 )  # fmt: skip
 
 
