@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from archive.dates import FuzzyDate, extract_date, parse_date
@@ -84,7 +85,21 @@ def understand(
             from_text = True
         text = _remove_squashed(text, matched)
     had_words = any(ch.isalnum() for ch in text)
-    return Understood(analyzer.query_terms(text), era, places, from_text, had_words=had_words)
+    understood = Understood(analyzer.query_terms(text), era, places, from_text, had_words=had_words)
+    unread = [p for p in _DATE_LIKE.findall(text) if not parse_date(p).ok]  # not a second era
+    understood.notes += [_unread_note(phrase) for phrase in unread]
+    return understood
+
+
+# A number written as a date ("1600년", "197년대", "13월") that no date form could read.
+_DATE_LIKE = re.compile(r"\d+\s*(?:년대|년도?|월|일|세기)")
+
+
+def _unread_note(phrase: str) -> str:
+    return (
+        f"'{phrase}'을(를) 시기로 읽지 못해 낱말로 찾았습니다 (예: 1970년대, 1965년경) / "
+        f"could not read {phrase!r} as a date; searched it as a word"
+    )
 
 
 def _remove_squashed(text: str, squashed: str) -> str:

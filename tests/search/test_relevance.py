@@ -163,6 +163,18 @@ def test_a_place_in_the_text_filters_and_ranks(collection: Runtime) -> None:
     assert found[0] == "04"
 
 
+@pytest.mark.parametrize("text", ["1600년 영산포", "영산포 2999년", "197년대 장날"])
+def test_a_date_that_cannot_be_read_is_reported(collection: Runtime, text: str) -> None:
+    result = run(collection, SearchRequest(text))
+    assert result.understood.era is None
+    assert any("시기로 읽지 못해" in note for note in result.understood.notes), result.understood
+
+
+def test_a_readable_date_gives_no_such_note(collection: Runtime) -> None:
+    result = run(collection, SearchRequest("70년대 영산포 장날"))
+    assert not any("시기로" in note for note in result.understood.notes)
+
+
 def test_facets_and_highlight(collection: Runtime) -> None:
     result = run(collection, SearchRequest("졸업")).as_json()
     assert result["facets"]["decades"] == {"1960s": 1, "1970s": 2, "1980s": 1}
