@@ -9,13 +9,8 @@ stopped, since finished records have the current spec.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -157,26 +152,12 @@ class Regenerator:
 
     def _analyse(self, backend: str, key: str, contributed: bool) -> Analysis:
         pool = self._pool(contributed)
-        with self._readable(backend, key) as path, pool.reserve(3600) as decoder:
+        storage = self.runtime.storages.of(backend)
+        with (
+            storage.local_file(key, self.runtime.settings.work_dir) as path,
+            pool.reserve(3600) as decoder,
+        ):
             outcome = decoder.analyse(path)
         if isinstance(outcome, IngestError):
             raise outcome
         return outcome
-
-    @contextlib.contextmanager
-    def _readable(self, backend: str, key: str) -> Iterator[Path]:
-        """Yield a path to an original (a temporary copy when it is not on local disk)."""
-        storage = self.runtime.storages.of(backend)
-        local = storage.local_path(key)
-        if local is not None:
-            yield local
-            return
-        temp = self.runtime.settings.work_dir
-        temp.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=temp, prefix="original-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out, storage.open(key) as source:
-                shutil.copyfileobj(source, out)
-            yield Path(name)
-        finally:
-            Path(name).unlink(missing_ok=True)

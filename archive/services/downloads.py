@@ -10,17 +10,12 @@ They carry the same small EXIF as every public image: archive id, rights and cre
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import shutil
-import tempfile
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.config import Settings
-from archive.errors import NotFound
 from archive.imaging.decode import encode_jpeg, open_image, render_display
 from archive.models import Photo, PhotoFile
 from archive.renditions import PIXELS_VERSION
@@ -110,7 +105,7 @@ def download_bytes(
     with _making:
         if cache.exists(key):
             return _read(cache, key)
-        with _local_copy(storages.of(master.backend), master.key, settings) as path:
+        with storages.of(master.backend).local_file(master.key, settings.work_dir) as path:
             data = stamp(exif, _render(path, max(size.width, size.height), settings))
         cache.put_bytes(key, data)
     return data
@@ -124,20 +119,3 @@ def _render(path: Path, long_side: int, settings: Settings) -> bytes:
 def _read(storage: Storage, key: str) -> bytes:
     with storage.open(key) as handle:
         return handle.read()
-
-
-@contextlib.contextmanager
-def _local_copy(storage: Storage, key: str, settings: Settings) -> Iterator[Path]:
-    """Yield a path to a stored file (a temporary copy when it is not on local disk)."""
-    local = storage.local_path(key)
-    if local is not None:
-        if not local.is_file():
-            raise NotFound(key)
-        yield local
-        return
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=settings.work_dir, suffix=".part") as temp:
-        with storage.open(key) as source:
-            shutil.copyfileobj(source, temp)
-        temp.flush()
-        yield Path(temp.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import uuid
@@ -214,6 +215,26 @@ class Storage(ABC):
     def local_path(self, key: str) -> Path | None:
         """Return the file of an object on local disk (for sendfile), or None."""
         return None
+
+    @contextlib.contextmanager
+    def local_file(self, key: str, temp_dir: Path) -> Iterator[Path]:
+        """Yield a path to a stored object: its own file on local disk, or a temporary
+        copy in temp_dir (removed afterwards) for a remote backend.
+
+        :raises NotFound: when there is no such object.
+        """
+        local = self.local_path(key)
+        if local is not None:
+            if not local.is_file():
+                raise NotFound(f"no stored object {key!r}")
+            yield local
+            return
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=temp_dir, prefix="stored-", suffix=".part") as temp:
+            with self.open(key) as source:
+                _spool(source, temp)
+            temp.flush()
+            yield Path(temp.name)
 
     def clean_temp(self, older_than: float = 0.0) -> int:
         """Remove partial uploads left by a crash; return how many (none by default)."""

@@ -10,6 +10,7 @@ from archive.errors import IndexUnavailable, NotFound
 from archive.fields import BY_NAME
 from archive.search.query import SearchError, SearchRequest
 from archive.services.gallery import HELP_WANTED, media_for, needing_help, newest, rights_label
+from archive.services.iiif import images_of
 from archive.services.memories import public_memories, recent_memories
 from archive.web import get_runtime
 from archive.web.browse import (
@@ -83,6 +84,7 @@ def photo(public_id: str) -> str:
     except NotFound:
         abort(404)
     card["rights_label"] = rights_label(record.rights)
+    images = images_of(record)  # the zoomable pages and back side, for viewer and downloads
     neighbours = _neighbours(public_id)
     places = [p for p in card["places"] if p in runtime.gazetteer.places]
     oldest_first = request.args.get("memories") == "oldest"
@@ -91,8 +93,8 @@ def photo(public_id: str) -> str:
     return render_template(
         "gallery/photo.html",
         card=card,
-        zoom=zoom_context(record),
-        download=download_context(record),
+        zoom=zoom_context(record, images),
+        download=download_context(record, images),
         neighbours=neighbours,
         places=places,
         memories=memories,

@@ -18,9 +18,8 @@ bp = Blueprint("zoom", __name__)
 _PUBLIC_ID = re.compile(r"[0-9a-z]{1,16}")  # the form of photo ids (String(16))
 
 
-def zoom_context(photo: Photo) -> dict[str, Any]:
+def zoom_context(photo: Photo, images: list[iiif.PublicImage]) -> dict[str, Any]:
     """Return the viewer's images (info.json URLs and labels), the manifest and a large view."""
-    images = iiif.images_of(photo)
     if not images:
         return {"images": [], "manifest": None, "large": None}
     links = WebLinks()
@@ -41,9 +40,8 @@ def zoom_context(photo: Photo) -> dict[str, Any]:
     }
 
 
-def download_context(photo: Photo) -> dict[str, Any]:
+def download_context(photo: Photo, images: list[iiif.PublicImage]) -> dict[str, Any]:
     """Return the sizes offered for download, the rights and the attribution to copy."""
-    images = iiif.images_of(photo)
     credit = photo.credit or get_runtime().settings.default_credit
     return {
         "sizes": downloads.sizes(photo, images[0] if images else None),

@@ -177,3 +177,25 @@ def artifacts() -> Path:
     """Return the folder for screenshots."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The two screen sizes every visitor page is tried at.
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(SIZES))
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """Return a Korean-locale tab at phone or desktop size (size_name says which)."""
+    context = browser.new_context(viewport=SIZES[request.param], locale="ko-KR")
+    tab = context.new_page()
+    tab.size_name = request.param  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def shot(page: Page, artifacts: Path, name: str, full_page: bool = True) -> None:
+    """Save a screenshot named after the page's size, for people to look at."""
+    page.screenshot(
+        path=str(artifacts / f"{name}-{page.size_name}.png"),  # type: ignore[attr-defined]
+        full_page=full_page,
+    )

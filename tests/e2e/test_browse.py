@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import serious_violations
-
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(params=sorted(SIZES))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Any:
-    context = browser.new_context(viewport=SIZES[request.param], locale="ko-KR")
-    tab = context.new_page()
-    tab.size_name = request.param  # type: ignore[attr-defined]
-    yield tab
-    context.close()
-
-
-def shot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(
-        path=str(artifacts / f"{name}-{page.size_name}.png"),  # type: ignore[attr-defined]
-        full_page=True,
-    )
+from tests.e2e.conftest import serious_violations, shot
 
 
 def test_browse_by_decade_and_place_then_open_a_photo(

@@ -17,10 +17,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageStat
 from playwright.sync_api import Browser, Page, Response, expect
 
-from tests.e2e.conftest import running_archive, serious_violations
+from tests.e2e.conftest import SIZES, running_archive, serious_violations, shot
 from tests.scans import picture, save_jpeg
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 # The IIIF validator's test image is a 10 x 10 grid of 100-pixel squares in these colours
 # (its tests crop squares and compare colours); drawn here rather than downloaded.
 VALIDATOR = Path(sys.executable).with_name("iiif-validate.py")
@@ -102,19 +101,6 @@ def test_the_iiif_validator_passes_level_0_and_the_error_cases(
     assert f"Done ({len(extras)} tests, 0 failures)" in errors.stderr
 
 
-@pytest.fixture(params=sorted(SIZES))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Any:
-    context = browser.new_context(viewport=SIZES[request.param], locale="ko-KR")
-    tab = context.new_page()
-    tab.size_name = request.param  # type: ignore[attr-defined]
-    yield tab
-    context.close()
-
-
-def shot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{page.size_name}.png"))  # type: ignore[attr-defined]
-
-
 def test_zoom_to_full_resolution_and_turn_to_the_back(
     page: Page, zoom_archive: dict[str, str], artifacts: Path
 ) -> None:
@@ -129,7 +115,7 @@ def test_zoom_to_full_resolution_and_turn_to_the_back(
 
     page.on("response", keep)
     page.goto(f"{zoom_archive['base']}/photos/{zoom_archive['harbour']}", wait_until="load")
-    shot(page, artifacts, "zoom-page")
+    shot(page, artifacts, full_page=False, name="zoom-page")
     page.get_by_role("button", name="사진을 확대해서 보기").click()
     viewer = page.locator("#viewer")
     expect(viewer).to_have_attribute("data-ready", "true")
@@ -146,7 +132,7 @@ def test_zoom_to_full_resolution_and_turn_to_the_back(
     page.wait_for_load_state("networkidle")
     full = [width for factor, width in drawn if factor == 1]  # the scan's own pixels
     assert full, f"no tile at scale factor 1 among {drawn}"
-    shot(page, artifacts, "zoom-full")
+    shot(page, artifacts, full_page=False, name="zoom-full")
     assert not_blank(page.locator(".osd").screenshot())
     page.get_by_role("button", name="사진 전체 보기").click()
     page.get_by_role("button", name="뒷면 보기").click()
@@ -155,7 +141,7 @@ def test_zoom_to_full_resolution_and_turn_to_the_back(
     expect(viewer).to_have_attribute("data-ready", "true")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)
-    shot(page, artifacts, "zoom-back")
+    shot(page, artifacts, full_page=False, name="zoom-back")
     assert not_blank(page.locator(".osd").screenshot())
     assert serious_violations(page) == []
     page.get_by_role("button", name="확대 보기 닫기").click()

@@ -18,6 +18,7 @@ from archive.runtime import Runtime
 from archive.storage import PUBLIC_PREFIX
 from tests.scans import picture, save_jpeg
 from tests.web.conftest import runtime_of
+from tests.web.test_public_files import unit
 
 CLI = Callable[..., Result]
 
@@ -81,11 +82,6 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
     assert "1 records" in cli("derivatives").output
     cli("derivatives", "--regenerate")
     assert "0 records" in cli("derivatives").output
-
-
-def unit(key: str) -> str:
-    parts = key.split("/")
-    return "/".join(parts[:4]) + "/" if parts[1] == "tiles" else key
 
 
 def test_tiles_are_backfilled_and_follow_the_resolution_cap(
