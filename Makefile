@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	# iiif-prezi3 validates the manifests in the tests; it caps Pillow at 12.0 only in its
-	# metadata (the models need pydantic alone), so it is installed without its pins.
-	$(BIN)/python -m pip install -q --no-deps -c requirements.lock iiif-prezi3
+	# metadata (the models need pydantic alone), so it is installed without its pins. hanja
+	# (Hanja read as Hangul for search) pins PyYAML 6.0.1 and pytest in its metadata but
+	# needs only PyYAML, which the project installs itself.
+	$(BIN)/python -m pip install -q --no-deps -c requirements.lock iiif-prezi3 hanja
 	touch $(STAMP)
 
 # Front-end code of the public pages (OpenSeadragon) from the npm registry, checked against

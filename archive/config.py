@@ -78,6 +78,10 @@ class Settings:
     gazetteer: str = ""
     # CSV of named periods photos are dated by (6·25 전쟁, 금성시 때); empty: the packaged one.
     periods: str = ""
+    # CSV of the search's domain dictionary (words kept whole or split); empty: packaged.
+    words: str = ""
+    # CSV of variant words searched together (국민학교|초등학교); empty: the packaged one.
+    variants: str = ""
     # Rights statement given to records that have none.
     default_rights: str = "저작권 확인 중"
     # Credit line given to records that have none.

@@ -44,10 +44,10 @@ class Runtime:
     @cached_property
     def search(self) -> SearchIndex:
         """Return the search index with its Korean analyser (model loads on first use)."""
-        from archive.search.analysis import KoreanAnalyzer
+        from archive.search.analysis import analyzer_for
         from archive.search.index import SearchIndex
 
-        analyzer = KoreanAnalyzer.for_places(self.gazetteer)
+        analyzer = analyzer_for(self.gazetteer, self.settings)
         return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
     @cached_property

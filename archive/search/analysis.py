@@ -1,4 +1,10 @@
-"""Korean analysis with kiwipiepy: content morphemes, with compound parts at index time."""
+"""Korean analysis with kiwipiepy: content morphemes, compounds split where the lexicon says.
+
+Index text and queries go through the same steps: Hanja read as Hangul (羅州 → 나주),
+kiwipiepy with the lexicon's words (archive.search.lexicon), content morphemes kept, and
+the lexicon's compounds replaced by their parts. A word is never cut into syllables that
+are not a word of their own, so a short name does not match a longer one containing it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,22 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from archive.errors import ConfigError
+from archive.search.lexicon import Lexicon
+
 if TYPE_CHECKING:
+    from archive.config import Settings
     from archive.search.gazetteer import Gazetteer
+    from archive.search.variants import Variants
 
 # Part-of-speech tags kept as search terms: nouns, numbers, foreign words, hanja, roots.
 CONTENT_TAGS = {"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"}
-# Verb and adjective stems are kept when they carry meaning on their own (two syllables or more).
-STEM_TAGS = {"VV", "VA"}
+# Verb and adjective stems are kept when they carry meaning on their own (two syllables or
+# more); so are "interjections", which is how kiwipiepy reads some nouns standing alone.
+STEM_TAGS = {"VV", "VA", "IC"}
 STOPWORDS = {
     "앞",
     "뒤",
@@ -43,13 +56,21 @@ ANALYSIS_VERSION = "|".join(
         ",".join(sorted(CONTENT_TAGS)),
         ",".join(sorted(STEM_TAGS)),
         ",".join(sorted(STOPWORDS)),
-        "edges:2",
+        "edges:0",
         "multi-dict:0",
+        "hanja:1",
+        "fragments:1",
+        "units:1",
     ]
 )
 log = logging.getLogger(__name__)
 _SPACES = re.compile(r"\s+")
-_HANGUL = re.compile(r"[가-힣]")
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+# Tags of a word kiwipiepy could only read as pieces when it stands alone.
+FRAGMENT_TAGS = {"MM", "NNB", "NR", "XPN", "XSN", "IC", "UN", "NA"}
+# Endings that make another administrative unit of a name (금천구 is not 금천면).
+UNIT_ENDINGS = {"구", "군", "시", "동", "리", "면", "읍"}
+_HANJA = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class ModelHelper(Protocol):
@@ -66,9 +87,15 @@ class KoreanAnalyzer:
     """
 
     def __init__(
-        self, user_words: Iterable[str] = (), cache_size: int = 200_000, threads: int = 2
+        self,
+        lexicon: Lexicon | None = None,
+        variants: Variants | None = None,
+        cache_size: int = 200_000,
+        threads: int = 2,
     ) -> None:
-        self.user_words = sorted(set(user_words))
+        self.lexicon = lexicon or Lexicon()
+        self.variants = variants
+        self.user_words = sorted(self.lexicon.whole | set(self.lexicon.splits))
         self.threads = threads
         self.cache_size = cache_size
         self._kiwi: Any = None
@@ -76,10 +103,10 @@ class KoreanAnalyzer:
         self._lock = threading.Lock()
         self.helper: ModelHelper | None = None
 
-    @classmethod
-    def for_places(cls, gazetteer: Gazetteer) -> KoreanAnalyzer:
-        """Return the analyzer that knows every place name of the gazetteer as one word."""
-        return cls(gazetteer.all_names())
+    @property
+    def version(self) -> str:
+        """Return what the index terms depend on: the steps and the lexicon."""
+        return f"{ANALYSIS_VERSION}|{self.lexicon.digest}"
 
     def _model(self) -> Any:
         with self._lock:
@@ -109,7 +136,7 @@ class KoreanAnalyzer:
         if self.helper is not None and self._ask_helper(words):
             return
         for word, tokens in zip(words, self._model().tokenize(words), strict=True):
-            self._cache[word] = tuple(term for term, _edge in self._keep(tokens))
+            self._cache[word] = tuple(self._keep(word, tokens))
 
     def _ask_helper(self, words: list[str]) -> bool:
         assert self.helper is not None
@@ -123,23 +150,23 @@ class KoreanAnalyzer:
         return True
 
     def terms(self, text: str) -> list[str]:
-        """Return index terms: content morphemes plus the edges of long nouns."""
+        """Return index terms: content morphemes, compounds as their parts."""
         result: list[str] = []
         for word in self._words(text):
             result.extend(self._word_terms(word))
         return result
 
     def query_terms(self, text: str) -> list[str]:
-        """Return the distinct content morphemes of a query (no compound edges)."""
+        """Return the distinct terms of a query, analysed as index text is."""
         seen: list[str] = []
         for word in self._words(text):
-            for term, _edge in self._analyse(word):
-                if not _edge and term not in seen:
-                    seen.append(term)
+            seen.extend(t for t in self._word_terms(word) if t not in seen)
         return seen
 
     def _words(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFC", text or "").lower()
+        if _HANJA.search(text):
+            text = hangul_reading(text)
         return [w for w in _SPACES.split(text) if w]
 
     def word_terms(self, word: str) -> tuple[str, ...]:
@@ -149,25 +176,59 @@ class KoreanAnalyzer:
     def _word_terms(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
         if cached is None:
-            cached = tuple(term for term, _edge in self._analyse(word))
+            cached = tuple(self._keep(word, self._model().tokenize(word)))
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             self._cache[word] = cached
         return cached
 
-    def _analyse(self, word: str) -> list[tuple[str, bool]]:
-        """Return (term, is_compound_edge) pairs for one space-separated word."""
-        return self._keep(self._model().tokenize(word))
-
-    def _keep(self, tokens: Iterable[Any]) -> list[tuple[str, bool]]:
-        terms: list[tuple[str, bool]] = []
+    def _keep(self, word: str, tokens: Iterable[Any]) -> list[str]:
+        """Return the content morphemes of a word's tokens, the lexicon's compounds as
+        parts, a name with another unit's ending as one word (금천 + 구: 금천구)."""
+        terms: list[str] = []
+        tags: list[str] = []
+        splits, whole = self.lexicon.splits, self.lexicon.whole
         for token in tokens:
             form, tag = token.form, token.tag.split("-")[0]
-            keep = tag in CONTENT_TAGS or (tag in STEM_TAGS and len(form) >= 2)
-            if not keep or form in STOPWORDS:
+            tags.append(tag)
+            if form in UNIT_ENDINGS and terms and terms[-1] in whole and tags[-2:-1] == ["NNP"]:
+                terms[-1] += form
                 continue
-            terms.append((form, False))
-            if tag in ("NNG", "NNP") and len(form) >= 3 and _HANGUL.match(form):
-                terms.append((form[:2], True))
-                terms.append((form[-2:], True))
+            keep = tag in CONTENT_TAGS or (tag in STEM_TAGS and len(form) >= 2)
+            if keep and form not in STOPWORDS:
+                terms.extend(splits.get(form, (form,)))
+        if not terms and tags and set(tags) <= FRAGMENT_TAGS and _HANGUL_WORD.fullmatch(word):
+            return [word]  # a noun read alone as fragments: 고분 as 고(MM) + 분(NNB)
         return terms
+
+
+def hangul_reading(text: str) -> str:
+    """Return text with Hanja read as Hangul, initial-sound rule applied (羅州 → 나주)."""
+    import hanja
+
+    return str(hanja.translate(text, "substitution"))
+
+
+def analyzer_for(gazetteer: Gazetteer, settings: Settings | None = None) -> KoreanAnalyzer:
+    """Return the analyzer of a gazetteer with the domain dictionary and variants tables
+    the settings name (ARCHIVE_WORDS, ARCHIVE_VARIANTS; the packaged ones by default).
+
+    :raises ConfigError: when a table cannot be read.
+    """
+    from archive.search.lexicon import WORDS_FILE, build_lexicon, load_words
+    from archive.search.variants import VARIANTS_FILE, load_variants
+
+    words = _table(settings.words if settings else "", WORDS_FILE, "ARCHIVE_WORDS")
+    variants = _table(settings.variants if settings else "", VARIANTS_FILE, "ARCHIVE_VARIANTS")
+    lexicon = build_lexicon(gazetteer, load_words(words, "words"))
+    return KoreanAnalyzer(lexicon, load_variants(variants, "variants"))
+
+
+def _table(setting: str, default: Path, name: str) -> bytes:
+    path = Path(setting.strip()) if setting.strip() else default
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{name}={path}: 표를 읽을 수 없습니다 / cannot read the table: {exc}"
+        ) from exc

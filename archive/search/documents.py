@@ -136,12 +136,12 @@ def photo_document(photo: Record, gazetteer: Gazetteer, analyzer: KoreanAnalyzer
     )
 
 
-def layout_version(backend_schema: str) -> str:
+def layout_version(backend_schema: str, analysis: str = ANALYSIS_VERSION) -> str:
     """Return a short hash of everything a document's layout depends on."""
     layout = {
         "backend": backend_schema,
         "document": DOCUMENT_VERSION,
-        "analysis": ANALYSIS_VERSION,
+        "analysis": analysis,
         "searched": [(f.name, f.column, f.search_weight) for f in SEARCHED],
         "memories": MEMORY_WEIGHT,
         "stored": STORED,

@@ -47,7 +47,7 @@ class SearchIndex:
         self.gazetteer = gazetteer
         self.analyzer = analyzer
         # The layout's hash: a changed registry, document or schema rebuilds the index.
-        self.version = layout_version(schema_description())
+        self.version = layout_version(schema_description(), analyzer.version)
         self.backend = WhooshBackend(root, self.version)
 
     def view(self) -> SearchView:

@@ -64,10 +64,10 @@ class ModelProcess:
 
 def _serve(conn: Connection, settings: Any) -> None:
     """Load the analyzer the runtime would build, then answer word lists until told."""
-    from archive.search.analysis import KoreanAnalyzer
+    from archive.search.analysis import analyzer_for
     from archive.search.gazetteer import gazetteer_for
 
-    analyzer = KoreanAnalyzer.for_places(gazetteer_for(settings))
+    analyzer = analyzer_for(gazetteer_for(settings), settings)
     analyzer.warm()
     conn.send("ready")
     while True:

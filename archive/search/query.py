@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
 from archive.search.highlight import highlight
-from archive.search.scoring import bm25, matching, term_docs
+from archive.search.scoring import bm25, clause_docs, intersect_sorted, matching
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
 from archive.search.whoosh.view import DocSet, Mask, SearchView
 from archive.statuses import RecordStatus
@@ -75,8 +76,8 @@ def run_search(
     allowed = _allowed(view, understood, request.public, analyzer, gazetteer)
     if request.public:
         allowed = _without(view, allowed, hidden)
-    terms, required = understood.terms, understood.required
-    ranking = terms + _place_terms(understood, analyzer)
+    required = understood.required
+    ranking = understood.ranking() + [(t, 1.0) for t in _place_terms(understood, analyzer)]
     if not required and understood.had_words and not understood.places and not understood.era:
         matched = np.flatnonzero(allowed)[:0]  # only general words: nothing to look for
         understood.notes.append(VAGUE_NOTE)
@@ -87,8 +88,9 @@ def run_search(
     else:
         matched, counts = _matched(view, understood, allowed)
         hits = _ranked(view, ranking, matched, request, counts)
+    marked = [term for term, _weight in understood.ranking()]
     for hit in hits:
-        hit["highlight"] = highlight(hit, terms, understood.places)
+        hit["highlight"] = highlight(hit, marked, understood.places)
     facets = {
         "decades": _decade_counts(view, matched),
         "places": _place_counts(view, matched, gazetteer),
@@ -107,23 +109,23 @@ def _place_terms(understood: Understood, analyzer: KoreanAnalyzer) -> list[str]:
 def _matched(
     view: SearchView, understood: Understood, allowed: Mask
 ) -> tuple[DocSet, np.ndarray | None]:
-    """Return the documents with every required term; failing that, those with some of
+    """Return the documents with every required clause; failing that, those with some of
     them and how many each has (never one with none)."""
-    required = understood.required
-    candidates = matching(view, required, every=True)
+    found = sorted((clause_docs(view, c) for c in understood.required), key=len)
+    candidates = reduce(intersect_sorted, found)
     matched = candidates[allowed[candidates]]
-    if matched.size or len(required) < 2:
+    if matched.size or len(found) < 2:
         return matched, None
-    candidates = matching(view, required, every=False)
+    candidates = reduce(np.union1d, found)
     matched = candidates[allowed[candidates]]
     if matched.size:
         understood.notes.append(FALLBACK_NOTE)
-    counts = sum(np.isin(matched, term_docs(view, term)).astype(np.int64) for term in required)
+    counts = sum(np.isin(matched, docs).astype(np.int64) for docs in found)
     return matched, np.asarray(counts)
 
 
 def _some_ranked(
-    view: SearchView, ranking: list[str], matched: DocSet, request: SearchRequest
+    view: SearchView, ranking: list[tuple[str, float]], matched: DocSet, request: SearchRequest
 ) -> list[dict[str, Any]]:
     """Order filter results by the optional words and places they name, else by date."""
     if not request.hits:
@@ -190,7 +192,7 @@ def _browse(view: SearchView, matched: DocSet, request: SearchRequest) -> list[d
 
 def _ranked(
     view: SearchView,
-    terms: list[str],
+    terms: list[tuple[str, float]],
     matched: DocSet,
     request: SearchRequest,
     counts: np.ndarray | None = None,

@@ -8,6 +8,7 @@ from functools import reduce
 import numpy as np
 
 from archive.search.documents import TEXT_FIELDS
+from archive.search.variants import Clause
 from archive.search.whoosh.view import DocSet, Floats, SearchView
 
 # Each index text field holds the registry's fields of one weight (archive.search.documents).
@@ -39,21 +40,27 @@ def intersect_sorted(small: DocSet, large: DocSet) -> DocSet:
     return small[large[at] == small]
 
 
-def bm25(view: SearchView, terms: list[str], docs: DocSet) -> Floats:
-    """Return the BM25 score of each document in docs for the terms."""
+def clause_docs(view: SearchView, clause: Clause) -> DocSet:
+    """Return the documents with a clause's own terms or all terms of one of its variants."""
+    found = [matching(view, list(terms), every=True) for terms in clause.alternatives]
+    return reduce(np.union1d, found)
+
+
+def bm25(view: SearchView, terms: list[tuple[str, float]], docs: DocSet) -> Floats:
+    """Return the BM25 score of each document in docs for (term, weight) pairs."""
     scores = np.zeros(docs.size, dtype=np.float64)
     total = max(view.doc_count, 1)
     for field, boost in FIELD_BOOSTS.items():
         lengths = view.column(f"{field}_len")
         average = max(float(lengths.mean()), 1.0)
         norm = K1 * (1 - B + B * lengths[docs] / average)
-        for term in terms:
+        for term, weight in terms:
             ids, freqs = view.postings(field, term)
             if ids.size == 0:
                 continue
             idf = math.log(1 + (total - ids.size + 0.5) / (ids.size + 0.5))
             tf = _gather(ids, freqs, docs)
-            scores += boost * idf * tf * (K1 + 1) / (tf + norm)
+            scores += weight * boost * idf * tf * (K1 + 1) / (tf + norm)
     return scores
 
 

@@ -9,6 +9,7 @@ from archive.dates import FuzzyDate, extract_date, parse_date
 from archive.errors import ArchiveError
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.gazetteer import Gazetteer
+from archive.search.variants import Clause
 
 # Words that say little in a photo archive: they rank, but a record need not contain them.
 OPTIONAL_WORDS = frozenset(
@@ -46,11 +47,23 @@ class Understood:
     notes: list[str] = field(default_factory=list)
     # Whether words were left after the era and places, even if none of them is a term.
     had_words: bool = False
+    # The terms grouped with their variants (one clause per term without any).
+    clauses: list[Clause] = field(default_factory=list)
+    # The text left after the era and places were read (the words searched as terms).
+    words: str = ""
 
     @property
-    def required(self) -> list[str]:
-        """Return the terms every hit must contain (all but the archive's noise words)."""
-        return [term for term in self.terms if term not in OPTIONAL_WORDS]
+    def required(self) -> list[Clause]:
+        """Return what every hit must contain (all but the archive's noise words)."""
+        return [c for c in self.clauses if not all(t in OPTIONAL_WORDS for t in c.exact)]
+
+    def ranking(self) -> list[tuple[str, float]]:
+        """Return the (term, weight) pairs that order the hits."""
+        pairs: dict[str, float] = {}
+        for clause in self.clauses:
+            for term, weight in clause.weighted():
+                pairs[term] = max(weight, pairs.get(term, 0.0))
+        return list(pairs.items())
 
 
 def understand(
@@ -79,13 +92,24 @@ def understand(
     found_era, text = extract_date(request.text or "")
     era = era or found_era
     from_text = False
+    words = analyzer.query_terms(text)
+    protected = _in_variant_phrases(words, analyzer)
     for place, matched in gazetteer.find_in(text):
+        name_terms = analyzer.query_terms(matched)
+        if not _is_word(name_terms, words) or set(name_terms) <= protected:
+            continue  # part of a longer word (산포 in 영산포) or phrase (나주 in 나주국민학교)
         if place.name not in places:
             places.append(place.name)
             from_text = True
         text = _remove_squashed(text, matched)
     had_words = any(ch.isalnum() for ch in text)
-    understood = Understood(analyzer.query_terms(text), era, places, from_text, had_words=had_words)
+    terms = analyzer.query_terms(text)
+    understood = Understood(terms, era, places, from_text, had_words=had_words, words=text)
+    understood.clauses = (
+        analyzer.variants.clauses(terms, analyzer)
+        if analyzer.variants
+        else [Clause((t,)) for t in terms]
+    )
     unread = [p for p in _DATE_LIKE.findall(text) if not parse_date(p).ok]  # not a second era
     understood.notes += [_unread_note(phrase) for phrase in unread]
     return understood
@@ -100,6 +124,20 @@ def _unread_note(phrase: str) -> str:
         f"'{phrase}'을(를) 시기로 읽지 못해 낱말로 찾았습니다 (예: 1970년대, 1965년경) / "
         f"could not read {phrase!r} as a date; searched it as a word"
     )
+
+
+def _in_variant_phrases(terms: list[str], analyzer: KoreanAnalyzer) -> set[str]:
+    """Return the terms inside a phrase of the variants table (나주 + 국민 + 학교)."""
+    if analyzer.variants is None:
+        return set()
+    clauses = analyzer.variants.clauses(terms, analyzer)
+    return {t for c in clauses if len(c.exact) > 1 and c.variants for t in c.exact}
+
+
+def _is_word(name_terms: list[str], terms: list[str]) -> bool:
+    """Return whether a name's terms stand in the text's terms as a run of words."""
+    size = len(name_terms)
+    return size > 0 and any(terms[i : i + size] == name_terms for i in range(len(terms)))
 
 
 def _remove_squashed(text: str, squashed: str) -> str:

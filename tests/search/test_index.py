@@ -197,7 +197,8 @@ def test_ingested_scans_are_searchable_right_away(
         "highlight",
     }
     assert result["facets"]["decades"] == {"1970s": 1}
-    assert result["facets"]["places"] == {"구 나주역": 1}
+    # the station lay in 나주읍 of 나주군, then of 금성시: each historic unit counts it
+    assert result["facets"]["places"] == {"구 나주역": 1, "나주읍": 1, "나주군": 1, "금성시": 1}
 
 
 def test_search_cli_edges(runtime: Runtime, cli: Callable[..., Result]) -> None:

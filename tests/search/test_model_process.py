@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from archive.config import load_settings
-from archive.search.analysis import KoreanAnalyzer
+from archive.search.analysis import analyzer_for
 from archive.search.gazetteer import gazetteer_for
 from archive.search.model_process import ModelProcess
 
@@ -29,8 +29,8 @@ def model() -> Iterator[ModelProcess]:
 
 def test_terms_from_the_model_process_equal_the_local_analysis(model: ModelProcess) -> None:
     gazetteer = gazetteer_for(load_settings())
-    local = KoreanAnalyzer.for_places(gazetteer)
-    helped = KoreanAnalyzer.for_places(gazetteer)
+    local = analyzer_for(gazetteer)
+    helped = analyzer_for(gazetteer)
     helped.helper = model
     helped.prime(TEXTS)
     assert helped._kiwi is None  # nothing was loaded here
@@ -42,7 +42,7 @@ def test_a_dead_model_process_leaves_the_analysis_to_this_process() -> None:
     process = ModelProcess(load_settings())
     process._process.kill()
     process._process.join()
-    analyzer = KoreanAnalyzer.for_places(gazetteer_for(load_settings()))
+    analyzer = analyzer_for(gazetteer_for(load_settings()))
     analyzer.helper = process
     analyzer.prime(TEXTS[:2])
     assert analyzer.helper is None and "돛배" in analyzer.terms(TEXTS[0])
