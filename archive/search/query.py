@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Any
 
 import numpy as np
 
 from archive.search.analysis import KoreanAnalyzer
+from archive.search.facets import decade_counts, place_counts
 from archive.search.gazetteer import Gazetteer
+from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
 from archive.search.scoring import bm25, clause_docs, intersect_sorted, matching
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
@@ -31,12 +33,18 @@ VAGUE_NOTE = (
 
 @dataclass
 class SearchResult:
-    """Hits, total and facets, with how the query was read."""
+    """Hits, total and facets, with how the query was read and what else to try."""
 
     total: int
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
     understood: Understood
+    # The query with misspelt words corrected (offered as "did you mean").
+    suggestion: str | None = None
+    # The query as typed when the suggestion was searched instead (it found nothing).
+    corrected_from: str | None = None
+    # For an empty result: relaxed searches that find something.
+    relaxations: list[Relaxation] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Return the object printed by `archive search --json` and served by the API."""
@@ -56,6 +64,9 @@ class SearchResult:
                 "places": self.understood.places,
             },
             "notes": self.understood.notes,
+            "suggestion": self.suggestion,
+            "corrected_from": self.corrected_from,
+            "relaxations": [r.as_json() for r in self.relaxations],
         }
 
 
@@ -66,12 +77,48 @@ def run_search(
     analyzer: KoreanAnalyzer,
     hidden: Iterable[str] = (),
 ) -> SearchResult:
-    """Search one index view.
+    """Search one index view; suggest spellings, and what would work when nothing matched.
 
     :param hidden: ids of records no longer public whose change the index has not
         applied yet: they are left out of hits, totals and facets all the same.
     :raises SearchError: when an explicit era or place is not recognised.
     """
+    hidden = tuple(hidden)
+    result = _search(view, request, gazetteer, analyzer, hidden)
+    suggestions = misspelt(view, result.understood, analyzer, gazetteer)
+    if suggestions:
+        result.suggestion = corrected(request.text, suggestions)
+        if result.total == 0 or result.understood.partial:
+            retry = _search(
+                view, replace(request, text=result.suggestion), gazetteer, analyzer, hidden
+            )
+            if retry.total and not retry.understood.partial:
+                retry.suggestion, retry.corrected_from = result.suggestion, request.text
+                retry.understood.notes.append(_corrected_note(suggestions))
+                return retry
+    if result.total == 0 and request.hits:
+
+        def count(relaxed: SearchRequest) -> int:
+            return _search(view, relaxed, gazetteer, analyzer, hidden).total
+
+        result.relaxations = relaxations(
+            request, result.understood, view, analyzer, gazetteer, count
+        )
+    return result
+
+
+def _corrected_note(suggestions: dict[str, str]) -> str:
+    pairs = ", ".join(f"'{word}' → '{fixed}'" for word, fixed in suggestions.items())
+    return f"찾는 사진이 없어 고쳐 찾았습니다: {pairs} / no match; searched the corrected words"
+
+
+def _search(
+    view: SearchView,
+    request: SearchRequest,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    hidden: tuple[str, ...],
+) -> SearchResult:
     understood = understand(request, gazetteer, analyzer)
     allowed = _allowed(view, understood, request.public, analyzer, gazetteer)
     if request.public:
@@ -92,8 +139,8 @@ def run_search(
     for hit in hits:
         hit["highlight"] = highlight(hit, marked, understood.places)
     facets = {
-        "decades": _decade_counts(view, matched),
-        "places": _place_counts(view, matched, gazetteer),
+        "decades": decade_counts(view, matched),
+        "places": place_counts(view, matched, gazetteer),
     }
     return SearchResult(int(matched.size), hits, facets, understood)
 
@@ -120,6 +167,7 @@ def _matched(
     matched = candidates[allowed[candidates]]
     if matched.size:
         understood.notes.append(FALLBACK_NOTE)
+        understood.partial = True
     counts = sum(np.isin(matched, docs).astype(np.int64) for docs in found)
     return matched, np.asarray(counts)
 
@@ -226,31 +274,3 @@ def _hit(view: SearchView, docnum: int, score: float | None) -> dict[str, Any]:
         "score": score,
         "_description": stored.get("description", ""),
     }
-
-
-def _decade_counts(view: SearchView, matched: DocSet) -> dict[str, int]:
-    """Count matched records per decade; a range counts in every decade it overlaps."""
-    starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
-    known = starts > 0
-    if not known.any():
-        return {}
-    starts, ends = starts[known], ends[known]
-    counts: dict[str, int] = {}
-    for decade in range(int(starts.min()) // 10 * 10, int(ends.max()) + 1, 10):
-        count = int(np.count_nonzero((starts <= decade + 9) & (ends >= decade)))
-        if count:
-            counts[f"{decade}s"] = count
-    return counts
-
-
-def _place_counts(view: SearchView, matched: DocSet, gazetteer: Gazetteer) -> dict[str, int]:
-    """Count matched records per place (a place counts the places inside it too)."""
-    counts: dict[str, int] = {}
-    for name, place in gazetteer.places.items():
-        if place.kind == "시":
-            continue  # every record lies in 나주시
-        mask = view.mask_of("places", (name,))
-        count = int(np.count_nonzero(mask[matched]))
-        if count:
-            counts[name] = count
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

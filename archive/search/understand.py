@@ -51,6 +51,8 @@ class Understood:
     clauses: list[Clause] = field(default_factory=list)
     # The text left after the era and places were read (the words searched as terms).
     words: str = ""
+    # Whether the hits match only some of the required words (the fallback).
+    partial: bool = False
 
     @property
     def required(self) -> list[Clause]:

@@ -47,6 +47,9 @@ def photos() -> tuple[Response, int]:
         "items": cards,
         "facets": result.facets,
         "notes": result.understood.notes,
+        "suggestion": result.suggestion,
+        "corrected_from": result.corrected_from,
+        "relaxations": [r.as_json() for r in result.relaxations],
     }
     return jsonify(body), 200
 

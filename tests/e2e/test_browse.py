@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,26 @@ def test_keyboard_navigation(page: Page, live_server: str) -> None:
     expect(page.locator("h1")).to_have_text(title)
 
 
-@pytest.mark.parametrize("path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed"])
+EMPTY = "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5&era=1990%EB%85%84%EB%8C%80"  # 뱃사공, 1990년대
+
+
+def test_a_misspelt_search_and_an_empty_one_lead_somewhere(
+    page: Page, live_server: str, artifacts: Path
+) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="사진 검색").fill("영산포 뱃사궁")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="영산포 뱃사공")).to_be_visible()
+    expect(page.get_by_text("'뱃사궁' → '뱃사공'")).to_be_visible()
+    shot(page, artifacts, "search-corrected")
+    page.goto(live_server + EMPTY)
+    expect(page.get_by_text("찾는 사진이 없습니다.")).to_be_visible()
+    shot(page, artifacts, "search-empty")
+    page.get_by_role("link", name=re.compile("^시기 없이")).click()
+    expect(page.get_by_role("link", name="영산포 뱃사공")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed", EMPTY])
 def test_no_serious_accessibility_violations(page: Page, live_server: str, path: str) -> None:
     page.goto(live_server + path)
     assert serious_violations(page) == []

@@ -181,3 +181,55 @@ def test_facets_and_highlight(collection: Runtime) -> None:
     assert result["facets"]["decades"] == {"1960s": 1, "1970s": 2, "1980s": 1}
     assert result["facets"]["places"]["금성관"] == 1
     assert any("<mark>졸업</mark>" in hit["highlight"] for hit in result["hits"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "first"),
+    [
+        ("남펑 물놀이", "남평 물놀이", "03"),
+        ("나룻베", "나룻배", "12"),
+        ("흥수", "홍수", "27"),
+        ("뱃사궁", "뱃사공", "12"),
+        ("운동휘", "운동회", "17"),
+        ("은행나무를 심은 목사내야", "은행나무를 심은 목사내아", "26"),
+    ],
+)
+def test_a_misspelt_query_is_searched_as_the_nearest_words(
+    collection: Runtime, typed: str, meant: str, first: str
+) -> None:
+    result = run(collection, SearchRequest(typed))
+    assert result.corrected_from == typed and result.suggestion == meant
+    assert result.hits and result.hits[0]["identifier"] == f"NJ-{first}"
+    assert "고쳐 찾았습니다" in result.understood.notes[-1]
+
+
+def test_a_misspelt_word_beside_a_good_one_is_suggested_not_forced(collection: Runtime) -> None:
+    result = run(collection, SearchRequest("장날 나룻베"))
+    assert result.total and result.corrected_from is None  # the fallback found 장날
+    assert result.suggestion == "장날 나룻배"
+
+
+def test_words_the_index_holds_get_no_suggestion(collection: Runtime) -> None:
+    for text in ("영산포에서", "모내기하는", "기차 농사", "존재하지않는낱말"):
+        assert run(collection, SearchRequest(text)).suggestion is None, text
+
+
+def test_an_empty_result_offers_what_would_work(collection: Runtime) -> None:
+    result = run(collection, SearchRequest("1990년대 나룻배"))
+    assert result.total == 0
+    offered = {r.label: r for r in result.relaxations}
+    assert offered["시기 없이"].count == 2 and offered["시기 없이"].era is None
+    assert "1980년대" not in offered  # neighbours are offered only when they find something
+    assert all(r.count > 0 for r in result.relaxations)
+    placed = run(collection, SearchRequest("다시면 나룻배"))
+    assert placed.total == 0
+    assert {r.label: r.count for r in placed.relaxations}["장소 없이"] == 2
+    beside = run(collection, SearchRequest("나룻배", era="1970년대"))
+    assert {r.label: r.count for r in beside.relaxations} == {"시기 없이": 2, "1960년대": 1}
+
+
+def test_an_empty_result_offers_the_query_without_its_rarest_word(collection: Runtime) -> None:
+    result = run(collection, SearchRequest("기차 나룻배", era="1960년대"))
+    labels = {r.label: r for r in result.relaxations}
+    if result.total == 0:
+        assert labels["'나룻배' 빼고"].count == 1 and labels["'나룻배' 빼고"].text == "기차"

@@ -7,7 +7,7 @@ objects: terms by field, masks of fields' values, numeric columns, stored fields
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ class SearchView:
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[DocSet, Floats]] = OrderedDict()
         self._derived: OrderedDict[Any, DocSet] = OrderedDict()
+        self._memos: dict[str, Any] = {}
 
     def docs_with(self, field: str, value: str) -> DocSet:
         """Return the sorted numbers of live documents whose field holds value (cached)."""
@@ -96,6 +97,22 @@ class SearchView:
             if len(self._derived) > MAX_CACHED_TERMS:
                 self._derived.popitem(last=False)
         return found
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return an object derived from the whole view, computed once (e.g. a speller)."""
+        if key not in self._memos:
+            self._memos[key] = compute()
+        return self._memos[key]
+
+    def vocabulary(self, fields: Iterable[str]) -> Iterator[tuple[str, int]]:
+        """Yield (term, number of documents holding it) for every term of the fields."""
+        reader = self.searcher.reader()
+        for field in fields:
+            if field not in reader.indexed_field_names():
+                continue
+            for text, info in reader.iter_field(field):
+                term = text.decode() if isinstance(text, bytes) else text
+                yield term, info.doc_frequency()
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Return the stored fields of a document."""
