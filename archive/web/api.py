@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from archive.dates import parse_date
-from archive.errors import NotFound
+from archive.errors import IndexUnavailable, NotFound
 from archive.search.query import SearchError
 from archive.services.memories import public_memories
+from archive.services.suggest import SuggestionList, suggestion_list
 from archive.web import get_runtime, rfc3339
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
 from archive.web.urls import absolute
@@ -28,6 +29,32 @@ def allow_origins(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
     return response
+
+
+@bp.get("/suggest")
+def suggest() -> tuple[Response, int]:
+    """Return places, tags and people starting with q, for the search box."""
+    typed = request.args.get("q", "")[:50]
+    found = _suggestions().match(typed) if typed.strip() else []
+    return jsonify({"q": typed, "suggestions": [s.as_json() for s in found]}), 200
+
+
+def _suggestions() -> SuggestionList:
+    """Return the suggestion list, rebuilt when the search index has changed."""
+    runtime = get_runtime()
+    try:
+        generation = runtime.search.view().generation
+    except IndexUnavailable:
+        generation = -1  # being rebuilt: the database still knows the words
+    cached = _SUGGESTIONS.get("list")
+    if cached is None or cached[0] != generation:
+        with runtime.db.session() as session:
+            built = suggestion_list(session, runtime.gazetteer)
+        _SUGGESTIONS["list"] = cached = (generation, built)
+    return cached[1]
+
+
+_SUGGESTIONS: dict[str, tuple[int, SuggestionList]] = {}
 
 
 @bp.get("/photos")

@@ -65,6 +65,36 @@ def test_keyboard_navigation(page: Page, live_server: str) -> None:
     expect(page.locator("h1")).to_have_text(title)
 
 
+def test_the_search_box_suggests_places_as_you_type(
+    page: Page, live_server: str, artifacts: Path
+) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="사진 검색")
+    box.press_sequentially("영사", delay=40)
+    listbox = page.get_by_role("listbox", name="검색어 제안")
+    expect(listbox.get_by_role("option", name=re.compile("^영산포 등대"))).to_have_count(1)
+    expect(listbox.get_by_role("option").first).to_contain_text("영산")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    shot(page, artifacts, "suggest")
+    assert serious_violations(page) == []
+    box.press("ArrowDown")
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
+    label = first.inner_text().split("\n")[0]
+    with page.expect_navigation(wait_until="load"):
+        box.press("Enter")
+    expect(page.get_by_text(f"장소: {label}")).to_be_visible()
+    box = page.get_by_role("combobox", name="사진 검색")
+    box.fill("")
+    box.press_sequentially("가족", delay=40)
+    expect(page.get_by_role("option", name=re.compile("^가족"))).to_be_visible()
+    box.press("Escape")
+    expect(page.get_by_role("listbox", name="검색어 제안")).to_be_hidden()
+    box.press("Enter")  # the box still searches as typed
+    expect(page.locator("h1")).to_have_text("‘가족’ 검색 결과")
+
+
 EMPTY = "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5&era=1990%EB%85%84%EB%8C%80"  # 뱃사공, 1990년대
 
 

@@ -65,11 +65,21 @@ RECORDS = [
 ]
 
 
+# Who is in some of the photos, written as people write it.
+PEOPLE = {
+    "23": "김순자, 이영호",
+    "24": "박말순 · 김철수 및 손주들",
+    "13": "정순남",
+    "21": "공개안된사람",
+}
+
+
 def populate(session: Session, gazetteer: Gazetteer) -> dict[str, Photo]:
     """Create the collection; return records by key."""
     made = {}
     for key, title, description, date, place, tags, *status in RECORDS:
         fields = {
+            "people": PEOPLE.get(key, ""),
             "identifier": f"NJ-{key}",
             "title": title,
             "description": description,
