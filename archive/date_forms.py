@@ -106,6 +106,21 @@ def use_periods(path: Path) -> None:
     _periods = load_periods(path.read_bytes())
 
 
+def find_period(text: str) -> tuple[int, int] | None:
+    """Return the span of the longest period name inside free text, however spaced."""
+    global _period_pattern
+    if _period_pattern is None or _period_pattern[0] is not _periods:
+        keys = sorted(_periods, key=len, reverse=True)
+        alternatives = (r"\s*".join(_DOTS.pattern if ch == "·" else re.escape(ch) for ch in key)
+                        for key in keys)  # fmt: skip
+        _period_pattern = (_periods, re.compile("|".join(alternatives), re.IGNORECASE))
+    match = _period_pattern[1].search(text)
+    return match.span() if match else None
+
+
+_period_pattern: tuple[dict[str, Period], re.Pattern[str]] | None = None
+
+
 def named_period(text: str) -> tuple[Period, bool] | None:
     """Return the named period a text stands for, and whether it says "just after" it."""
     after = text.rstrip().endswith("직후")

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from archive.date_forms import SUFFIXES, named_period, rewrite
+from archive.date_forms import SUFFIXES, find_period, named_period, rewrite
 
 MIN_YEAR = 1800
 PRECISION_RANK = {
@@ -318,9 +318,29 @@ _CANDIDATE = re.compile(
 )
 
 
+_AFTER_PERIOD = re.compile(r"\s*(?:때|시절|무렵|직후|즈음|쯤|전후|당시)")
+
+
+def _period_in(clean: str) -> tuple[FuzzyDate, str] | None:
+    """Return a named period inside text (with a following 때/시절/직후) and the rest."""
+    span = find_period(clean)
+    if span is None:
+        return None
+    end = _AFTER_PERIOD.match(clean, span[1])
+    stop = end.end() if end else span[1]
+    parsed = parse_date(clean[span[0] : stop])
+    if not parsed.ok:
+        return None
+    rest = (clean[: span[0]] + " " + clean[stop:]).strip()
+    return parsed, re.sub(r"\s+", " ", rest)
+
+
 def extract_date(text: str) -> tuple[FuzzyDate | None, str]:
     """Find a date phrase inside free text; return it and the text without it."""
     clean = rewrite(normalise(text))
+    period = _period_in(clean)
+    if period is not None:
+        return period
     for match in _CANDIDATE.finditer(clean):
         words = match.group(0).strip().split(" ")
         for size in range(len(words), 0, -1):

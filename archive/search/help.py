@@ -56,7 +56,7 @@ def misspelt(
         terms = analyzer.query_terms(word)
         if not terms or set(terms) <= OPTIONAL_WORDS or _known(view, terms, stem):
             continue  # particles and adverbs, noise words, words the index holds
-        suggestion = _speller(view, gazetteer).suggest(stem)
+        suggestion = _speller(view, gazetteer, analyzer).suggest(stem)
         if suggestion:
             found[word] = suggestion + particle
     return found
@@ -69,10 +69,16 @@ def _known(view: SearchView, terms: list[str], stem: str) -> bool:
     return len(stem) < 2 or any(len(t) >= 2 for t in terms)
 
 
-def _speller(view: SearchView, gazetteer: Gazetteer) -> Speller:
+def _speller(view: SearchView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> Speller:
+    """Return the view's speller: its terms, and the words people type whole (places,
+    the lexicon's words and compounds, the variants)."""
+
     def build() -> Speller:
-        names = ((name, 0) for name in gazetteer.all_names())
-        return Speller.of(chain(view.vocabulary(TEXT_FIELDS), names))
+        lexicon = analyzer.lexicon
+        typed = chain(gazetteer.all_names(), lexicon.whole, lexicon.splits)
+        if analyzer.variants is not None:
+            typed = chain(typed, (w for g in analyzer.variants.groups for w in g.words))
+        return Speller.of(chain(view.vocabulary(TEXT_FIELDS), ((word, 0) for word in typed)))
 
     speller: Speller = view.memo("speller", build)
     return speller

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from archive.dates import FuzzyDate
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.facets import decade_counts, place_counts
 from archive.search.gazetteer import Gazetteer
@@ -131,10 +132,10 @@ def _search(
         hits = []
     elif not required:
         matched = np.flatnonzero(allowed)
-        hits = _some_ranked(view, ranking, matched, request)
+        hits = _some_ranked(view, ranking, matched, request, understood.era)
     else:
         matched, counts = _matched(view, understood, allowed)
-        hits = _ranked(view, ranking, matched, request, counts)
+        hits = _ranked(view, ranking, matched, request, counts, understood.era)
     marked = [term for term, _weight in understood.ranking()]
     for hit in hits:
         hit["highlight"] = highlight(hit, marked, understood.places)
@@ -173,14 +174,18 @@ def _matched(
 
 
 def _some_ranked(
-    view: SearchView, ranking: list[tuple[str, float]], matched: DocSet, request: SearchRequest
+    view: SearchView,
+    ranking: list[tuple[str, float]],
+    matched: DocSet,
+    request: SearchRequest,
+    era: FuzzyDate | None = None,
 ) -> list[dict[str, Any]]:
     """Order filter results by the optional words and places they name, else by date."""
     if not request.hits:
         return []
     if not ranking:
-        return _browse(view, matched, request)
-    return _ranked(view, ranking, matched, request)
+        return _browse(view, matched, request, era)
+    return _ranked(view, ranking, matched, request, era=era)
 
 
 def _allowed(
@@ -229,11 +234,18 @@ def _place_mask(
     return mask
 
 
-def _browse(view: SearchView, matched: DocSet, request: SearchRequest) -> list[dict[str, Any]]:
-    """Order filter-only results by date (unknown last), then precision."""
+def _browse(
+    view: SearchView, matched: DocSet, request: SearchRequest, era: FuzzyDate | None
+) -> list[dict[str, Any]]:
+    """Order filter-only results by date (unknown last), then precision; within an era,
+    the records dated most closely to it come first."""
     starts = view.column("year_start")[matched]
     starts = np.where(starts > 0, starts, 10_000)
-    order = np.lexsort((view.column("precision")[matched], starts))
+    precision = view.column("precision")[matched]
+    if era is not None:
+        order = np.lexsort((starts, precision, _spill(view, matched, era)))
+    else:
+        order = np.lexsort((precision, starts))
     chosen = matched[order][request.offset : request.offset + _limit(request)]
     return [_hit(view, int(doc), None) for doc in chosen]
 
@@ -244,18 +256,30 @@ def _ranked(
     matched: DocSet,
     request: SearchRequest,
     counts: np.ndarray | None = None,
+    era: FuzzyDate | None = None,
 ) -> list[dict[str, Any]]:
     """Score by text relevance (title boosted), then prefer precise dates on ties; in a
-    fallback, records with more of the words come first."""
+    fallback, records with more of the words come first; within an era, those dated
+    squarely inside it."""
     if matched.size == 0:
         return []
     scores = np.round(bm25(view, terms, matched), 4)
     keys = [view.column("precision")[matched], -scores]
+    if era is not None:
+        keys.append(_spill(view, matched, era))
     if counts is not None:
         keys.append(-counts)
     order = np.lexsort(tuple(keys))
     chosen = order[request.offset : request.offset + _limit(request)]
     return [_hit(view, int(matched[i]), float(scores[i])) for i in chosen]
+
+
+def _spill(view: SearchView, matched: DocSet, era: FuzzyDate) -> np.ndarray:
+    """Return how many years each record's date reaches outside the era (0: inside)."""
+    if era.start is None or era.end is None:
+        return np.zeros(matched.size, dtype=np.int64)
+    starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
+    return np.maximum(era.start - starts, 0) + np.maximum(ends - era.end, 0)
 
 
 def _limit(request: SearchRequest) -> int:

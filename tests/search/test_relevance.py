@@ -11,6 +11,8 @@ from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
 from archive.search.query import SearchRequest, SearchResult, run_search
 from tests.search.collection import populate
+from tests.search.stories import populate_stories
+from tests.search.story_cases import STORY_CASES
 
 ALL = None
 CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
@@ -88,6 +90,20 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     runtime.close()
 
 
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """The collection and the story records together."""
+    root = tmp_path_factory.mktemp("stories")
+    runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "scans"))
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        populate(session, runtime.gazetteer)
+        populate_stories(session, runtime.gazetteer)
+    runtime.search.rebuild(runtime.db)
+    yield runtime
+    runtime.close()
+
+
 def run(runtime: Runtime, request: SearchRequest) -> SearchResult:
     return run_search(runtime.search.view(), request, runtime.gazetteer, runtime.search.analyzer)
 
@@ -119,8 +135,30 @@ def test_relevance(
         assert found == [] or text == "기차 농사"
 
 
+@pytest.mark.parametrize(
+    ("text", "filters", "must", "must_not", "first"),
+    STORY_CASES,
+    ids=[f"{c[0] or c[1]}" for c in STORY_CASES],
+)
+def test_relevance_of_stories(
+    stories: Runtime,
+    text: str,
+    filters: dict[str, Any],
+    must: set[str],
+    must_not: set[str],
+    first: str | None,
+) -> None:
+    found = search(stories, text, **filters)
+    assert must <= set(found), f"missing {must - set(found)} in {found}"
+    assert not must_not & set(found), f"unexpected {must_not & set(found)}"
+    if first is not None:
+        assert found[0] == first, found
+    if not must:
+        assert found == [], found
+
+
 def test_relevance_set_is_large_enough() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) + len(STORY_CASES) >= 150
 
 
 def test_fallback_to_any_word_says_so(collection: Runtime) -> None:

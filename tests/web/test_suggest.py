@@ -29,9 +29,9 @@ def test_tags_and_people_come_with_their_counts_and_a_link(client: FlaskClient) 
 
 def test_places_link_to_the_place_filter(client: FlaskClient) -> None:
     body = api(client, "/api/suggest", q="금성")
-    assert {"label": "금성관", "params": {"place": "금성관"}}.items() <= body["suggestions"][
-        0
-    ].items() or any(s["params"] == {"place": "금성관"} for s in body["suggestions"])
+    places = {s["label"]: s for s in body["suggestions"] if s["kind"] == "place"}
+    assert places["금성관"]["params"] == {"place": "금성관"} and places["금성관"]["count"] == 1
+    assert places["금성시"]["count"] > places["금성관"]["count"]  # 금성시 holds more places
 
 
 def test_nothing_of_unpublished_records_is_suggested(client: FlaskClient) -> None:
