@@ -50,6 +50,20 @@ class Runtime:
         analyzer = analyzer_for(self.gazetteer, self.settings)
         return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
 
+    def share_before_fork(self) -> None:
+        """Load what every web worker reads and never changes (the Korean model, the
+        variants, the Hanja table) before the server forks, so they share it."""
+        analyzer = self.search.analyzer
+        analyzer.warm()
+        analyzer.query_terms("羅州 영산포 국민학교")  # the Hanja table and the variants
+        if analyzer.variants is not None:
+            analyzer.variants.clauses(["영산포"], analyzer)
+        self.db.dispose()
+
+    def after_fork(self) -> None:
+        """Forget connections inherited from the master without closing them for it."""
+        self.db.engine.dispose(close=False)
+
     @cached_property
     def head_revision(self) -> str | None:
         """Return the newest packaged migration (read from disk once; /healthz asks often)."""
@@ -108,11 +122,24 @@ def _use_periods(path: Path) -> None:
         ) from exc
 
 
+def _check_search_tables(settings: Settings) -> None:
+    """Read the dictionary and variants tables the settings name, or refuse to start."""
+    from archive.search.analysis import read_table_setting
+    from archive.search.lexicon import WORDS_FILE, load_words
+    from archive.search.variants import VARIANTS_FILE, load_variants
+
+    load_words(read_table_setting(settings.words, WORDS_FILE, "ARCHIVE_WORDS"), "ARCHIVE_WORDS")
+    variants = read_table_setting(settings.variants, VARIANTS_FILE, "ARCHIVE_VARIANTS")
+    load_variants(variants, "ARCHIVE_VARIANTS")
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     """Create directories and return the runtime for these settings."""
     settings = settings or load_settings()
     if settings.periods.strip():
         _use_periods(Path(settings.periods.strip()))
+    if settings.words.strip() or settings.variants.strip():
+        _check_search_tables(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "done", "failed", "duplicates"):
         (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,9 @@ from archive.runtime import Runtime, build_runtime
 from archive.search.query import SearchRequest, run_search
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from korean_words import NOUNS, PARTICLES, VERBS
+from relevance import relevance_figures
 
 DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
 VOCABULARY = 3000
@@ -71,13 +73,27 @@ def caption(rng: random.Random, words: list[str], weights: list[float], size: in
     return " ".join(parts)
 
 
-def generate(runtime: Runtime, rng: random.Random) -> None:
-    """Insert DOCS published records with derived dates and places."""
+def story(rng: random.Random, words: list[str], weights: list[float]) -> str:
+    """Return a description of several sentences, as people tell what a photo shows."""
+    sentences = (caption(rng, words, weights, rng.randint(6, 12)) for _ in range(rng.randint(4, 7)))
+    return " ".join(
+        sentence + rng.choice(["다.", "지요.", "어라.", "습니다."]) for sentence in sentences
+    )
+
+
+def generate(runtime: Runtime, rng: random.Random, stories: bool = False) -> None:
+    """Insert DOCS published records (see generate_docs)."""
+    generate_docs(runtime, rng, DOCS, stories)
+
+
+def generate_docs(runtime: Runtime, rng: random.Random, docs: int, stories: bool = False) -> None:
+    """Insert published records with derived dates and places (with story-length
+    descriptions of several sentences when stories is true)."""
     words, weights = vocabulary(rng), zipf_weights(VOCABULARY)
     place_names = [p for place in runtime.gazetteer.places.values() for p in place.names]
     rows: list[dict[str, Any]] = []
     with runtime.db.session() as session:
-        for n in range(DOCS):
+        for n in range(docs):
             date = date_text(rng)
             parsed = parse_date(date)
             place = rng.choice(place_names) if rng.random() < 0.8 else ""
@@ -86,7 +102,9 @@ def generate(runtime: Runtime, rng: random.Random) -> None:
                     "public_id": f"b{n:011d}",
                     "identifier": f"NJ-{n:06d}",
                     "title": caption(rng, words, weights, rng.randint(2, 5)),
-                    "description": caption(rng, words, weights, rng.randint(6, 14)),
+                    "description": story(rng, words, weights)
+                    if stories
+                    else caption(rng, words, weights, rng.randint(6, 14)),
                     "tags": rng.sample(words[:300], rng.randint(0, 3)),
                     "date_text": date,
                     "date_start": parsed.start,
@@ -141,14 +159,22 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def main() -> None:
-    """Generate, build, query, print figures."""
+    """Measure short captions, then story-length ones, then the relevance set."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    figures = measure(stories=False)
+    figures["stories"] = measure(stories=True)
+    figures["relevance"] = relevance_figures()
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def measure(stories: bool) -> dict[str, Any]:
+    """Generate, build, query; return the figures."""
     rng = random.Random(2015)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         root = Path(tmp)
         runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "s"))
         runtime.db.upgrade()
-        generate(runtime, rng)
+        generate(runtime, rng, stories)
         runtime.search.analyzer.terms("준비")  # load the model outside the timing
         started = time.perf_counter()
         procs = os.environ.get("BENCH_PROCS")
@@ -186,9 +212,10 @@ def main() -> None:
     }
     print(
         f"{count} docs indexed in {build_seconds:.1f} s; "
-        f"{len(latencies)} timed queries over a mix of {len(mix)}"
+        f"{len(latencies)} timed queries over a mix of {len(mix)}",
+        file=sys.stderr,
     )
-    print(json.dumps(figures))
+    return figures
 
 
 if __name__ == "__main__":

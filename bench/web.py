@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
+from memory import archive_memory, worker_figures
 from search import caption, date_text, vocabulary, zipf_weights
 
 from archive.config import load_settings
@@ -33,6 +34,7 @@ from tests.scans import picture, save_jpeg
 PHOTOS = int(os.environ.get("BENCH_PHOTOS", "10000"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+MEMORY_DOCS = int(os.environ.get("BENCH_MEMORY_DOCS", "100000"))
 
 
 def seed_files(runtime: Runtime) -> list[list[dict[str, Any]]]:
@@ -170,9 +172,15 @@ def main() -> None:
         )
         try:
             figures = load_all(f"http://127.0.0.1:{port}")
+            figures["memory"] = {
+                "photos": PHOTOS,
+                **worker_figures(server, env["ARCHIVE_PUBLIC_URL"]),
+            }
         finally:
             server.terminate()
             server.wait(timeout=30)
+    figures["memory_empty"] = archive_memory(0)
+    figures["memory_100k"] = archive_memory(MEMORY_DOCS)
     print(json.dumps(figures))
 
 

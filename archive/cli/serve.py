@@ -15,20 +15,38 @@ from archive.logs import logging_config
 
 
 def _gunicorn(options: dict[str, Any]) -> Any:
-    """Return gunicorn running the app factory with options given in code."""
+    """Return gunicorn running the app factory with options given in code.
+
+    The app is built once in the master (preload) and the Korean model loaded there, so
+    the workers share its read-only memory instead of each loading its own copy (about
+    400 MB); each worker then opens its own database connections.
+    """
     from gunicorn.app.base import BaseApplication
+
+    loaded: list[Any] = []
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            self.cfg.set("preload_app", True)
+            self.cfg.set("post_fork", lambda _server, _worker: _after_fork(loaded))
 
         def load(self) -> Any:
             from archive.web import create_app
 
-            return create_app()
+            app = create_app()
+            app.extensions["archive"].share_before_fork()
+            loaded.append(app)
+            return app
 
     return Gunicorn()
+
+
+def _after_fork(loaded: list[Any]) -> None:
+    """Drop the master's pooled connections in a new worker (never shared across forks)."""
+    for app in loaded:
+        app.extensions["archive"].after_fork()
 
 
 @click.command()

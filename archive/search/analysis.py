@@ -218,13 +218,19 @@ def analyzer_for(gazetteer: Gazetteer, settings: Settings | None = None) -> Kore
     from archive.search.lexicon import WORDS_FILE, build_lexicon, load_words
     from archive.search.variants import VARIANTS_FILE, load_variants
 
-    words = _table(settings.words if settings else "", WORDS_FILE, "ARCHIVE_WORDS")
-    variants = _table(settings.variants if settings else "", VARIANTS_FILE, "ARCHIVE_VARIANTS")
+    words = read_table_setting(settings.words if settings else "", WORDS_FILE, "ARCHIVE_WORDS")
+    variants = read_table_setting(
+        settings.variants if settings else "", VARIANTS_FILE, "ARCHIVE_VARIANTS"
+    )
     lexicon = build_lexicon(gazetteer, load_words(words, "words"))
     return KoreanAnalyzer(lexicon, load_variants(variants, "variants"))
 
 
-def _table(setting: str, default: Path, name: str) -> bytes:
+def read_table_setting(setting: str, default: Path, name: str) -> bytes:
+    """Return the bytes of the table a setting names (the packaged one when empty).
+
+    :raises ConfigError: when the file cannot be read.
+    """
     path = Path(setting.strip()) if setting.strip() else default
     try:
         return path.read_bytes()

@@ -4,6 +4,7 @@ at real boundaries, Hanja reads as Hangul, and the lexicon tables are checked.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,25 @@ def test_the_domain_dictionary_is_checked() -> None:
     assert load_words("word,parts\n나주곰탕,나주+곰탕\n".encode("cp949")) == {
         "나주곰탕": ("나주", "곰탕")
     }
+
+
+def test_an_unreadable_or_broken_table_stops_the_start_with_a_plain_message(
+    tmp_path: Path,
+) -> None:
+    missing = str(tmp_path / "없는파일.csv")
+    with pytest.raises(ConfigError, match="ARCHIVE_VARIANTS"):
+        build_runtime(load_settings({}, variants=missing, data_dir=tmp_path, scans_dir=tmp_path))
+    broken = tmp_path / "words.csv"
+    broken.write_bytes("word,parts\n나주곰탕,나주+국밥\n".encode("cp949"))
+    with pytest.raises(ConfigError, match="line 2"):
+        build_runtime(load_settings({}, words=str(broken), data_dir=tmp_path, scans_dir=tmp_path))
+
+
+def test_an_office_variants_table_is_used(tmp_path: Path) -> None:
+    table = tmp_path / "variants.csv"
+    table.write_bytes("words,kind\n금성관|객사,old-new\n".encode("cp949"))
+    settings = load_settings({"ARCHIVE_VARIANTS": str(table)}, data_dir=tmp_path)
+    analyzer = analyzer_for(load_gazetteer(), settings)
+    assert analyzer.variants is not None
+    clauses = analyzer.variants.clauses(analyzer.query_terms("객사"), analyzer)
+    assert clauses[0].variants == (("금성관",),)
