@@ -98,7 +98,9 @@ def suggestion_list(session: Session, gazetteer: Gazetteer) -> SuggestionList:
     people: Counter[str] = Counter()
     placed: Counter[str] = Counter()
     rows = session.execute(
-        select(Photo.tags, Photo.people, Photo.places).where(Photo.status == RecordStatus.PUBLISHED)
+        select(Photo.tags, Photo.people, Photo.places)
+        .where(Photo.status == RecordStatus.PUBLISHED)
+        .execution_options(yield_per=2000)  # streamed: no list of every record held
     )
     for photo_tags, photo_people, photo_places in rows:
         tags.update(set(photo_tags or []))

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from archive.errors import IndexUnavailable, NotFound
 from archive.fields import BY_NAME
+from archive.search.facets import place_tree
 from archive.search.query import SearchError, SearchRequest
 from archive.services.gallery import HELP_WANTED, media_for, needing_help, newest, rights_label
 from archive.services.iiif import images_of
@@ -70,8 +71,15 @@ def photos() -> tuple[str, int]:
     pages = max(1, -(-result.total // browse.per_page))
     if browse.page > pages and result.total:
         abort(404)
+    tree = place_tree(result.facets["places"], get_runtime().gazetteer)
     return render_template(
-        "gallery/photos.html", browse=browse, result=result, cards=cards, error=None, pages=pages
+        "gallery/photos.html",
+        browse=browse,
+        result=result,
+        cards=cards,
+        error=None,
+        pages=pages,
+        place_tree=tree,
     ), 200
 
 

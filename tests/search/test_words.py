@@ -12,6 +12,7 @@ from archive.config import load_settings
 from archive.errors import ConfigError
 from archive.runtime import Runtime, build_runtime
 from archive.search.analysis import analyzer_for
+from archive.search.facets import place_tree
 from archive.search.gazetteer import load_gazetteer, squash
 from archive.search.lexicon import load_words
 from archive.search.query import SearchRequest, run_search
@@ -169,3 +170,19 @@ def test_an_office_variants_table_is_used(tmp_path: Path) -> None:
     assert analyzer.variants is not None
     clauses = analyzer.variants.clauses(analyzer.query_terms("객사"), analyzer)
     assert clauses[0].variants == (("금성관",),)
+
+
+def test_place_facets_are_one_tree_with_the_historic_units_apart() -> None:
+    gazetteer = load_gazetteer()
+    counts = {"영산동": 5, "영산포": 4, "영산포 등대": 1, "영산포읍": 5, "나주군": 6, "금남동": 2,
+              "금성관": 2, "나주읍": 2, "금성시": 7}  # fmt: skip
+    tree = place_tree(counts, gazetteer)
+    today = {node.name: node for node in tree["today"]}
+    assert list(today) == ["영산동", "금남동"]  # most photos first
+    port = today["영산동"].children[0]
+    assert (port.name, port.count) == ("영산포", 4)
+    assert [c.name for c in port.children] == ["영산포 등대"]
+    assert [c.name for c in today["금남동"].children] == ["금성관"]
+    assert [n.name for n in tree["historic"]] == ["금성시", "나주군", "영산포읍", "나주읍"]
+    named = [n.name for n in tree["today"]] + [c.name for n in tree["today"] for c in n.children]
+    assert len(named) == len(set(named))  # no place twice
