@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -37,6 +38,10 @@ def _gunicorn(options: dict[str, Any]) -> Any:
 
             app = create_app()
             app.extensions["archive"].share_before_fork()
+            # Keep the collector off what was loaded so far: scanning it in every worker
+            # would slow each request and copy the shared pages it touches.
+            gc.collect()
+            gc.freeze()
             loaded.append(app)
             return app
 

@@ -186,3 +186,16 @@ def test_place_facets_are_one_tree_with_the_historic_units_apart() -> None:
     assert [n.name for n in tree["historic"]] == ["금성시", "나주군", "영산포읍", "나주읍"]
     named = [n.name for n in tree["today"]] + [c.name for n in tree["today"] for c in n.children]
     assert len(named) == len(set(named))  # no place twice
+
+
+def test_segment_files_are_read_in_place() -> None:
+    from archive.search.whoosh.fixes import MemoryReader
+
+    data = memoryview(b"first line\nsecond\nrest")
+    reader = MemoryReader(data)
+    assert reader.readline() == b"first line\n" and reader.tell() == 11
+    assert reader.read(3) == b"sec" and reader.readline() == b"ond\n"
+    buffer = bytearray(10)
+    assert reader.readinto(buffer) == 4 and bytes(buffer[:4]) == b"rest"
+    assert reader.read() == b"" and reader.seek(-4, 2) == 18 and reader.read() == b"rest"
+    assert reader.seek(6) == 6 and reader.read(4) == b"line"
