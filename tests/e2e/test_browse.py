@@ -37,7 +37,7 @@ def test_browse_by_decade_and_place_then_open_a_photo(
 
 def test_search_from_the_box(page: Page, live_server: str, artifacts: Path) -> None:
     page.goto(live_server + "/")
-    page.get_by_role("searchbox", name="사진 검색").fill("70년대 영산포 장날")
+    page.get_by_role("combobox", name="사진 검색").fill("70년대 영산포 장날")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="영산포 선창의 장날")).to_be_visible()
     expect(page.get_by_text("장날 풍경")).to_have_count(0)
@@ -102,7 +102,7 @@ def test_a_misspelt_search_and_an_empty_one_lead_somewhere(
     page: Page, live_server: str, artifacts: Path
 ) -> None:
     page.goto(live_server + "/")
-    page.get_by_role("searchbox", name="사진 검색").fill("영산포 뱃사궁")
+    page.get_by_role("combobox", name="사진 검색").fill("영산포 뱃사궁")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="영산포 뱃사공")).to_be_visible()
     expect(page.get_by_text("'뱃사궁' → '뱃사공'")).to_be_visible()
