@@ -60,9 +60,12 @@ typecheck: install
 
 # The whole suite on SQLite, then the tests that touch the database again on PostgreSQL when
 # ARCHIVE_TEST_POSTGRES_URL names a server (each run creates its own databases there and drops
-# them at the end). Browser and fuzz tests, and tests without a database, run once.
+# them at the end). Browser and fuzz tests, and tests without a database, run once; so do the
+# word-level search tests (every variants row, every place-name pair), which use the database
+# only to hold their records (the relevance set still runs on both).
 ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contract.py \
-	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py
+	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py \
+	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py
 pytest: install system-deps
 	$(BIN)/pytest -q
 	@if [ -n "$$ARCHIVE_TEST_POSTGRES_URL" ]; then \

@@ -86,6 +86,11 @@ class Settings:
     default_rights: str = "저작권 확인 중"
     # Credit line given to records that have none.
     default_credit: str = "나주시"
+    # Who visitors call about their contributions and requests, shown wherever a page
+    # mentions calling (the city hall's main line until the office sets its own).
+    office_name: str = "나주시청"
+    office_phone: str = "061-339-8114"
+    office_hours: str = "평일 09:00~18:00"
     # Log lines as plain "text" or one "json" object per line (read before other settings).
     log_format: str = "text"
     # Key that signs session and CSRF cookies; empty means one kept in <data_dir>/secret_key.

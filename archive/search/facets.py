@@ -66,3 +66,11 @@ def place_tree(counts: dict[str, int], gazetteer: Gazetteer) -> dict[str, list[P
         "today": nodes(None),
         "historic": [PlaceNode(n, counts[n]) for n in sorted(historic, key=lambda n: -counts[n])],
     }
+
+
+def year_counts(view: SearchView, matched: DocSet) -> dict[int, int]:
+    """Count matched records dated to a single year, per year (ranges are not counted)."""
+    starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
+    single = (starts > 0) & (starts == ends)
+    years, counts = np.unique(starts[single], return_counts=True)
+    return {int(y): int(c) for y, c in zip(years, counts, strict=True)}

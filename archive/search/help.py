@@ -117,7 +117,9 @@ def relaxations(
         tried.append((f"'{rarest}' 빼고", without, era_text, place))
     found = []
     for label, text, era_filter, place_filter in tried:
-        relaxed = SearchRequest(text, era_filter, place_filter, public=request.public, hits=False)
+        relaxed = SearchRequest(
+            text, era_filter, place_filter, public=request.public, hits=False, facets=False
+        )
         number = count(relaxed)
         if number:
             found.append(Relaxation(label, text, era_filter, place_filter, number))

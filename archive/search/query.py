@@ -11,17 +11,17 @@ import numpy as np
 
 from archive.dates import FuzzyDate
 from archive.search.analysis import KoreanAnalyzer
-from archive.search.facets import decade_counts, place_counts
+from archive.search.facets import decade_counts, place_counts, year_counts
 from archive.search.gazetteer import Gazetteer
 from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
-from archive.search.scoring import bm25, clause_docs, intersect_sorted, matching
+from archive.search.ordering import browse, by_date, ranked
+from archive.search.scoring import clause_docs, intersect_sorted, matching
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
 from archive.search.whoosh.view import DocSet, Mask, SearchView
 from archive.statuses import RecordStatus
 
 __all__ = ["SearchError", "SearchRequest", "SearchResult", "run_search"]
-MAX_LIMIT = 200
 FALLBACK_NOTE = (
     "모든 낱말이 들어간 사진이 없어 일부 낱말이 맞는 사진을 보여 드립니다 / "
     "no photo matches every word; showing photos that match some"
@@ -86,6 +86,8 @@ def run_search(
     """
     hidden = tuple(hidden)
     result = _search(view, request, gazetteer, analyzer, hidden)
+    if not request.assist:
+        return result
     suggestions = misspelt(view, result.understood, analyzer, gazetteer)
     if suggestions:
         result.suggestion = corrected(request.text, suggestions)
@@ -135,14 +137,21 @@ def _search(
         hits = _some_ranked(view, ranking, matched, request, understood.era)
     else:
         matched, counts = _matched(view, understood, allowed)
-        hits = _ranked(view, ranking, matched, request, counts, understood.era)
+        hits = ranked(view, ranking, matched, request, counts, understood.era)
+    if request.sort in ("oldest", "newest") and request.hits:
+        hits = by_date(view, matched, request, newest=request.sort == "newest")
     marked = [term for term, _weight in understood.ranking()]
     for hit in hits:
         hit["highlight"] = highlight(hit, marked, understood.places)
-    facets = {
-        "decades": decade_counts(view, matched),
-        "places": place_counts(view, matched, gazetteer),
-    }
+    facets: dict[str, dict[str, int]] = {"decades": {}, "places": {}}
+    if request.facets:
+        facets = {
+            "decades": decade_counts(view, matched),
+            "places": place_counts(view, matched, gazetteer),
+        }
+        era = understood.era
+        if era is not None and era.start is not None and (era.end or 0) - era.start < 10:
+            facets["years"] = {str(y): n for y, n in year_counts(view, matched).items()}
     return SearchResult(int(matched.size), hits, facets, understood)
 
 
@@ -184,8 +193,8 @@ def _some_ranked(
     if not request.hits:
         return []
     if not ranking:
-        return _browse(view, matched, request, era)
-    return _ranked(view, ranking, matched, request, era=era)
+        return browse(view, matched, request, era)
+    return ranked(view, ranking, matched, request, era=era)
 
 
 def _allowed(
@@ -232,69 +241,3 @@ def _place_mask(
         if terms:
             mask[matching(view, terms, every=True)] = True
     return mask
-
-
-def _browse(
-    view: SearchView, matched: DocSet, request: SearchRequest, era: FuzzyDate | None
-) -> list[dict[str, Any]]:
-    """Order filter-only results by date (unknown last), then precision; within an era,
-    the records dated most closely to it come first."""
-    starts = view.column("year_start")[matched]
-    starts = np.where(starts > 0, starts, 10_000)
-    precision = view.column("precision")[matched]
-    if era is not None:
-        order = np.lexsort((starts, precision, _spill(view, matched, era)))
-    else:
-        order = np.lexsort((precision, starts))
-    chosen = matched[order][request.offset : request.offset + _limit(request)]
-    return [_hit(view, int(doc), None) for doc in chosen]
-
-
-def _ranked(
-    view: SearchView,
-    terms: list[tuple[str, float]],
-    matched: DocSet,
-    request: SearchRequest,
-    counts: np.ndarray | None = None,
-    era: FuzzyDate | None = None,
-) -> list[dict[str, Any]]:
-    """Score by text relevance (title boosted), then prefer precise dates on ties; in a
-    fallback, records with more of the words come first; within an era, those dated
-    squarely inside it."""
-    if matched.size == 0:
-        return []
-    scores = np.round(bm25(view, terms, matched), 4)
-    keys = [view.column("precision")[matched], -scores]
-    if era is not None:
-        keys.append(_spill(view, matched, era))
-    if counts is not None:
-        keys.append(-counts)
-    order = np.lexsort(tuple(keys))
-    chosen = order[request.offset : request.offset + _limit(request)]
-    return [_hit(view, int(matched[i]), float(scores[i])) for i in chosen]
-
-
-def _spill(view: SearchView, matched: DocSet, era: FuzzyDate) -> np.ndarray:
-    """Return how many years each record's date reaches outside the era (0: inside)."""
-    if era.start is None or era.end is None:
-        return np.zeros(matched.size, dtype=np.int64)
-    starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
-    return np.maximum(era.start - starts, 0) + np.maximum(ends - era.end, 0)
-
-
-def _limit(request: SearchRequest) -> int:
-    return max(1, min(request.limit, MAX_LIMIT))
-
-
-def _hit(view: SearchView, docnum: int, score: float | None) -> dict[str, Any]:
-    fields = view.stored(docnum)
-    stored = fields.get("stored", {})
-    return {
-        "id": fields["id"],
-        "identifier": stored.get("identifier"),
-        "title": stored.get("title", ""),
-        "date": stored.get("date", ""),
-        "place": stored.get("place", ""),
-        "score": score,
-        "_description": stored.get("description", ""),
-    }

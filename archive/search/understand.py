@@ -34,6 +34,12 @@ class SearchRequest:
     public: bool = True
     # False when only the total and facets are wanted (e.g. the landing page's browse lists).
     hits: bool = True
+    # False when only the total is wanted (counting what a relaxed query would find).
+    facets: bool = True
+    # False to skip spelling suggestions and relaxations (queries the archive makes itself).
+    assist: bool = True
+    # "" or "relevance" (the default order), "oldest" or "newest" first.
+    sort: str = ""
 
 
 @dataclass

@@ -80,7 +80,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.web.cards import alt_text
     from archive.web.errors import init_error_handlers
     from archive.web.extensions import init_extensions
-    from archive.web.labels import event_label, field_label, object_particle
+    from archive.web.labels import (
+        era_label,
+        event_label,
+        field_label,
+        object_particle,
+        page_numbers,
+    )
     from archive.web.security import init_input_guard, init_security_headers
     from archive.web.urls import absolute, absolute_url
 
@@ -122,7 +128,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         state_label=state_label,
         rendition_side=_rendition_side,
     )
+    app.jinja_env.globals["office"] = {
+        "name": settings.office_name,
+        "phone": settings.office_phone,
+        "hours": settings.office_hours,
+    }
     app.jinja_env.filters["event_label"] = event_label
+    app.jinja_env.filters["era_label"] = era_label
+    app.jinja_env.globals["page_numbers"] = page_numbers
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["object_particle"] = object_particle
     app.jinja_env.filters["rfc3339"] = rfc3339

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request
+from flask import Request, url_for
 from sqlalchemy import select
 
-from archive.errors import NotFound
+from archive.errors import IndexUnavailable, NotFound
 from archive.models import Photo
 from archive.runtime import Runtime
-from archive.search.query import SearchRequest, SearchResult, run_search
+from archive.search.query import SearchError, SearchRequest, SearchResult, run_search
 from archive.services.gallery import hidden_until_indexed, media_for, newest, public_photo
+from archive.services.suggest import split_people
 from archive.statuses import RecordStatus
 from archive.web.cards import photo_card
 
@@ -33,12 +35,25 @@ class Browse:
     place: str
     page: int
     per_page: int
+    sort: str = ""
 
     def params(self, **changes: Any) -> dict[str, Any]:
         """Return the non-empty parameters, with some changed (for links)."""
-        values = {"q": self.q, "era": self.era, "place": self.place, "page": self.page}
+        values = {
+            "q": self.q,
+            "era": self.era,
+            "place": self.place,
+            "sort": self.sort,
+            "page": self.page,
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None, 1)}
+
+
+# How far previous/next reach in the list the visitor came from.
+NEIGHBOURS = 200
+# Orders of a result list: parameter value -> label.
+SORTS = {"": "관련도순", "relevance": "관련도순", "oldest": "오래된 순", "newest": "최근 순"}
 
 
 def parse_browse(request: Request, per_page: int, max_per_page: int = 100) -> Browse:
@@ -55,7 +70,13 @@ def parse_browse(request: Request, per_page: int, max_per_page: int = 100) -> Br
         raise BadParameter("쪽 번호는 숫자여야 합니다 / page must be a number") from exc
     if not 1 <= page <= MAX_PAGE or not 1 <= size <= max_per_page:
         raise BadParameter(f"쪽 번호는 1 이상, 한 쪽 개수는 1~{max_per_page}입니다")
-    return Browse(text["q"], text["era"], text["place"], page, size)
+    sort = (args.get("sort") or "").strip()
+    if sort not in SORTS:
+        raise BadParameter(
+            "정렬은 relevance(관련도순), oldest(오래된 순), newest(최근 순) 가운데 하나입니다 / "
+            "sort must be relevance, oldest or newest"
+        )
+    return Browse(text["q"], text["era"], text["place"], page, size, sort)
 
 
 def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dict[str, Any]]]:
@@ -66,9 +87,18 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
         browse.place or None,
         limit=browse.per_page,
         offset=(browse.page - 1) * browse.per_page,
+        sort=browse.sort,
     )
     result = search_public(runtime, request)
-    ids = [hit["id"] for hit in result.hits]
+    cards = cards_for(runtime, [hit["id"] for hit in result.hits])
+    highlights = {hit["id"]: hit["highlight"] for hit in result.hits}
+    for card in cards:
+        card["highlight"] = highlights.get(card["id"], "")
+    return result, cards
+
+
+def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
+    """Return the cards of published records in the order of ids (one query each)."""
     with runtime.db.session() as session:
         photos = {
             p.public_id: p
@@ -79,11 +109,65 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
             )
         }
         media = media_for(session, ids)
-        cards = [photo_card(photos[i], media.get(i, {})) for i in ids if i in photos]
-    highlights = {hit["id"]: hit["highlight"] for hit in result.hits}
-    for card in cards:
-        card["highlight"] = highlights.get(card["id"], "")
-    return result, cards
+        return [photo_card(photos[i], media.get(i, {})) for i in ids if i in photos]
+
+
+def neighbours_of(runtime: Runtime, public_id: str, args: Mapping[str, str]) -> dict[str, Any]:
+    """Return the previous and next photo in the list the visitor came from, and the way
+    back to it: a search or browse (q, era, place, sort), or the landing page's newest."""
+    if args.get("list") == "new":
+        with runtime.db.session() as session:
+            ids = [p.public_id for p in newest(session, NEIGHBOURS)]
+        return _around(ids, public_id, {"list": "new"}, url_for("gallery.index"))
+    params = {k: args[k][:200] for k in ("q", "era", "place", "sort") if args.get(k)}
+    if not params.keys() - {"sort"}:
+        return {}
+    browse = Browse(
+        params.get("q", ""), params.get("era", ""), params.get("place", ""), 1, NEIGHBOURS
+    )
+    browse.sort = params.get("sort", "") if params.get("sort", "") in SORTS else ""
+    try:
+        _result, cards = run_browse(runtime, browse)
+    except (SearchError, IndexUnavailable):
+        return {}
+    ids = [c["id"] for c in cards]
+    values: dict[str, Any] = dict(params)
+    return _around(ids, public_id, params, url_for("gallery.photos", **values))
+
+
+def _around(ids: list[str], public_id: str, params: dict[str, str], back: str) -> dict[str, Any]:
+    if public_id not in ids:
+        return {}
+    at = ids.index(public_id)
+    return {
+        "prev": ids[at - 1] if at else None,
+        "next": ids[at + 1] if at + 1 < len(ids) else None,
+        "params": params,
+        "back": back,
+    }
+
+
+def related_cards(runtime: Runtime, record: Photo, limit: int = 6) -> list[dict[str, Any]]:
+    """Return published photos like this one, never itself: of its place and decade
+    first, then its place, the place it lies in, its decade, its people and its tags."""
+    decade = f"{record.date_start // 10 * 10}s" if record.date_start else None
+    place = record.places[0] if record.places else None
+    known = runtime.gazetteer.places.get(place) if place else None
+    parent = known.parent if known and known.parent and known.parent != "나주시" else None
+    tries = [("", decade, place), ("", None, place), ("", decade, parent), ("", None, parent)]
+    tries.append(("", decade, None))
+    tries += [(word, None, None) for word in [*split_people(record.people or ""), *record.tags][:4]]
+    chosen: list[str] = []
+    for text, era, where in tries:
+        if len(chosen) >= limit or not (text or era or where):
+            continue
+        request = SearchRequest(text, era, where, limit=limit + 1, facets=False, assist=False)
+        try:
+            hits = search_public(runtime, request).hits
+        except (SearchError, IndexUnavailable):
+            return []
+        chosen += [h["id"] for h in hits if h["id"] not in chosen and h["id"] != record.public_id]
+    return cards_for(runtime, chosen[:limit])
 
 
 def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:

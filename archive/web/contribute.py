@@ -26,7 +26,7 @@ from archive.services.voices import withdraw_consent
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.extensions import limiter
-from archive.web.forms import ContributeForm, PhotoEntryForm, has_file
+from archive.web.forms import ContributeForm, PhotoEntryForm, form_problems, has_file
 from archive.web.media import private_jpeg
 from archive.web.voice_forms import ConsentWithdrawalForm
 
@@ -57,14 +57,18 @@ def form() -> Any:
         count = min(int(wanted), runtime.settings.upload_max_photos) if wanted.isdigit() else 1
         while len(form.photos) < count:
             form.photos.append_entry()
-    elif form.validate_on_submit() and _acceptable(form, runtime):
-        token = _receive(form, runtime)
-        if token is not None:
-            return redirect(url_for("contribute.status", token=token, new=1), code=303)
+    else:
+        valid = form.validate_on_submit()
+        if _acceptable(form, runtime) and valid:  # both run: every problem is said at once
+            token = _receive(form, runtime)
+            if token is not None:
+                return redirect(url_for("contribute.status", token=token, new=1), code=303)
     status = 400 if request.method == "POST" else 200
     page = render_template(
         "contribute/form.html",
         form=form,
+        problems=form_problems(form),
+        choose_again=request.method == "POST" and any(has_file(e.form) for e in form.photos),
         settings=runtime.settings,
         place_names=sorted({place.name for place in runtime.gazetteer.places.values()}),
         retention=retention_text(runtime.settings.personal_data_retention_days),
@@ -82,22 +86,23 @@ def retention_text(days: int) -> str:
 
 
 def _acceptable(form: ContributeForm, runtime: Runtime) -> bool:
+    """Check what the field validators cannot: the photos as a whole (every problem noted)."""
     if form.website.data:
-        form.website.errors.append("이 칸은 비워 두어야 합니다.")
-        return False
+        form.website.errors = [*form.website.errors, "이 칸은 비워 두어야 합니다."]
     chosen = [entry for entry in form.photos if has_file(entry.form)]
     limit = runtime.settings.upload_max_photos
     for entry in form.photos:
         if not has_file(entry.form) and _has_text(entry.form):
-            entry.form.file.errors.append("이 칸의 사진 파일을 골라 주세요.")
-            return False
+            _note(entry.form.file, "이 칸의 사진 파일을 골라 주세요.")
     if not chosen:
-        form.photos[0].form.file.errors.append("보낼 사진을 하나 이상 골라 주세요.")
-        return False
+        _note(form.photos[0].form.file, "보낼 사진을 하나 이상 골라 주세요.")
     if len(chosen) > limit:
-        form.photos[0].form.file.errors.append(f"사진은 한 번에 {limit}장까지 보낼 수 있습니다.")
-        return False
-    return True
+        _note(form.photos[0].form.file, f"사진은 한 번에 {limit}장까지 보낼 수 있습니다.")
+    return not form.website.data and not any(e.form.file.errors for e in form.photos)
+
+
+def _note(field: Any, message: str) -> None:
+    field.errors = [*field.errors, message]
 
 
 def _has_text(entry: PhotoEntryForm) -> bool:

@@ -77,6 +77,21 @@ def has_file(entry: Form) -> bool:
     return isinstance(upload, FileStorage) and bool(upload.filename)
 
 
+def form_problems(form: Any) -> list[tuple[str, str, str]]:
+    """Return (field id, label, message) for every error of a form, nested entries
+    included, in the order the fields appear (for the error summary)."""
+    problems: list[tuple[str, str, str]] = []
+    for field in form:
+        entries = getattr(field, "entries", None)
+        if entries is not None:
+            for number, entry in enumerate(entries, start=1):
+                for id_, label, message in form_problems(entry.form):
+                    problems.append((id_, f"사진 {number}의 {label}", message))
+        elif field.errors and field.type != "CSRFTokenField":
+            problems += [(field.id, field.label.text, str(m)) for m in field.errors]
+    return problems
+
+
 class PhotoEntryForm(Form):
     """One photo with what the contributor remembers of it."""
 

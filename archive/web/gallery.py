@@ -17,9 +17,12 @@ from archive.web import get_runtime
 from archive.web.browse import (
     BadParameter,
     Browse,
+    cards_for,
+    neighbours_of,
     newest_cards,
     parse_browse,
     public_card,
+    related_cards,
     run_browse,
     search_public,
 )
@@ -28,6 +31,8 @@ from archive.web.zoom import download_context, zoom_context
 
 bp = Blueprint("gallery", __name__)
 PER_PAGE = 24
+# Photos shown for each decade on the timeline.
+TIMELINE_STRIP = 8
 HELP_FIELDS = tuple(HELP_WANTED)
 
 
@@ -43,6 +48,29 @@ def index() -> str:
     return render_template(
         "gallery/index.html", cards=cards, facets=facets, places=_grouped_places(facets["places"])
     )
+
+
+@bp.get("/timeline")
+def timeline() -> str:
+    """Show the photos by time: each decade with its years and a strip of its photos."""
+    runtime = get_runtime()
+    try:
+        decades = search_public(runtime, SearchRequest(hits=False)).facets["decades"]
+        rows = [_decade_row(runtime, decade, count) for decade, count in decades.items()]
+    except IndexUnavailable:
+        rows = []
+    return render_template("gallery/timeline.html", rows=rows)
+
+
+def _decade_row(runtime: Any, decade: str, count: int) -> dict[str, Any]:
+    request = SearchRequest("", decade, limit=TIMELINE_STRIP, sort="oldest", assist=False)
+    result = search_public(runtime, request)
+    return {
+        "decade": decade,
+        "count": count,
+        "years": result.facets.get("years", {}),
+        "cards": cards_for(runtime, [hit["id"] for hit in result.hits]),
+    }
 
 
 def _grouped_places(counts: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
@@ -93,7 +121,7 @@ def photo(public_id: str) -> str:
         abort(404)
     card["rights_label"] = rights_label(record.rights)
     images = images_of(record)  # the zoomable pages and back side, for viewer and downloads
-    neighbours = _neighbours(public_id)
+    neighbours = neighbours_of(runtime, public_id, request.args)
     places = [p for p in card["places"] if p in runtime.gazetteer.places]
     oldest_first = request.args.get("memories") == "oldest"
     with runtime.db.session() as session:
@@ -105,34 +133,12 @@ def photo(public_id: str) -> str:
         download=download_context(record, images),
         neighbours=neighbours,
         places=places,
+        related=related_cards(runtime, record),
         memories=memories,
         oldest_first=oldest_first,
         missing=[name for name in HELP_FIELDS if not card.get(name)],
         field_labels={name: BY_NAME[name].label_ko for name in HELP_FIELDS},
     )
-
-
-def _neighbours(public_id: str) -> dict[str, Any]:
-    """Return previous/next ids within the browse the visitor came from (q, era, place)."""
-    args = request.args
-    if not any(args.get(k) for k in ("q", "era", "place")):
-        return {}
-    try:
-        browse = Browse(
-            args.get("q", "")[:200], args.get("era", "")[:50], args.get("place", "")[:50], 1, 200
-        )
-        _result, cards = run_browse(get_runtime(), browse)
-    except (SearchError, IndexUnavailable):
-        return {}
-    ids = [c["id"] for c in cards]
-    if public_id not in ids:
-        return {}
-    at = ids.index(public_id)
-    return {
-        "prev": ids[at - 1] if at else None,
-        "next": ids[at + 1] if at + 1 < len(ids) else None,
-        "params": {k: v for k, v in args.items() if k in ("q", "era", "place") and v},
-    }
 
 
 @bp.get("/help")

@@ -43,6 +43,25 @@ EVENT_LABELS.update(
 FIELD_LABELS = {field.name: field.label_ko for field in FIELDS}
 
 
+def era_label(era: str) -> str:
+    """Return an era parameter in Korean ("1970s" → "1970년대"); other forms unchanged."""
+    if len(era) == 5 and era.endswith("0s") and era[:4].isdigit():
+        return f"{era[:4]}년대"
+    return era
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Return the page numbers to link: first, last and those near the current page,
+    with None where numbers are left out (shown as …)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def event_label(kind: str) -> str:
     """Return the Korean name of an event kind (the kind itself when unknown)."""
     return EVENT_LABELS.get(kind, kind)

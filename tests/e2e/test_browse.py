@@ -19,7 +19,7 @@ def test_browse_by_decade_and_place_then_open_a_photo(
     shot(page, artifacts, "landing")
     page.get_by_role("link", name="1970년대").first.click()
     expect(page.locator("h1")).to_have_text("사진 둘러보기")
-    expect(page.get_by_text("시기: 1970s")).to_be_visible()
+    expect(page.get_by_text("시기: 1970년대")).to_be_visible()
     page.locator(".facets").get_by_role("link", name="영산동").click()
     expect(page.get_by_text("장소: 영산동")).to_be_visible()
     shot(page, artifacts, "browse")
@@ -114,7 +114,19 @@ def test_a_misspelt_search_and_an_empty_one_lead_somewhere(
     expect(page.get_by_role("link", name="영산포 뱃사공")).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed", EMPTY])
+def test_the_timeline_from_the_landing_page(page: Page, live_server: str, artifacts: Path) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="시대별로 한눈에 보기").click()
+    expect(page.locator("h1")).to_have_text("시대별로 보기")
+    shot(page, artifacts, "timeline")
+    page.get_by_role("link", name=re.compile("^1970년대 사진 모두 보기")).click()
+    expect(page.get_by_text("시기: 1970년대")).to_be_visible()
+    expect(page.locator(".sort [aria-current]")).to_have_text("오래된 순")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed", EMPTY, "/timeline"]
+)
 def test_no_serious_accessibility_violations(page: Page, live_server: str, path: str) -> None:
     page.goto(live_server + path)
     assert serious_violations(page) == []
@@ -124,3 +136,28 @@ def test_photo_page_accessibility(page: Page, live_server: str) -> None:
     page.goto(live_server + "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5")
     page.locator(".grid .card a").first.click()
     assert serious_violations(page) == []
+
+
+def test_sharing_a_photo_copies_its_link_and_a_citation(
+    page: Page, live_server: str, artifacts: Path
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.add_init_script("navigator.share = async (data) => { window.sharedData = data; };")
+    page.goto(live_server + "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5")  # 뱃사공
+    page.get_by_role("link", name="영산포 뱃사공").click()
+    page.wait_for_load_state("load")
+    share = page.get_by_role("region", name="나누기")
+    share.get_by_role("button", name="링크 복사").click()
+    expect(share.get_by_role("status").first).to_have_text("복사했습니다.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(live_server + "/photos/")
+    share.get_by_role("button", name="공유하기").click()
+    assert page.evaluate("window.sharedData.url") == copied
+    share.get_by_text("인용하기").click()
+    citation = share.get_by_role("textbox", name="인용문").input_value()
+    assert citation.startswith("영산포 뱃사공, 1970년대, 나주시 옛 사진 기록물")
+    assert copied in citation and citation.endswith("공공누리 제1유형")
+    for button in share.locator(".button").all():
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44, button.inner_text()
+    shot(page, artifacts, "share")

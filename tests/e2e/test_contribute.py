@@ -11,7 +11,7 @@ from pathlib import Path
 import piexif
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import serious_violations
+from tests.e2e.conftest import serious_violations, shot
 from tests.scans import picture, save_jpeg
 
 PASSWORD = "e2e-moderator-password"
@@ -145,3 +145,25 @@ def test_a_contribution_from_phone_to_gallery(
     )
     assert serious_violations(citizen) == []
     citizen.screenshot(path=str(artifacts / "contribute-status-phone.png"), full_page=True)
+
+
+def test_the_form_is_checked_in_the_browser_before_anything_is_uploaded(
+    page: Page, live_server: str, artifacts: Path, tmp_path: Path
+) -> None:
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(live_server + "/contribute")
+    note = tmp_path / "메모.txt"
+    note.write_text("사진이 아닙니다", "utf-8")
+    page.locator("#photos-0-file").set_input_files(str(note))
+    page.get_by_role("button", name="사진 보내기").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    links = summary.get_by_role("link")
+    texts = links.all_inner_texts()
+    assert any("사진 파일(JPEG, PNG, HEIC 등)만" in t for t in texts), texts
+    assert any(t.startswith("이름:") for t in texts) and any("동의해야" in t for t in texts)
+    assert posts == []  # nothing was sent
+    shot(page, artifacts, "contribute-checked")
+    summary.get_by_role("link", name=re.compile("^이름:")).click()
+    expect(page.locator("#name")).to_be_focused()

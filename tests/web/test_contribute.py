@@ -219,3 +219,22 @@ def test_an_empty_archive_invites_contributions(client: FlaskClient) -> None:
     assert 'href="/contribute"' in html
     for path in ("/photos?q=영산포&era=1970s", "/feed.atom", "/sitemap.xml", "/api/photos"):
         assert client.get(path).status_code == 200, path
+
+
+def test_every_problem_is_listed_at_once_with_links_to_the_fields(client: FlaskClient) -> None:
+    token = csrf_token(client, "/contribute")
+    data = {k: v for k, v in contribution(token, []).items() if k not in ("name", "consent")}
+    page = send(client, data).get_data(as_text=True)
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#photos-0-file">사진 1의 사진 파일: 보낼 사진을 하나 이상 골라 주세요.' in summary
+    assert 'href="#name">이름: 이름을 적어 주세요.' in summary
+    assert 'href="#consent">' in summary and "choose-again" not in summary
+
+
+def test_after_a_refusal_the_page_says_the_photos_must_be_chosen_again(
+    client: FlaskClient,
+) -> None:
+    token = csrf_token(client, "/contribute")
+    data = {k: v for k, v in contribution(token, [(upload(), {})]).items() if k != "consent"}
+    page = send(client, data).get_data(as_text=True)
+    assert "다시 골라" in page and 'href="#consent"' in page

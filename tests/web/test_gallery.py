@@ -26,7 +26,7 @@ def test_results_with_filters_facets_and_removable_filters(client: FlaskClient) 
     page = client.get("/photos", query_string={"q": "장날", "era": "1970s"}).get_data(True)
     assert "영산포 선창의 장날" in page and "장날 풍경" not in page  # 1966-1969 is not 1970s
     assert "철회된 장날 사진" not in page
-    assert "검색어: 장날" in page and "시기: 1970s" in page
+    assert "검색어: 장날" in page and "시기: 1970년대" in page
     assert 'href="/photos?q=%EC%9E%A5%EB%82%A0"' in page  # removing the era keeps the words
 
 
@@ -39,7 +39,8 @@ def test_place_filter_includes_places_inside(client: FlaskClient) -> None:
 
 def test_pagination_links(client: FlaskClient) -> None:
     first = client.get("/photos", query_string={"era": "19XX"}).get_data(True)
-    assert "1 / 2" in first and 'rel="next" href="/photos?era=19XX&amp;page=2"' in first
+    assert 'rel="next" href="/photos?era=19XX&amp;page=2"' in first
+    assert 'aria-current="page"' in first and 'aria-label="2쪽"' in first
     second = client.get("/photos", query_string={"era": "19XX", "page": 2}).get_data(True)
     assert 'rel="prev"' in second
     assert client.get("/photos", query_string={"era": "19XX", "page": 9}).status_code == 404
@@ -217,3 +218,72 @@ def test_cached_api_answers_keep_cors_per_origin(client: FlaskClient) -> None:
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://www.naju.go.kr"
     assert "Access-Control-Allow-Origin" not in other.headers
     assert again.headers["Access-Control-Allow-Origin"] == "https://www.naju.go.kr"
+
+
+def test_page_numbers_show_the_ends_and_the_neighbourhood() -> None:
+    from archive.web.labels import era_label, page_numbers
+
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(1, 3) == [1, 2, 3]
+    assert page_numbers(6, 12) == [1, None, 4, 5, 6, 7, 8, None, 12]
+    assert page_numbers(12, 12) == [1, None, 10, 11, 12]
+    assert era_label("1970s") == "1970년대" and era_label("1965~1972") == "1965~1972"
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<span class="title">([^<]+)</span>', page)
+
+
+def test_results_sort_oldest_and_newest_first(client: FlaskClient) -> None:
+    oldest = _titles(
+        client.get("/photos", query_string={"q": "기차", "sort": "oldest"}).get_data(True)
+    )
+    newest = _titles(
+        client.get("/photos", query_string={"q": "기차", "sort": "newest"}).get_data(True)
+    )
+    assert oldest == ["영산포역 기차", "나주역 광장"] and newest == oldest[::-1]
+    page = client.get("/photos", query_string={"q": "기차", "sort": "newest"}).get_data(True)
+    assert '<span aria-current="true">최근 순</span>' in page
+    assert 'href="/photos?q=%EA%B8%B0%EC%B0%A8&amp;sort=oldest"' in page
+    bad = client.get("/photos", query_string={"q": "기차", "sort": "random"})
+    assert bad.status_code == 400 and "정렬은" in bad.get_data(True)
+
+
+def test_a_photo_page_shows_related_photos_and_its_story_in_paragraphs(
+    client: FlaskClient, app: Flask
+) -> None:
+    runtime: Runtime = app.extensions["archive"]
+    with runtime.db.session() as session:
+        from archive.models import Photo
+
+        pid = session.query(Photo.public_id).filter(Photo.identifier == "NJ-01").scalar()
+    page = client.get(f"/photos/{pid}").get_data(True)
+    related = page.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    assert "영산포 등대" in related and "영산포 선창의 장날" not in related  # never itself
+    assert "미공개 영산포 사진" not in related  # drafts never
+
+
+def test_a_photo_opened_from_the_landing_page_has_previous_next_and_a_way_back(
+    client: FlaskClient,
+) -> None:
+    landing = client.get("/").get_data(True)
+    first = re.search(r'href="(/photos/[a-z0-9]+)\?list=new"', landing)
+    assert first is not None
+    page = client.get(first.group(1) + "?list=new").get_data(True)
+    assert 'rel="next"' in page and "list=new" in page
+    assert '<a href="/">목록으로</a>' in page
+
+
+def test_pages_that_mention_calling_show_the_office_number(client: FlaskClient) -> None:
+    page = client.get("/").get_data(True)
+    assert "061-339-8114" in page and 'href="tel:0613398114"' in page
+
+
+def test_the_timeline_shows_each_decade_with_its_years_and_photos(client: FlaskClient) -> None:
+    page = client.get("/timeline").get_data(True)
+    assert "<h1>시대별로 보기</h1>" in page
+    seventies = page.split('id="decade-1970s"', 1)[1].split('class="decade"', 1)[0]
+    assert 'href="/photos?era=1975">1975년' in seventies  # 나주역 광장, dated 1975
+    assert 1 <= seventies.count('class="card"') <= 8 and "미공개 영산포 사진" not in page
+    assert "era=1970s&amp;sort=oldest" in seventies
+    assert 'href="/timeline"' in client.get("/").get_data(True)

@@ -29,4 +29,20 @@
       }
     });
   });
+  // The phone's share sheet (KakaoTalk, Band, messages) where the browser offers one.
+  document.querySelectorAll("[data-share-url]").forEach(function (button) {
+    if (!navigator.share) { return; }
+    var status = document.getElementById(button.getAttribute("aria-describedby"));
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.share({
+        title: button.getAttribute("data-share-title"),
+        url: button.getAttribute("data-share-url")
+      }).catch(function (error) {
+        if (status && error && error.name !== "AbortError") {
+          status.textContent = "공유하지 못했습니다. 링크 복사를 눌러 주세요.";
+        }
+      });
+    });
+  });
 }());
