@@ -122,7 +122,7 @@ def test_zoom_to_full_resolution_and_turn_to_the_back(
     expect(page.locator(".osd canvas").first).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert drawn and min(factor for factor, _ in drawn) > 1  # an overview first, not the scan
-    for _ in range(8):  # to the scan's own pixels (and past them, where zoom stops)
+    for _ in range(14):  # to the scan's own pixels (and past them, where zoom stops)
         if page.size_name == "desktop":  # type: ignore[attr-defined]
             page.locator(".osd .openseadragon-canvas").focus()
             page.keyboard.press("+")
