@@ -20,6 +20,12 @@ def test_browse_by_decade_and_place_then_open_a_photo(
     page.get_by_role("link", name="1970년대").first.click()
     expect(page.locator("h1")).to_have_text("사진 둘러보기")
     expect(page.get_by_text("시기: 1970년대")).to_be_visible()
+    folded = page.get_by_text("시기·장소로 좁혀 보기")
+    if page.size_name == "phone":  # type: ignore[attr-defined]
+        expect(page.locator(".facets")).not_to_have_attribute("open", "")
+        folded.click()  # folded above the results on phones
+    else:
+        expect(folded).to_be_hidden()
     page.locator(".facets").get_by_role("link", name="영산동").click()
     expect(page.get_by_text("장소: 영산동")).to_be_visible()
     shot(page, artifacts, "browse")

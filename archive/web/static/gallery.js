@@ -29,6 +29,11 @@
       }
     });
   });
+  // On phones the result filters start folded above the results (open without JavaScript).
+  var facets = document.getElementById("facets");
+  if (facets && window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+    facets.open = false;
+  }
   // The phone's share sheet (KakaoTalk, Band, messages) where the browser offers one.
   document.querySelectorAll("[data-share-url]").forEach(function (button) {
     if (!navigator.share) { return; }
