@@ -62,6 +62,8 @@ class Settings:
     near_duplicate_distance: int = 6
     # Long side in pixels of the thumbnail derivative.
     thumb_size: int = 320
+    # Long side in pixels of the large thumbnail (cards on wide phones and high-density screens).
+    thumb_large_size: int = 640
     # Long side in pixels of the web image derivative.
     web_size: int = 1600
     # Longest side in pixels of the zoomable (IIIF tile) image of a scan; 0 is full resolution.
@@ -91,6 +93,12 @@ class Settings:
     office_name: str = "나주시청"
     office_phone: str = "061-339-8114"
     office_hours: str = "평일 09:00~18:00"
+    # The privacy policy page (개인정보 처리방침): who answers for personal data, an address
+    # to write to (empty: none shown), and the date the current text took effect.
+    privacy_officer: str = "나주시 개인정보 보호책임자"
+    privacy_department: str = "나주시청 옛 사진 기록물 담당 부서"
+    privacy_email: str = ""
+    privacy_effective: str = "2026-11-24"
     # Log lines as plain "text" or one "json" object per line (read before other settings).
     log_format: str = "text"
     # Key that signs session and CSRF cookies; empty means one kept in <data_dir>/secret_key.

@@ -59,6 +59,7 @@ RENDITIONS: tuple[RenditionSpec, ...] = (
         contribution_setting="tiles_contribution_max",
     ),
     RenditionSpec("web", "web_size", "웹 이미지"),
+    RenditionSpec("thumb_large", "thumb_large_size", "큰 썸네일"),
     RenditionSpec("thumb", "thumb_size", "썸네일"),
 )
 BY_NAME = {spec.name: spec for spec in RENDITIONS}

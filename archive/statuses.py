@@ -64,6 +64,23 @@ class Resolution(StrEnum):
     ERASED = "erased"  # every copy deleted; a tombstone remains
 
 
+class ExhibitionStatus(StrEnum):
+    """Whether visitors see an exhibition."""
+
+    DRAFT = "draft"  # staff are still putting it together
+    PUBLISHED = "published"
+
+
+EXHIBITION_STATUS_LABELS = {ExhibitionStatus.DRAFT: "준비 중", ExhibitionStatus.PUBLISHED: "공개"}
+RECORD_STATUS_LABELS = {
+    RecordStatus.DRAFT: "검토 대기",
+    RecordStatus.PUBLISHED: "공개",
+    RecordStatus.WITHDRAWN: "공개 중단",
+    RecordStatus.REJECTED: "반려",
+    RecordStatus.ERASED: "삭제됨",
+}
+
+
 class Source(StrEnum):
     """Where a record came from."""
 
@@ -81,10 +98,24 @@ class FileRole(StrEnum):
 
 
 class StaffRole(StrEnum):
-    """What a member of staff may do: moderators decide, admins also manage."""
+    """What a member of staff may do: moderators decide, admins also manage, and the
+    scanner operator sees only what became of the scans (수집 현황)."""
 
     MODERATOR = "moderator"
     ADMIN = "admin"
+    OPERATOR = "operator"
+
+
+# What became of a dropped file, as the operator's screen names it.
+INGEST_OUTCOME_LABELS = {
+    "ingested": "등록됨",
+    "attached": "뒷면·다른 판으로 붙음",
+    "duplicate": "이미 있는 파일",
+    "failed": "실패",
+    "retry-requested": "다시 시도 요청",
+    "retry-started": "inbox로 돌려놓음 (처리 대기)",
+    "retry-missing": "다시 시도할 파일이 없음",
+}
 
 
 # What visitors and staff read for each kind, state, reason and resolution.

@@ -2,6 +2,7 @@
 
 from archive.models.base import PUBLIC_ID_ALPHABET, Base, new_public_id, new_session_token, utcnow
 from archive.models.citizens import CannedReason, Contribution, Submission
+from archive.models.exhibitions import Exhibition, ExhibitionItem
 from archive.models.records import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
 from archive.models.system import ArchiveState, Event, IngestClaim, Job, User
 
@@ -12,6 +13,8 @@ __all__ = [
     "CannedReason",
     "Contribution",
     "Event",
+    "Exhibition",
+    "ExhibitionItem",
     "IngestClaim",
     "Job",
     "NearDuplicate",

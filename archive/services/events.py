@@ -45,8 +45,9 @@ def list_events(
     kind: str | None = None,
     page: int = 1,
     per_page: int = 100,
-) -> tuple[list[tuple[Event, str | None]], int]:
-    """Return a page of the log, newest first, with each event's record id, and the total."""
+) -> tuple[list[tuple[Event, str | None, str | None]], int]:
+    """Return a page of the log, newest first, with each event's record id and title (None
+    when the event is about no record), and the total."""
     conditions = []
     if actor:
         conditions.append(Event.actor == actor)
@@ -54,11 +55,11 @@ def list_events(
         conditions.append(Event.kind == kind)
     total = session.scalar(select(func.count()).select_from(Event).where(*conditions)) or 0
     rows = session.execute(
-        select(Event, Photo.public_id)
+        select(Event, Photo.public_id, Photo.title)
         .join(Photo, Photo.id == Event.photo_id, isouter=True)
         .where(*conditions)
         .order_by(Event.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return [(event, public_id) for event, public_id in rows], total
+    return [(event, public_id, title) for event, public_id, title in rows], total

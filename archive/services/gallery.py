@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -30,22 +30,38 @@ def public_photo(session: Session, public_id: str) -> Photo | None:
     ).first()
 
 
-def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
-    """Return {public id: {variant: (backend, public copy's key)}} of each master's page 0."""
+class PublicCopy(NamedTuple):
+    """A derivative's public copy: where it is and its pixel size (for width and height)."""
+
+    backend: str
+    key: str
+    width: int | None = None
+    height: int | None = None
+
+
+def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, PublicCopy]]:
+    """Return {public id: {variant: public copy}} of each master's page 0."""
     ids = list(public_ids)
     if not ids:
         return {}
     master = aliased(PhotoFile)
     rows = session.execute(
-        select(Photo.public_id, PhotoFile.variant, PhotoFile.backend, PhotoFile.public_key)
+        select(
+            Photo.public_id,
+            PhotoFile.variant,
+            PhotoFile.backend,
+            PhotoFile.public_key,
+            PhotoFile.width,
+            PhotoFile.height,
+        )
         .join(master, (master.photo_id == Photo.id) & (master.role == FileRole.MASTER))
         .join(PhotoFile, (PhotoFile.derived_from_id == master.id) & (PhotoFile.page == 0))
         .where(Photo.public_id.in_(ids), Photo.status == RecordStatus.PUBLISHED)
     )
-    found: dict[str, dict[str, tuple[str, str]]] = {}
-    for public_id, variant, backend, key in rows:
+    found: dict[str, dict[str, PublicCopy]] = {}
+    for public_id, variant, backend, key, width, height in rows:
         if key:
-            found.setdefault(public_id, {})[variant or ""] = (backend, key)
+            found.setdefault(public_id, {})[variant or ""] = PublicCopy(backend, key, width, height)
     return found
 
 

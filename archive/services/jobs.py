@@ -19,6 +19,7 @@ from archive.config import Settings
 from archive.db import Database
 from archive.jobs.queue import Claimed, claim, finish, retry
 from archive.mail import send_mail
+from archive.services.intake import RETRY_JOB, return_to_inbox
 from archive.services.notices import DIGEST, NOTIFY, digest, due_notice
 from archive.services.publication import DELETE_FILES, delete_strictly
 from archive.storage import Storages
@@ -63,11 +64,17 @@ def _digest(context: JobContext, job: Claimed) -> None:
         send_mail(context.settings, recipients, *message)
 
 
+def _retry_ingest(context: JobContext, job: Claimed) -> None:
+    with context.db.session() as session:
+        return_to_inbox(session, context.settings, str(job.payload.get("path", "")))
+
+
 # Every kind of job but "index" (the search index's own), with what does it.
 HANDLERS: dict[str, Handler] = {
     DELETE_FILES: _delete_files,
     NOTIFY: _notify,
     DIGEST: _digest,
+    RETRY_JOB: _retry_ingest,
 }
 
 

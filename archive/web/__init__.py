@@ -15,6 +15,7 @@ from archive.renditions import long_side
 from archive.runtime import Runtime, build_runtime
 from archive.statuses import (
     ContributionState,
+    ExhibitionStatus,
     RecordStatus,
     SubmissionKind,
     SubmissionState,
@@ -65,14 +66,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         contribute,
+        curate,
         desk,
+        exhibitions,
         gallery,
         health,
         iiif,
         iiif_collections,
+        intake,
         media,
         moderate,
         office,
+        pages,
         reasons,
         voices,
         zoom,
@@ -110,6 +115,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         iiif,
         iiif_collections,
         zoom,
+        exhibitions,
+        curate,
+        pages,
+        intake,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
@@ -121,6 +130,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         absolute=absolute,
         absolute_url=absolute_url,
         RecordStatus=RecordStatus,
+        ExhibitionStatus=ExhibitionStatus,
         public_fields=PUBLIC,
         ContributionState=ContributionState,
         SubmissionState=SubmissionState,

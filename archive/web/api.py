@@ -13,6 +13,7 @@ from archive.services.memories import public_memories
 from archive.services.suggest import SuggestionList, suggestion_list
 from archive.web import get_runtime, rfc3339
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
+from archive.web.exhibitions import all_views, one_view
 from archive.web.urls import absolute
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -81,6 +82,36 @@ def photos() -> tuple[Response, int]:
     return jsonify(body), 200
 
 
+@bp.get("/exhibitions")
+def exhibitions() -> Response:
+    """Return the published exhibitions, newest first, with their photos in order."""
+    return jsonify({"items": [_exhibition_json(view) for view in all_views(external=True)]})
+
+
+@bp.get("/exhibitions/<slug>")
+def exhibition(slug: str) -> Response:
+    """Return one published exhibition with its photos in order and their captions."""
+    view = one_view(slug, external=True)
+    if view is None:
+        abort(404)
+    return jsonify(_exhibition_json(view))
+
+
+def _exhibition_json(view: dict[str, Any]) -> dict[str, Any]:
+    items = [_externalise(card) for card in view["items"]]
+    return {
+        "slug": view["slug"],
+        "title": view["title"],
+        "introduction": view["introduction"],
+        "url": view["url"],
+        "published_at": rfc3339(view["published_at"]),
+        "updated_at": rfc3339(view["updated_at"]),
+        "count": view["count"],
+        "cover": view["cover"]["id"] if view["cover"] else None,
+        "items": items,
+    }
+
+
 @bp.get("/hints")
 def hints() -> Response:
     """Return how a date and a place will be read (the live hints on staff and visitor forms)."""
@@ -124,7 +155,7 @@ def photo(public_id: str) -> Response:
 
 def _externalise(card: dict[str, Any]) -> dict[str, Any]:
     """Make URLs absolute (under ARCHIVE_PUBLIC_URL) for other sites; drop page-only fields."""
-    for key in ("url", "thumbnail_url", "image_url"):
+    for key in ("url", "thumbnail_url", "thumbnail_large_url", "image_url"):
         if card.get(key):
             card[key] = absolute(card[key])
     card.pop("places", None)

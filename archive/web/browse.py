@@ -14,6 +14,7 @@ from archive.models import Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchError, SearchRequest, SearchResult, run_search
 from archive.services.gallery import hidden_until_indexed, media_for, newest, public_photo
+from archive.services.showcase import public_exhibition
 from archive.services.suggest import split_people
 from archive.statuses import RecordStatus
 from archive.web.cards import photo_card
@@ -115,6 +116,8 @@ def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
 def neighbours_of(runtime: Runtime, public_id: str, args: Mapping[str, str]) -> dict[str, Any]:
     """Return the previous and next photo in the list the visitor came from, and the way
     back to it: a search or browse (q, era, place, sort), or the landing page's newest."""
+    if args.get("exhibition"):
+        return _in_exhibition(runtime, public_id, args["exhibition"][:80])
     if args.get("list") == "new":
         with runtime.db.session() as session:
             ids = [p.public_id for p in newest(session, NEIGHBOURS)]
@@ -133,6 +136,28 @@ def neighbours_of(runtime: Runtime, public_id: str, args: Mapping[str, str]) -> 
     ids = [c["id"] for c in cards]
     values: dict[str, Any] = dict(params)
     return _around(ids, public_id, params, url_for("gallery.photos", **values))
+
+
+def _in_exhibition(runtime: Runtime, public_id: str, slug: str) -> dict[str, Any]:
+    """Return previous/next in an exhibition's order, with its title and this photo's caption."""
+    with runtime.db.session() as session:
+        shown = public_exhibition(session, slug)
+        if shown is None:
+            return {}
+        ids = [photo.public_id for photo, _caption in shown.photos]
+        captions = {photo.public_id: caption for photo, caption in shown.photos}
+        title = shown.exhibition.title
+    back = url_for("exhibitions.show", slug=slug)
+    found = _around(ids, public_id, {"exhibition": slug}, back)
+    if found:
+        found["exhibition"] = {
+            "title": title,
+            "url": back,
+            "caption": captions[public_id],
+            "position": ids.index(public_id) + 1,
+            "count": len(ids),
+        }
+    return found
 
 
 def _around(ids: list[str], public_id: str, params: dict[str, str], back: str) -> dict[str, Any]:

@@ -2,28 +2,39 @@
 
 A cached page is keyed by everything it is built from: the public-data version (which
 every commit that changes what visitors see advances, before the index catches up),
-the search index generation, and the path with its query. Nothing about the request's
-host goes into a page (absolute links come from ARCHIVE_PUBLIC_URL), and only anonymous
-GETs of public pages with a 200 answer are kept.
+the search index generation, the day (for the day's photo), and the path with its
+query. Nothing about the request's host goes into a page (absolute links come from
+ARCHIVE_PUBLIC_URL), and only anonymous GETs of public pages with a 200 answer are kept.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
 
 from archive.errors import IndexUnavailable
-from archive.web import get_runtime
+from archive.web import KST, get_runtime
 
-CACHED_PREFIXES = ("/api/photos",)
-CACHED_PATHS = ("/", "/photos", "/embed", "/feed.atom", "/sitemap.xml", "/help", "/memories.atom")
+CACHED_PREFIXES = ("/api/photos", "/api/exhibitions", "/exhibitions")
+CACHED_PATHS = (
+    "/",
+    "/photos",
+    "/embed",
+    "/feed.atom",
+    "/sitemap.xml",
+    "/help",
+    "/memories.atom",
+    "/timeline",
+    "/privacy",
+)
 MAX_ENTRIES = 2_000
 # Headers that depend on the request, added again by the views' hooks on every answer.
 PER_REQUEST = {"Access-Control-Allow-Origin", "Vary", "Set-Cookie"}
-CacheKey = tuple[int, int, str, str]
+CacheKey = tuple[int, int, str, str, str]
 
 
 class PageCache:
@@ -79,7 +90,9 @@ def init_page_cache(app: Flask) -> None:
             generation = runtime.search.view().generation
         except IndexUnavailable:
             generation = -1  # pages made without the index until it is built
-        g.page_cache_key = (version, generation, request.script_root, request.full_path)
+        # The day (in Korea) too: the landing page's 오늘의 사진 changes at midnight.
+        day = datetime.now(KST).date().isoformat()
+        g.page_cache_key = (version, generation, day, request.script_root, request.full_path)
         entry = cache.get(g.page_cache_key)
         if entry is None:
             return None

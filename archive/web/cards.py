@@ -8,16 +8,16 @@ from flask import url_for
 
 from archive.fields import PUBLIC
 from archive.models import Photo
-from archive.services.gallery import rights_label
+from archive.services.gallery import PublicCopy, rights_label
 from archive.web import get_runtime
 from archive.web.urls import absolute
 
 
-def media_url(copy: tuple[str, str] | None, external: bool = False) -> str | None:
+def media_url(copy: PublicCopy | None, external: bool = False) -> str | None:
     """Return the immutable URL of a public copy (its storage's public URL when it has one)."""
     if not copy:
         return None
-    backend, public_key = copy
+    backend, public_key = copy.backend, copy.key
     direct = get_runtime().storages.of(backend).url(public_key)
     if direct:
         return direct
@@ -27,7 +27,7 @@ def media_url(copy: tuple[str, str] | None, external: bool = False) -> str | Non
 
 
 def photo_card(
-    photo: Photo, media: dict[str, tuple[str, str]], external: bool = False
+    photo: Photo, media: dict[str, PublicCopy], external: bool = False
 ) -> dict[str, Any]:
     """Return the public view of a record (also the API item): the registry's public
     fields, then links and images."""
@@ -42,8 +42,17 @@ def photo_card(
         memory_count=photo.memory_count or 0,
         url=_link(url_for("gallery.photo", public_id=photo.public_id), external),
         thumbnail_url=media_url(media.get("thumb"), external),
+        thumbnail_large_url=media_url(media.get("thumb_large"), external),
         image_url=media_url(media.get("web"), external),
     )
+    for name, variant in (
+        ("thumbnail", "thumb"),
+        ("thumbnail_large", "thumb_large"),
+        ("image", "web"),
+    ):
+        copy = media.get(variant)
+        card[f"{name}_width"] = copy.width if copy else None
+        card[f"{name}_height"] = copy.height if copy else None
     return card
 
 

@@ -13,6 +13,7 @@ from archive.search.query import SearchError, SearchRequest
 from archive.services.gallery import HELP_WANTED, media_for, needing_help, newest, rights_label
 from archive.services.iiif import images_of
 from archive.services.memories import public_memories, recent_memories
+from archive.services.showcase import exhibitions_of
 from archive.web import get_runtime
 from archive.web.browse import (
     BadParameter,
@@ -27,6 +28,7 @@ from archive.web.browse import (
     search_public,
 )
 from archive.web.cards import photo_card
+from archive.web.exhibitions import all_views, landing_features
 from archive.web.zoom import download_context, zoom_context
 
 bp = Blueprint("gallery", __name__)
@@ -41,12 +43,18 @@ def index() -> str:
     """Show the corner's landing page."""
     runtime = get_runtime()
     cards = [card for _photo, card in newest_cards(runtime, 12)]
+    featured, day_photo = landing_features()
     try:
         facets = search_public(runtime, SearchRequest(hits=False)).facets
     except IndexUnavailable:  # browsing by era and place returns when the index is built
         facets = {"decades": {}, "places": {}}
     return render_template(
-        "gallery/index.html", cards=cards, facets=facets, places=_grouped_places(facets["places"])
+        "gallery/index.html",
+        cards=cards,
+        facets=facets,
+        places=_grouped_places(facets["places"]),
+        featured=featured,
+        day_photo=day_photo,
     )
 
 
@@ -126,6 +134,7 @@ def photo(public_id: str) -> str:
     oldest_first = request.args.get("memories") == "oldest"
     with runtime.db.session() as session:
         memories = public_memories(session, record, newest_first=not oldest_first)
+        in_exhibitions = [(e.slug, e.title) for e in exhibitions_of(session, record)]
     return render_template(
         "gallery/photo.html",
         card=card,
@@ -135,6 +144,7 @@ def photo(public_id: str) -> str:
         places=places,
         related=related_cards(runtime, record),
         memories=memories,
+        in_exhibitions=[{"slug": slug, "title": title} for slug, title in in_exhibitions],
         oldest_first=oldest_first,
         missing=[name for name in HELP_FIELDS if not card.get(name)],
         field_labels={name: BY_NAME[name].label_ko for name in HELP_FIELDS},
@@ -199,7 +209,12 @@ def embed() -> Response:
 def feed() -> Response:
     """Publish an Atom feed of newly published photos."""
     entries = newest_cards(get_runtime(), 50, external=True)
-    body = render_template("gallery/feed.atom", entries=entries)
+    shows = all_views(external=True)[:20]
+    times = [p.published_at or p.created_at for p, _card in entries]
+    times += [s["published_at"] for s in shows if s["published_at"]]
+    body = render_template(
+        "gallery/feed.atom", entries=entries, exhibitions=shows, updated=max(times, default=None)
+    )
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -210,6 +225,8 @@ def sitemap() -> Response:
     with runtime.db.session() as session:
         recent = newest(session, 50_000)
         entries = [(p, photo_card(p, {}, external=True)) for p in recent]
+    shows = all_views(external=True)
     return Response(
-        render_template("gallery/sitemap.xml", entries=entries), mimetype="application/xml"
+        render_template("gallery/sitemap.xml", entries=entries, exhibitions=shows),
+        mimetype="application/xml",
     )

@@ -21,7 +21,7 @@ from archive.web import get_runtime
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 ONE_YEAR = 365 * 24 * 3600
-VARIANTS = ("thumb", "web")
+VARIANTS = ("thumb", "thumb_large", "web")
 _NAME = re.compile(r"([0-9a-f]{64})-([1-9][0-9]{0,8})")
 
 

@@ -26,7 +26,7 @@ from archive.services import review, voice_review
 from archive.services.catalogue import update_photo
 from archive.services.events import photo_history
 from archive.services.reasons import list_reasons, reason_text
-from archive.statuses import KIND_LABELS, FileRole, RecordStatus
+from archive.statuses import KIND_LABELS, FileRole, RecordStatus, StaffRole
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.extensions import login_manager
@@ -51,11 +51,20 @@ MISSING_LABELS = {
 STAFF_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
+# The staff areas a scanner operator may use: the intake screen and their own password.
+OPERATOR_AREAS = ("intake", "account")
+
+
 @bp.before_request
 def require_staff() -> Any:
-    """Send anonymous visitors to the login page."""
+    """Send anonymous visitors to the login page, and keep the scanner operator to the
+    intake screen (the moderators' start page leads there)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if current_user.role == StaffRole.OPERATOR and request.blueprint not in OPERATOR_AREAS:
+        if request.endpoint == "moderate.queue":
+            return redirect(url_for("intake.status"))
+        abort(403)
     return None
 
 

@@ -21,6 +21,7 @@ from archive.services.reports import (
 from archive.services.users import list_users
 from archive.web import get_runtime
 from archive.web.auth import admin_required
+from archive.web.charts import monthly_bars
 from archive.web.labels import EVENT_LABELS
 from archive.web.moderate import require_staff
 
@@ -38,6 +39,10 @@ def dashboard() -> str:
     return render_template(
         "moderate/dashboard.html",
         rows=rows,
+        charts={
+            "사진": monthly_bars(rows, ("scanned", "published", "contributed"), LABELS),
+            "시민 참여": monthly_bars(rows, ("memories", "suggestions", "requests"), LABELS),
+        },
         totals=totals(rows),
         tables=(("사진", PHOTO_COLUMNS), ("시민 참여", VOICE_COLUMNS)),
         labels=LABELS,

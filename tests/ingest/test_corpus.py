@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from archive.models import Photo, PhotoFile
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from tests.conftest import CORPUS, copy_corpus
 
@@ -61,7 +62,7 @@ def test_whole_corpus_is_accounted_for(
                 for f in original.photo.files
                 if f.derived_from_id == original.id and f.page == 0
             }
-            assert variants == {"web", "thumb", "tiles"}
+            assert variants == {spec.name for spec in RENDITIONS}
         count = session.scalar(select(func.count(Photo.id)))
     assert count == summary["ingested"]
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import Event, NearDuplicate, Photo, PhotoFile
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from tests.scans import jpeg_bytes, picture, save_jpeg
 
@@ -44,7 +45,7 @@ def test_back_side_and_enhanced_copy_attach_to_the_front(
         roles = sorted((f.role, f.variant or "") for f in photo.files)
     assert roles == sorted(
         [("master", ""), ("back", ""), ("alternate", "")]
-        + [("derivative", v) for v in ("tiles", "web", "thumb") * 3]
+        + [("derivative", spec.name) for spec in RENDITIONS] * 3
     )
 
 

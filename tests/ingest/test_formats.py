@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from archive.models import Photo
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from tests.scans import picture, save_jpeg, save_tiff, sixteen_bit_grey, srgb_icc
 
@@ -100,7 +101,7 @@ def test_multipage_tiff_is_one_record_with_every_page(
     [result, summary] = ingest()
     assert summary["ingested"] == 1
     images = derivatives(runtime, result["id"])
-    assert sorted(images) == sorted((v, p) for p in range(3) for v in ("thumb", "web", "tiles"))
+    assert sorted(images) == sorted((s.name, p) for p in range(3) for s in RENDITIONS)
     assert images[("web", 2)].size == images[("tiles", 2)].size == (500, 300)
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo)).one()

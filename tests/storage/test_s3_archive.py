@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import main
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from archive.web import create_app
 from tests.s3 import s3_client
@@ -65,8 +66,8 @@ def test_ingest_and_publish_on_s3(
     assert lines[0]["outcome"] == "ingested", lines
     keys = objects(s3_env["ARCHIVE_S3_ENDPOINT_URL"], s3_env["ARCHIVE_S3_BUCKET"])
     assert len(units(keys, "masters")) == 1
-    assert len(units(keys, "renditions")) == 3  # private: tiles, web, thumb
-    assert len(units(keys, "derivatives")) == 3  # published copies
+    assert len(units(keys, "renditions")) == len(RENDITIONS)  # private: tiles, web, thumbs
+    assert len(units(keys, "derivatives")) == len(RENDITIONS)  # published copies
     tiles = [k for k in keys if k.startswith("naju/derivatives/tiles/")]
     assert any(k.endswith("/full/max/0/default.jpg") for k in tiles)
     assert all(k.startswith("naju/") for k in keys)

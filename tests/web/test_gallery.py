@@ -126,14 +126,14 @@ def test_drafts_and_masters_are_never_served(
             .join(Photo)
             .where(Photo.title.like("scan-%"))
         ).all()
-    assert len(rows) == 8  # each: master, tile pyramid, web image, thumbnail
+    assert len(rows) == 10  # each: master, tile pyramid, web image, two thumbnails
     for role, variant, sha256, title in rows:
         for version in (1, 2):
             public = title == "scan-public" and variant == "tiles" and version == 1
             for path in ("info.json", "full/max/0/default.jpg"):
                 status = client.get(f"/iiif/3/{sha256}-{version}/{path}").status_code
                 assert status == (200 if public else 404), (role, variant, title, path)
-        for kind in ("thumb", "web", "master", "tiles"):
+        for kind in ("thumb", "thumb_large", "web", "master", "tiles"):
             for version in (1, 2):
                 status = client.get(f"/media/{kind}/{sha256}-{version}.jpg").status_code
                 public = (title, role, variant) == ("scan-public", "derivative", kind)

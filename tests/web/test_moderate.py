@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import piexif
@@ -265,6 +266,17 @@ def test_dashboard_counts_by_month(fresh_app: Flask, login_as: Login) -> None:
         assert f'data-total="{name}">{count}<' in html, name
     csv_text = staff.get("/moderate/dashboard.csv").get_data(as_text=True)
     assert csv_text.startswith("\ufeff월,스캔 등록")
+    # The same month drawn as bars (server-side SVG): one per series, tallest at the top.
+    month = re.search(r'<th scope="row">(\d{4}-\d{2})</th>', html).group(1)  # type: ignore[union-attr]
+    bars = re.findall(r'height="([\d.]+)" fill="#[0-9A-F]{6}"><title>([^<]+)</title>', html)[:3]
+    assert [label for _h, label in bars] == [
+        f"{month} 스캔 등록 1건",
+        f"{month} 공개 1건",
+        f"{month} 시민 기증 접수 2건",
+    ]
+    scanned, published, contributed = (float(h) for h, _label in bars)
+    assert contributed == 2 * published == 2 * scanned > 0
+    assert 'role="img"' in html and "같은 숫자가 아래 표에 있습니다" in html
 
 
 def test_live_hints_read_the_date_and_place(fresh_app: Flask) -> None:

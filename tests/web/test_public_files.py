@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from archive.cli import main
 from archive.models import IngestClaim, Photo, PhotoFile
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from archive.services.review import approve_photo
 from archive.storage import PUBLIC_PREFIX, Storage
@@ -62,7 +63,7 @@ def test_publication_copies_in_and_withdrawal_takes_out(fresh_app: Flask, login_
     staff = login_as("admin")
     edit(staff, pending, "approve", title="공개")
     first = {row.public_key for row in rows_of(runtime, pending)}
-    assert len(first) == 3 and public_keys(runtime.storage) == first  # tiles, web, thumb
+    assert len(first) == len(RENDITIONS) and public_keys(runtime.storage) == first
     assert all(versioned(key, 1) for key in first)
     visitor = fresh_app.test_client()
     image = visitor.get(f"/api/photos/{pending}").get_json()["image_url"]
@@ -87,9 +88,11 @@ def test_a_failed_commit_leaves_no_public_copy(fresh_app: Flask) -> None:
     with pytest.raises(RuntimeError), runtime.db.session() as session:
         record = session.scalars(select(Photo).where(Photo.public_id == photo)).one()
         approve_photo(session, runtime.storages, record, actor="test", settings=runtime.settings)
-        assert len(public_keys(runtime.storage)) == 3  # copied ahead of the commit ...
+        assert len(public_keys(runtime.storage)) == len(
+            RENDITIONS
+        )  # copied ahead of the commit ...
         raise RuntimeError("the commit never happens")
-    assert public_keys(runtime.storage) == set()  # ... and removed when it did not happen
+    assert public_keys(runtime.storage) == set()  # and removed when it did not happen
     assert all(row.public_key is None for row in rows_of(runtime, photo))
 
 
@@ -119,7 +122,7 @@ def test_on_s3_the_public_prefix_holds_published_copies_only(
         listing = s3_client(s3_endpoint).list_objects_v2(Bucket=s3_bucket, Prefix="naju/")
         keys = [item["Key"] for item in listing["Contents"]]
         public = {unit(k[5:]) for k in keys if k.startswith("naju/derivatives/")}
-        assert len(public) == 3 and all(versioned(k, 1) for k in public)
+        assert len(public) == len(RENDITIONS) and all(versioned(k, 1) for k in public)
         assert {r.public_key for r in rows_of(runtime, one)} == public
         assert all(r.public_key is None for r in rows_of(runtime, two))
         item = app.test_client().get(f"/api/photos/{one}").get_json()
@@ -170,7 +173,7 @@ def test_check_reports_and_sweep_removes_what_a_crash_left(runtime: Runtime, inb
     assert not storage.exists("masters/ef/ef/" + "ef" * 32 + ".jpg")
     check = CliRunner().invoke(main, ["check", "--json"])
     assert check.exit_code == 0, check.output
-    assert len(public_keys(storage)) == 3  # the published scan kept its copies
+    assert len(public_keys(storage)) == len(RENDITIONS)  # the published scan kept its copies
 
 
 def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
@@ -195,8 +198,8 @@ def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
             row.key, row.public_key = old, None
     upgraded = CliRunner().invoke(main, ["db", "upgrade"])
     assert (
-        "2 public copies made" in upgraded.output
-        and "4 derivatives made private" in upgraded.output
+        f"{len(RENDITIONS) - 1} public copies made" in upgraded.output  # all but the tiles
+        and f"{2 * (len(RENDITIONS) - 1)} derivatives made private" in upgraded.output
     )
     with runtime.db.session() as session:
         rows = session.execute(
@@ -206,4 +209,4 @@ def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(
         ).all()
     assert all(key.startswith("renditions/") for key, _public, _status in rows)
     published = {public for _key, public, status in rows if status == "published"}
-    assert public_keys(storage) == published and len(published) == 3
+    assert public_keys(storage) == published and len(published) == len(RENDITIONS)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from archive.ingest.worker import IngestWorker
 from archive.models import Photo, PhotoFile
+from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
 from archive.services.review import approve_photo
 from tests.scans import picture
@@ -200,7 +201,7 @@ def test_scans_in_every_container_give_clean_derivatives(runtime: Runtime, inbox
         worker.run_once(inbox)
     assert {r.outcome for r in results} == {"ingested"}, [(r.file, r.reason) for r in results]
     files = derivative_files(runtime)
-    assert len(units(files)) == 6 * len(CONTAINERS)  # tiles, web, thumb: private and public
+    assert len(units(files)) == 2 * len(RENDITIONS) * len(CONTAINERS)  # private and public
     for where, data in files:
         assert_clean(data, where)
 
@@ -220,7 +221,7 @@ def test_contributed_photos_in_every_container_give_clean_derivatives(fresh_app:
             approve_photo(session, runtime.storages, photo, actor="test", settings=runtime.settings)
     work(fresh_app)
     files = derivative_files(runtime)
-    assert len(units(files)) == 6 * len(CONTAINERS)
+    assert len(units(files)) == 2 * len(RENDITIONS) * len(CONTAINERS)
     for where, data in files:
         assert_clean(data, where)
     public = client.get("/api/photos").get_json()["items"]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from archive.models import Photo, PhotoFile
 from archive.runtime import Runtime
@@ -74,7 +74,7 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
     storage = runtime.storage
     assert not storage.exists(before["p0"].key) and not storage.exists(before["p0"].public_key)
     public = {unit(item.key) for item in storage.list_keys(PUBLIC_PREFIX)}
-    assert after["p0"].public_key in public and len(public) == 3  # tiles, web, thumb
+    assert after["p0"].public_key in public and len(public) == 4  # tiles, web, two thumbs
     assert "0 records" in cli("derivatives", "--kind", "thumb").output  # nothing left to do
 
     with runtime.db.session() as session:  # a derivative made before specs were recorded
@@ -82,6 +82,38 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
     assert "1 records" in cli("derivatives").output
     cli("derivatives", "--regenerate")
     assert "0 records" in cli("derivatives").output
+
+
+def test_records_from_before_the_large_thumbnail_get_one(
+    runtime: Runtime, inbox: Path, cli: CLI, ingest: Callable[..., list[dict[str, Any]]]
+) -> None:
+    from archive.web import create_app
+
+    save_jpeg(inbox / "old.jpg", picture((1200, 900), seed=11))
+    (inbox / "old.json").write_text(json.dumps({"title": "old", "status": "published"}))
+    [result, _] = ingest()
+    [large] = _rows(runtime, "thumb_large")
+    with runtime.db.session() as session:  # as if ingested before the second size existed
+        session.execute(delete(PhotoFile).where(PhotoFile.id == large.id))
+    runtime.storage.remove(large.key)
+    runtime.storage.remove(large.public_key)
+    app = create_app({"FLASK": {"TESTING": True}})
+    try:
+        client = app.test_client()
+        card = client.get(f"/api/photos/{result['id']}").get_json()
+        assert card["thumbnail_large_url"] is None  # pages fall back to the one size
+        assert "srcset" not in client.get("/").get_data(as_text=True)
+        assert "1 records" in cli("derivatives").output
+        assert cli("derivatives", "--regenerate", "--kind", "thumb_large").exit_code == 0
+        assert "0 records" in cli("derivatives").output
+        runtime.job_runner("test").run_due()
+        card = client.get(f"/api/photos/{result['id']}").get_json()
+        path = "/" + card["thumbnail_large_url"].split("//")[1].split("/", 1)[1]
+        with Image.open(io.BytesIO(client.get(path).data)) as im:
+            assert im.size == (640, 480)
+        assert f'{path} 640w"' in client.get("/").get_data(as_text=True)
+    finally:
+        app.extensions["archive"].close()
 
 
 def test_tiles_are_backfilled_and_follow_the_resolution_cap(
@@ -164,7 +196,5 @@ def test_the_regenerated_thumbnail_is_served_and_the_old_url_is_gone(
     new_path = "/" + new.split("/", 1)[1]
     assert new_path != old_path
     assert client.get(new_path).status_code == 200 and client.get(old_path).status_code == 404
-    grid = client.get("/").get_data(
-        as_text=True
-    )  # the template takes the size from its declaration
-    assert f'src="{new_path}"' in grid and 'width="160" height="120"' in grid
+    grid = client.get("/").get_data(as_text=True)  # width and height: the new file's pixels
+    assert f'src="{new_path}"' in grid and 'width="160" height="114"' in grid
