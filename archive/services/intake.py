@@ -86,7 +86,7 @@ def recent_days(
         )
     grouped: dict[str, Day] = {}
     for line in reversed(latest.values()):
-        stamp = line.at if line.at.tzinfo else line.at.replace(tzinfo=zone)
+        stamp = line.at if line.at.tzinfo else line.at.replace(tzinfo=UTC)  # stored in UTC
         key = stamp.astimezone(zone).date().isoformat()
         day = grouped.setdefault(key, Day(key))
         day.files.append(line)

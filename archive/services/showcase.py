@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.models import Exhibition, ExhibitionItem, Photo
+from archive.models import Exhibition, ExhibitionItem, Photo, PhotoFile
 from archive.statuses import ExhibitionStatus, RecordStatus
 
 
@@ -90,10 +90,13 @@ def exhibitions_of(session: Session, photo: Photo) -> list[Exhibition]:
 def photo_of_the_day(session: Session, day: date) -> Photo | None:
     """Return the day's photo: the same for everyone all day, a different one each day.
 
-    The pick walks the published records in id order from a point that a hash of the
-    date chooses, so it needs one count and one offset query.
+    The pick walks the published records that have a public image, in id order, from a
+    point that a hash of the date chooses, so it needs one count and one offset query.
     """
-    published = Photo.status == RecordStatus.PUBLISHED
+    with_image = select(PhotoFile.photo_id).where(
+        PhotoFile.variant == "thumb", PhotoFile.public_key.is_not(None)
+    )
+    published = (Photo.status == RecordStatus.PUBLISHED) & Photo.id.in_(with_image)
     total = session.scalar(select(func.count()).select_from(Photo).where(published)) or 0
     if not total:
         return None

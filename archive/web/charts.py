@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 40
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 6, 12, 36
+# Fewest month slots drawn: one month alone is not a wall of colour.
+MIN_SLOTS = 6
 # Distinct on paper and for the common colour-vision deficiencies (Okabe–Ito).
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 
@@ -41,13 +43,14 @@ class Chart:
 
 
 def _nice_top(value: int) -> int:
-    """Return a round number at least value (1, 2, 5 × 10ⁿ), for the axis top."""
-    step = 1
+    """Return the axis top: four round steps (1, 2, 5 × 10ⁿ each) reaching value."""
+    need = -(-value // 4)
+    scale = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+            if scale * factor >= need:
+                return 4 * scale * factor
+        scale *= 10
 
 
 def monthly_bars(
@@ -57,7 +60,7 @@ def monthly_bars(
     shown = list(reversed(rows[:months]))  # rows come newest first
     top = _nice_top(max([int(r[s] or 0) for r in shown for s in series] + [1]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    group = plot_w / max(len(shown), 1)
+    group = plot_w / max(len(shown), MIN_SLOTS)
     bar_w = group * 0.8 / len(series)
     bars, ticks = [], []
     for n, row in enumerate(shown):

@@ -46,7 +46,7 @@ class AddPhotoForm(FlaskForm):
     """A photo to add, named by its number, 관리번호 or page address, with a caption."""
 
     photo = StringField("사진 번호, 관리번호 또는 사진 주소", [DataRequired("사진을 알려 주세요.")])
-    caption = TextAreaField("이 전시에서의 설명", [Optional(), Length(max=1000)])
+    caption = TextAreaField("더할 사진의 설명 (이 전시에서)", [Optional(), Length(max=1000)])
 
 
 def _actor() -> str:

@@ -43,6 +43,7 @@ def test_the_operator_sees_each_outcome_in_korean_and_nothing_else_of_the_staff_
     assert "2026-11/broken.jpg" in page and "2026-11/sidecar.jpg" in page
     assert "설명 정보(JSON 또는 manifest.csv)를 읽을 수 없습니다" in page  # the reason in Korean
     assert "다시 시도할 수 있는 실패 (2건)" in page
+    assert '<span class="day">오늘</span>' in page  # grouped by the day in Korea
     today = re.search(r"<tr><th scope=\"row\">오늘</th>(.*?)</tr>", page, re.S)
     assert today and re.findall(r"<td>(\d+)</td>", today.group(1)) == ["1", "0", "0", "2"]
     # Nothing else: no records, no queues, no images, no links to them.
