@@ -92,6 +92,7 @@ def moderate(page: Page, base: str, name: str) -> tuple[str, str]:
     page.locator(".staff-card a").first.click()
     rejected = page.url.rsplit("/", 1)[1]
     page.fill("#reason", "사진 속 인물의 동의를 확인하기 어렵습니다.")
+    page.once("dialog", lambda dialog: dialog.accept())  # a destructive action asks first
     page.get_by_role("button", name="반려").click()
     expect(page.locator(".flash")).to_have_text("반려했습니다.")
     return approved, rejected
@@ -145,6 +146,8 @@ def test_a_contribution_from_phone_to_gallery(
     )
     assert serious_violations(citizen) == []
     citizen.screenshot(path=str(artifacts / "contribute-status-phone.png"), full_page=True)
+    copy = citizen.get_by_role("button", name="주소 복사")
+    expect(copy).to_be_visible()  # shown once the script runs; the address stays selectable
 
 
 def test_the_form_is_checked_in_the_browser_before_anything_is_uploaded(
@@ -153,6 +156,13 @@ def test_the_form_is_checked_in_the_browser_before_anything_is_uploaded(
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.goto(live_server + "/contribute")
+    # The optional fields start folded on phones and open on a desktop.
+    optional = page.locator("details.optional-fields").first
+    page.wait_for_load_state("load")
+    assert optional.evaluate("d => d.open") == (page.size_name == "desktop")  # type: ignore[attr-defined]
+    if page.size_name == "phone":  # type: ignore[attr-defined]
+        optional.locator("summary").click()
+        expect(page.locator("#photos-0-title")).to_be_visible()
     note = tmp_path / "메모.txt"
     note.write_text("사진이 아닙니다", "utf-8")
     page.locator("#photos-0-file").set_input_files(str(note))

@@ -155,6 +155,7 @@ def moderate(staff: Page, base: str, name: str, visitor: Page, photo_url: str, a
     assert visitor.request.get(photo_url).status == 200
     staff.select_option("#reject-canned", label="사진 속 인물의 동의를 확인하기 어렵습니다.")
     staff.fill("#reject-reason", "사진 속 분을 알아볼 수 없어 공개를 이어 갑니다.")
+    staff.once("dialog", lambda dialog: dialog.accept())  # a destructive action asks first
     staff.get_by_role("button", name="요청 받아들이지 않음").click()
     expect(staff.locator("#item-state")).to_have_text("받아들이지 않음")
     staff.goto(base + "/moderate/dashboard")

@@ -122,3 +122,15 @@
     if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); }
   });
 }());
+
+// On phones the optional fields start folded (open without JavaScript, and whenever one
+// holds a value or an error).
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(max-width: 40rem)").matches) { return; }
+  document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
+    var filled = Array.prototype.some.call(
+      details.querySelectorAll("input, textarea"), function (field) { return field.value; });
+    if (!filled && !details.querySelector(".field-error")) { details.open = false; }
+  });
+}());
