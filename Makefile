@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install migrate run test lint typecheck compose-config pytest fuzz bench-ingest bench-search bench-web bench-tiles system-deps clean
+.PHONY: install migrate run test lint typecheck compose-config pytest fuzz bench-ingest bench-search bench-web bench-pages bench-tiles system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,10 @@ bench-search: install
 
 bench-web: install system-deps
 	$(BIN)/python bench/web.py
+
+# Page budgets on a throttled phone (LCP, CLS, bytes) in Debian's Chromium.
+bench-pages: install system-deps
+	$(BIN)/python bench/pages.py
 
 # IIIF tile pyramids: libvips (pyvips-binary) against Pillow on the same scans.
 bench-tiles: install
