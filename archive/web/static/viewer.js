@@ -116,8 +116,15 @@
     document.head.appendChild(tag);
   }
 
-  var opener = button("사진을 확대해서 보기", "확대해서 보기", open);
-  opener.className = "open-viewer";
-  figure.querySelector(".viewer-actions").prepend(opener);
+  // The page holds the button's place (invisible until now), so showing it moves nothing.
+  var opener = figure.querySelector(".open-viewer");
+  if (opener) {
+    opener.addEventListener("click", open);
+  } else {
+    opener = button("사진을 확대해서 보기", "확대해서 보기", open);
+    opener.className = "open-viewer";
+    figure.querySelector(".viewer-actions").prepend(opener);
+  }
+  opener.classList.remove("pending");
   still.addEventListener("click", open);
 }());
