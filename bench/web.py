@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 from memory import archive_memory, worker_figures
 from search import caption, date_text, vocabulary, zipf_weights
+from urls import add_exhibitions, url_sets, wrk_varied
 
 from archive.config import load_settings
 from archive.dates import parse_date
@@ -32,6 +33,8 @@ from archive.runtime import Runtime, build_runtime
 from tests.scans import picture, save_jpeg
 
 PHOTOS = int(os.environ.get("BENCH_PHOTOS", "10000"))
+# Archive sizes the varied-URL rows are measured at (comma-separated).
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",") if n]
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 MEMORY_DOCS = int(os.environ.get("BENCH_MEMORY_DOCS", "100000"))
@@ -69,13 +72,15 @@ def seed_files(runtime: Runtime) -> list[list[dict[str, Any]]]:
     return list(files.values())
 
 
-def generate(runtime: Runtime, rng: random.Random) -> None:
-    """Insert PHOTOS published records, each with a master and real derivatives."""
+def generate(runtime: Runtime, rng: random.Random, photos: int | None = None) -> None:
+    """Insert published records (PHOTOS unless given), each with a master and real
+    derivatives."""
+    photos = PHOTOS if photos is None else photos
     templates = seed_files(runtime)
     words, weights = vocabulary(rng), zipf_weights(3000)
     places = [p for place in runtime.gazetteer.places.values() for p in place.names]
     with runtime.db.session() as session:
-        for n in range(PHOTOS):
+        for n in range(photos):
             date, place = date_text(rng), rng.choice(places)
             parsed = parse_date(date)
             photo_id = session.execute(
@@ -133,9 +138,23 @@ def wrk(url: str) -> dict[str, float]:
 
 
 def main() -> None:
-    """Prepare 10,000 photos, serve them with gunicorn, load each kind of URL."""
+    """At each size: prepare the photos, serve them with gunicorn, load varied URLs."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: install Debian's wrk")
+    figures: dict[str, Any] = {"connections": CONNECTIONS, "duration": DURATION}
+    for n, size in enumerate(SIZES):
+        figures[f"photos_{size}"] = run_size(size, with_memory=n == 0)
+    rows = [f for key, f in figures.items() if key.startswith("photos_")]
+    figures["min_page_rps"] = min(r["min_page_rps"] for r in rows)
+    figures["max_page_p99_ms"] = max(r["max_page_p99_ms"] for r in rows)
+    figures["memory_empty"] = archive_memory(0)
+    figures["memory_100k"] = archive_memory(MEMORY_DOCS)
+    print(json.dumps(figures))
+
+
+def run_size(size: int, with_memory: bool) -> dict[str, Any]:
+    """Measure one archive of `size` photos (and its workers' memory if asked)."""
+    rng = random.Random(4)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         root = Path(tmp)
         env = {
@@ -147,41 +166,31 @@ def main() -> None:
             load_settings({}, data_dir=root / "var", scans_dir=root / "s", settle_seconds=0.0)
         )
         runtime.db.upgrade()
-        generate(runtime, random.Random(4))
+        generate(runtime, rng, size)
+        slugs = add_exhibitions(runtime, rng)
+        places = [name for place in runtime.gazetteer.places.values() for name in place.names]
+        paths = url_sets(rng, size, vocabulary(random.Random(4)), places, slugs)
         runtime.close()
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         env["ARCHIVE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "archive.cli", "serve", "--port", str(port)]
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "archive.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-            ],
+            [*command, "--workers", "2", "--threads", "4"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         try:
-            figures = load_all(f"http://127.0.0.1:{port}")
-            figures["memory"] = {
-                "photos": PHOTOS,
-                **worker_figures(server, env["ARCHIVE_PUBLIC_URL"]),
-            }
+            figures = load_all(f"http://127.0.0.1:{port}", paths)
+            figures["photos"] = size
+            if with_memory:
+                figures["memory"] = worker_figures(server, env["ARCHIVE_PUBLIC_URL"])
         finally:
             server.terminate()
             server.wait(timeout=30)
-    figures["memory_empty"] = archive_memory(0)
-    figures["memory_100k"] = archive_memory(MEMORY_DOCS)
-    print(json.dumps(figures))
+    return figures
 
 
 def tile_path(base: str, public_id: str) -> str:
@@ -191,8 +200,11 @@ def tile_path(base: str, public_id: str) -> str:
     return f"{service}/0,0,512,512/512,512/0/default.jpg"
 
 
-def load_all(base: str) -> dict[str, Any]:
-    """Warm each URL on both workers, then measure it."""
+PAGES = ("landing", "results", "detail", "api", "timeline", "exhibitions")
+
+
+def load_all(base: str, paths: dict[str, list[str]]) -> dict[str, Any]:
+    """Load each kind of page over its varied URLs, then a thumbnail and a tile."""
     for _ in range(240):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).close()
@@ -201,25 +213,22 @@ def load_all(base: str) -> dict[str, Any]:
             time.sleep(0.5)
     api = json.load(urllib.request.urlopen(base + "/api/photos?per_page=1", timeout=30))
     item = api["items"][0]
-    urls = {
-        "landing": "/",
-        "results": "/photos?" + urllib.parse.urlencode({"q": "사람", "era": "1970s"}),
-        "detail": item["url"].removeprefix(base),
-        "api": "/api/photos?" + urllib.parse.urlencode({"place": "영산동"}),
+    files = {
         "thumbnail": item["thumbnail_url"].removeprefix(base),
         "tile": tile_path(base, item["id"]),
     }
-    for path in urls.values():
-        for _ in range(8):
-            urllib.request.urlopen(base + path, timeout=60).close()
-    figures: dict[str, Any] = {"photos": PHOTOS, "connections": CONNECTIONS}
-    for name, path in urls.items():
-        result = wrk(base + path)
-        print(f"{name}: {result}", file=sys.stderr)
-        figures[name] = result
-    pages = [figures[n] for n in ("landing", "results", "detail", "api")]
-    figures["min_page_rps"] = min(r["rps"] for r in pages)
-    figures["max_page_p99_ms"] = max(r["p99_ms"] for r in pages)
+    for kind in PAGES:  # each worker's first requests (imports, the model) are not measured
+        for path in paths[kind][:8]:
+            urllib.request.urlopen(base + path, timeout=120).close()
+    figures: dict[str, Any] = {}
+    for kind in PAGES:
+        figures[kind] = wrk_varied(base, paths[kind], CONNECTIONS, DURATION)
+        print(f"{kind}: {figures[kind]}", file=sys.stderr)
+    for kind, path in files.items():
+        figures[kind] = wrk(base + path)
+        print(f"{kind}: {figures[kind]}", file=sys.stderr)
+    figures["min_page_rps"] = min(figures[k]["rps"] for k in PAGES)
+    figures["max_page_p99_ms"] = max(figures[k]["p99_ms"] for k in PAGES)
     return figures
 
 

@@ -97,7 +97,9 @@ def init_page_cache(app: Flask) -> None:
         if entry is None:
             return None
         status, headers, body = entry
-        return Response(body, status=status, headers=headers)
+        answer = Response(body, status=status, headers=headers)
+        answer.headers["X-Cache"] = "hit"  # for benchmarks and operators: served from memory
+        return answer
 
     @app.after_request
     def remember(response: Response) -> Response:
@@ -105,4 +107,5 @@ def init_page_cache(app: Flask) -> None:
         if key is not None and response.status_code == 200 and not response.direct_passthrough:
             headers = [(k, v) for k, v in response.headers.items() if k not in PER_REQUEST]
             cache.put(key, (200, headers, response.get_data()))
+            response.headers["X-Cache"] = "miss"
         return response

@@ -190,6 +190,10 @@ def test_page_cache_follows_the_database_before_the_index(
 
     runtime: Runtime = app.extensions["archive"]
     public = scan_ids["scan-public"]
+    first = client.get(f"/photos/{public}?from=cache-test")
+    again = client.get(f"/photos/{public}?from=cache-test")
+    assert again.data == first.data
+    assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("miss", "hit")
     first = client.get(f"/photos/{public}")
     assert client.get(f"/photos/{public}").data == first.data
     assert any(key[-1] == f"/photos/{public}?" for key in app.extensions["page_cache"]._entries)
