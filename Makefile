@@ -62,15 +62,20 @@ typecheck: install
 # ARCHIVE_TEST_POSTGRES_URL names a server (each run creates its own databases there and drops
 # them at the end). Browser and fuzz tests, and tests without a database, run once; so do the
 # word-level search tests (every variants row, every place-name pair), which use the database
-# only to hold their records (the relevance set still runs on both).
+# only to hold their records (the relevance set still runs on both), and the imaging tests
+# (tile pyramids, metadata stripped from public files in every container).
 ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contract.py \
 	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py \
-	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py
+	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py \
+	--ignore=tests/imaging --ignore=tests/web/test_public_metadata.py
+# Two processes (pytest-xdist), a test file each at a time: files share nothing but Redis,
+# which only test_limits.py uses.
+XDIST := -n 2 --dist loadfile
 pytest: install system-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 	@if [ -n "$$ARCHIVE_TEST_POSTGRES_URL" ]; then \
 		echo "== the tests that touch the database, on PostgreSQL =="; \
-		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q $(ONCE); \
+		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q $(XDIST) $(ONCE); \
 	fi
 
 # A long fuzz run of the sidecar, sheet and date readers and of the upload path
