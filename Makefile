@@ -69,10 +69,12 @@ ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contr
 	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py \
 	--ignore=tests/imaging --ignore=tests/web/test_public_metadata.py
 # Two processes (pytest-xdist), a test file each at a time: files share nothing but Redis,
-# which only test_limits.py uses.
+# which only test_limits.py uses. The browser tests run alone afterwards: two Chromiums and
+# servers beside the other tests make their waits for tiles and workers race.
 XDIST := -n 2 --dist loadfile
 pytest: install system-deps
-	$(BIN)/pytest -q $(XDIST)
+	$(BIN)/pytest -q $(XDIST) --ignore=tests/e2e
+	$(BIN)/pytest -q tests/e2e
 	@if [ -n "$$ARCHIVE_TEST_POSTGRES_URL" ]; then \
 		echo "== the tests that touch the database, on PostgreSQL =="; \
 		ARCHIVE_TEST_DATABASE=postgres $(BIN)/pytest -q $(XDIST) $(ONCE); \
