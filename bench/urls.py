@@ -87,6 +87,23 @@ def url_sets(
     }
 
 
+def wrk_figures(out: str) -> dict[str, Any]:
+    """Return requests/s, p50 and p99 latency (ms) and non-2xx answers from wrk's output."""
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def pct(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {
+        "rps": round(rate, 1),
+        "p50_ms": round(pct("50"), 2),
+        "p99_ms": round(pct("99"), 2),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
 def wrk_varied(base: str, paths: list[str], connections: int, duration: str) -> dict[str, Any]:
     """Run wrk drawing random paths; return requests/s, latency percentiles, errors and the
     share of answers served from the page cache."""
@@ -110,19 +127,9 @@ def wrk_varied(base: str, paths: list[str], connections: int, duration: str) -> 
         check=True,
     ).stdout
     Path(f.name).unlink()
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     hits, misses = (int(n) for n in re.search(r"CACHE (\d+) (\d+)", out).groups())  # type: ignore[union-attr]
-
-    def pct(label: str) -> float:
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
     return {
-        "rps": round(rate, 1),
-        "p50_ms": round(pct("50"), 2),
-        "p99_ms": round(pct("99"), 2),
-        "errors": int(errors.group(1)) if errors else 0,
+        **wrk_figures(out),
         "urls": len(paths),
         "cache_hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
     }

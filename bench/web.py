@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
@@ -23,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 from memory import archive_memory, worker_figures
 from search import caption, date_text, vocabulary, zipf_weights
-from urls import add_exhibitions, url_sets, wrk_varied
+from urls import add_exhibitions, url_sets, wrk_figures, wrk_varied
 
 from archive.config import load_settings
 from archive.dates import parse_date
@@ -114,7 +113,7 @@ def generate(runtime: Runtime, rng: random.Random, photos: int | None = None) ->
     runtime.search.rebuild(runtime.db, procs=2)
 
 
-def wrk(url: str) -> dict[str, float]:
+def wrk(url: str) -> dict[str, Any]:
     """Run wrk against one URL; return requests/s and latency percentiles in ms."""
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
@@ -122,19 +121,7 @@ def wrk(url: str) -> dict[str, float]:
         text=True,
         check=True,
     ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-
-    def pct(label: str) -> float:
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    return {
-        "rps": round(rate, 1),
-        "p50_ms": round(pct("50"), 2),
-        "p99_ms": round(pct("99"), 2),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
+    return wrk_figures(out)
 
 
 def main() -> None:
