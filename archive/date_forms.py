@@ -86,15 +86,38 @@ def period_key(text: str) -> str:
 
 
 def load_periods(data: bytes) -> dict[str, Period]:
-    """Read a periods table (name, aliases separated by |, first and last year)."""
-    lines = [line for line in decode_text_file(data).splitlines() if not line.startswith("#")]
+    """Read a periods table (name, aliases separated by |, first and last year).
+
+    :raises ValueError: naming the line, in Korean and English, when a row is unreadable.
+    """
+    text = decode_text_file(data)
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if not line.startswith("#")]
     table: dict[str, Period] = {}
-    for row in csv.DictReader(io.StringIO("\n".join(lines))):
-        period = Period(row["name"].strip(), int(row["start"]), int(row["end"]))
-        for name in [row["name"], *(row.get("aliases") or "").split("|")]:
+    rows = csv.DictReader(io.StringIO("\n".join(line for _n, line in lines)))
+    for index, row in enumerate(rows, start=1):
+        period = _period_row(row, lines[index][0])
+        for name in [period.name, *(row.get("aliases") or "").split("|")]:
             if name.strip():
                 table[period_key(name)] = period
     return table
+
+
+def _period_row(row: dict[str, str | None], line: int) -> Period:
+    def refuse(korean: str, english: str) -> ValueError:
+        return ValueError(f"{line}번째 줄: {korean} / line {line}: {english}")
+
+    name = (row.get("name") or "").strip()
+    if not name:
+        raise refuse("이름(name)이 비어 있습니다", "empty name")
+    try:
+        start, end = int(row.get("start") or ""), int(row.get("end") or "")
+    except ValueError:
+        raise refuse("시작·끝 해는 네 자리 숫자로 적어 주세요", "start, end: years") from None
+    if not (1000 <= start <= 2999 and 1000 <= end <= 2999):
+        raise refuse("해는 1000~2999 사이로 적어 주세요", "years out of range")
+    if end < start:
+        raise refuse("끝 해가 시작 해보다 앞설 수 없습니다", "end before start")
+    return Period(name, start, end)
 
 
 _periods = load_periods(PERIODS_FILE.read_bytes())
@@ -102,8 +125,13 @@ _periods = load_periods(PERIODS_FILE.read_bytes())
 
 def use_periods(path: Path) -> None:
     """Read named periods from another table (the ARCHIVE_PERIODS setting)."""
+    use_period_table(path.read_bytes())
+
+
+def use_period_table(data: bytes) -> None:
+    """Date by the named periods of this table from now on (in this process)."""
     global _periods
-    _periods = load_periods(path.read_bytes())
+    _periods = load_periods(data)
 
 
 def find_period(text: str) -> tuple[int, int] | None:

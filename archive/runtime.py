@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +31,10 @@ class Runtime:
     storages: Storages
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _decoders: DecoderPool | None = field(default=None, repr=False)
+    # The admins' copies of the reference tables (name → revision, content), read lazily.
+    _overrides: dict[str, tuple[int, bytes]] | None = field(default=None, repr=False)
+    _tables_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _tables_checked: float = field(default=0.0, repr=False)
 
     @property
     def storage(self) -> Storage:
@@ -38,17 +43,57 @@ class Runtime:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        """Return the place gazetteer (loaded once)."""
-        return gazetteer_for(self.settings)
+        """Return the place gazetteer (the admins' copy when there is one)."""
+        return _gazetteer(self.settings, self._tables())
 
     @cached_property
     def search(self) -> SearchIndex:
         """Return the search index with its Korean analyser (model loads on first use)."""
-        from archive.search.analysis import analyzer_for
-        from archive.search.index import SearchIndex
+        return _search(self.settings, self.gazetteer, self._tables())
 
-        analyzer = analyzer_for(self.gazetteer, self.settings)
-        return SearchIndex(self.settings.index_dir, self.gazetteer, analyzer)
+    def _tables(self) -> dict[str, tuple[int, bytes]]:
+        if self._overrides is None:
+            self._use_tables(_read_overrides(self.db) or {})
+        return self._overrides or {}
+
+    def _use_tables(self, tables: dict[str, tuple[int, bytes]]) -> None:
+        from archive.date_forms import use_period_table
+        from archive.tables import TABLES
+
+        periods = tables.get("periods")
+        use_period_table(periods[1] if periods else TABLES["periods"].file_bytes(self.settings))
+        self._overrides = tables
+
+    def refresh_tables(self, max_age: float = 0.0, writer: bool = False) -> bool:
+        """Follow the reference tables admins edited since this process read them; return
+        whether anything changed. A reader (web) keeps the old tables until the index
+        built with the new ones exists; the writer (ingest worker) switches at once.
+
+        :param max_age: look at the database only if the last look is older than this.
+        """
+        now = time.monotonic()
+        if now - self._tables_checked < max_age or not self._tables_lock.acquire(blocking=False):
+            return False
+        try:
+            self._tables_checked = now
+            known = {name: revision for name, (revision, _c) in self._tables().items()}
+            if _read_revisions(self.db) in (known, None):
+                return False
+            tables = _read_overrides(self.db) or {}
+            gazetteer = _gazetteer(self.settings, tables)
+            search = _search(self.settings, gazetteer, tables)
+            if not writer and self.search.usable() and not search.usable():
+                return False  # the worker is still building the index these tables need
+            self._use_tables(tables)
+            self.__dict__["gazetteer"], self.__dict__["search"] = gazetteer, search
+            return True
+        finally:
+            self._tables_lock.release()
+
+    def current_search(self) -> SearchIndex:
+        """Return the search index after following any change to the reference tables."""
+        self.refresh_tables(writer=True)
+        return self.search
 
     def share_before_fork(self) -> None:
         """Load what every web worker reads and never changes (the Korean model, the
@@ -73,7 +118,7 @@ class Runtime:
         """Return a runner of due jobs with this runtime's collaborators."""
         from archive.services.jobs import JobContext, JobRunner
 
-        context = JobContext(self.db, self.storages, self.search, self.settings)
+        context = JobContext(self.db, self.storages, self.settings, self.current_search)
         return JobRunner(context, worker_id)
 
     def schema_is_current(self) -> bool:
@@ -107,6 +152,49 @@ class Runtime:
                 self._decoders.close()
                 self._decoders = None
         self.db.dispose()
+
+
+def _read_overrides(db: Database) -> dict[str, tuple[int, bytes]] | None:
+    """Return the admins' table copies, or None before the database is migrated."""
+    from sqlalchemy.exc import DBAPIError
+
+    from archive.services.tables import overrides
+
+    try:
+        with db.session() as session:
+            return overrides(session)
+    except DBAPIError:
+        return None
+
+
+def _read_revisions(db: Database) -> dict[str, int] | None:
+    from sqlalchemy.exc import DBAPIError
+
+    from archive.services.tables import revisions
+
+    try:
+        with db.session() as session:
+            return revisions(session)
+    except DBAPIError:
+        return None
+
+
+def _gazetteer(settings: Settings, tables: dict[str, tuple[int, bytes]]) -> Gazetteer:
+    from archive.search.gazetteer import parse_gazetteer
+
+    edited = tables.get("gazetteer")
+    return parse_gazetteer(edited[1]) if edited else gazetteer_for(settings)
+
+
+def _search(
+    settings: Settings, gazetteer: Gazetteer, tables: dict[str, tuple[int, bytes]]
+) -> SearchIndex:
+    from archive.search.analysis import analyzer_for
+    from archive.search.index import SearchIndex
+
+    edited = tables.get("variants")
+    analyzer = analyzer_for(gazetteer, settings, variants=edited[1] if edited else None)
+    return SearchIndex(settings.index_dir, gazetteer, analyzer)
 
 
 def _use_periods(path: Path) -> None:

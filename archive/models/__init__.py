@@ -4,7 +4,7 @@ from archive.models.base import PUBLIC_ID_ALPHABET, Base, new_public_id, new_ses
 from archive.models.citizens import CannedReason, Contribution, Submission
 from archive.models.exhibitions import Exhibition, ExhibitionItem
 from archive.models.records import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
-from archive.models.system import ArchiveState, Event, IngestClaim, Job, User
+from archive.models.system import ArchiveState, Event, IngestClaim, Job, ReferenceTable, User
 
 __all__ = [
     "PUBLIC_ID_ALPHABET",
@@ -20,6 +20,7 @@ __all__ = [
     "NearDuplicate",
     "Photo",
     "PhotoFile",
+    "ReferenceTable",
     "Submission",
     "TechnicalMetadata",
     "User",

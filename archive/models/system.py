@@ -90,3 +90,18 @@ class ArchiveState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReferenceTable(Base):
+    """An admin's edited copy of a reference table (gazetteer, variants, periods): the CSV
+    text as it would be exported; while no row exists the packaged or configured file is used."""
+
+    __tablename__ = "reference_tables"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

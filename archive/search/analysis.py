@@ -209,9 +209,13 @@ def hangul_reading(text: str) -> str:
     return str(hanja.translate(text, "substitution"))
 
 
-def analyzer_for(gazetteer: Gazetteer, settings: Settings | None = None) -> KoreanAnalyzer:
+def analyzer_for(
+    gazetteer: Gazetteer, settings: Settings | None = None, variants: bytes | None = None
+) -> KoreanAnalyzer:
     """Return the analyzer of a gazetteer with the domain dictionary and variants tables
     the settings name (ARCHIVE_WORDS, ARCHIVE_VARIANTS; the packaged ones by default).
+
+    :param variants: the variants table's content to use instead (an admin's copy).
 
     :raises ConfigError: when a table cannot be read.
     """
@@ -219,9 +223,10 @@ def analyzer_for(gazetteer: Gazetteer, settings: Settings | None = None) -> Kore
     from archive.search.variants import VARIANTS_FILE, load_variants
 
     words = read_table_setting(settings.words if settings else "", WORDS_FILE, "ARCHIVE_WORDS")
-    variants = read_table_setting(
-        settings.variants if settings else "", VARIANTS_FILE, "ARCHIVE_VARIANTS"
-    )
+    if variants is None:
+        variants = read_table_setting(
+            settings.variants if settings else "", VARIANTS_FILE, "ARCHIVE_VARIANTS"
+        )
     lexicon = build_lexicon(gazetteer, load_words(words, "words"))
     return KoreanAnalyzer(lexicon, load_variants(variants, "variants"))
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import ConfigError
+from archive.errors import ArchiveError, ConfigError
 from archive.text import decode_text_file
 
 if TYPE_CHECKING:
@@ -58,7 +58,10 @@ class Gazetteer:
         for place in self.places.values():
             for link in (place.parent, *place.part_of):
                 if link and link not in self.places:
-                    raise ConfigError(f"gazetteer: {place.name} refers to unknown place {link}")
+                    raise ConfigError(
+                        f"지명 '{place.name}'이(가) 사전에 없는 '{link}'을(를) 가리킵니다 / "
+                        f"gazetteer: {place.name} refers to unknown place {link}"
+                    )
 
     def lookup(self, name: str) -> Place | None:
         """Return the entry for a name or alias, however it is spaced."""
@@ -110,22 +113,39 @@ def gazetteer_for(settings: Settings) -> Gazetteer:
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Read the gazetteer CSV (UTF-8 or CP949).
+    """Read the gazetteer CSV file (UTF-8 or CP949).
 
     :raises ConfigError: when a row is malformed or refers to an unknown place.
     """
     path = path or DEFAULT_PATH
-    rows = csv.DictReader(io.StringIO(decode_text_file(path.read_bytes())))
+    return parse_gazetteer(path.read_bytes(), path.name)
+
+
+def parse_gazetteer(data: bytes, name: str = "gazetteer.csv") -> Gazetteer:
+    """Read gazetteer CSV bytes (UTF-8 or CP949).
+
+    :raises ConfigError: when a row is malformed or refers to an unknown place.
+    """
+    try:
+        rows = csv.DictReader(io.StringIO(decode_text_file(data)))
+    except ArchiveError as exc:
+        raise ConfigError(f"{name}: {exc}") from exc
     places: dict[str, Place] = {}
     for line, row in enumerate(rows, start=2):
         name = unicodedata.normalize("NFC", (row.get("name") or "").strip())
         if not name:
-            raise ConfigError(f"gazetteer {path.name} line {line}: empty name")
+            raise ConfigError(f"{line}번째 줄: 지명(name)이 비어 있습니다 / line {line}: empty name")
+        if name in places:
+            raise ConfigError(
+                f"{line}번째 줄: '{name}'이(가) 두 번 있습니다 / line {line}: listed twice"
+            )
         try:
             lat = float(row["lat"]) if row.get("lat") else None
             lon = float(row["lon"]) if row.get("lon") else None
         except ValueError as exc:
-            raise ConfigError(f"gazetteer {path.name} line {line}: bad coordinates") from exc
+            raise ConfigError(
+                f"{line}번째 줄: 위도·경도는 숫자로 적어 주세요 / line {line}: bad coordinates"
+            ) from exc
         places[name] = Place(
             name=name,
             kind=(row.get("kind") or "").strip(),

@@ -101,8 +101,8 @@ def load_variants(data: bytes, name: str = "variants.csv") -> Variants:
         words = tuple(w for w in words if w)
         if len(words) < 2:
             raise ConfigError(
-                f"{name} line {line}: 두 낱말 이상을 | 로 나눠 적어 주세요 / "
-                "a row needs two or more words separated by |"
+                f"{name} {line}번째 줄: 두 낱말 이상을 | 로 나눠 적어 주세요 / "
+                f"{name} line {line}: a row needs two or more words separated by |"
             )
         groups.append(VariantGroup(words, row.get("kind", ""), row.get("note", "")))
     return Variants(groups)

@@ -22,6 +22,7 @@ from archive.mail import send_mail
 from archive.services.intake import RETRY_JOB, return_to_inbox
 from archive.services.notices import DIGEST, NOTIFY, digest, due_notice
 from archive.services.publication import DELETE_FILES, delete_strictly
+from archive.services.tables import TABLES_JOB, rederive_records
 from archive.storage import Storages
 
 if TYPE_CHECKING:
@@ -32,12 +33,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobContext:
-    """What a job may use: the database, storage backends, search index and settings."""
+    """What a job may use: the database, storage backends, settings and the search index
+    (asked for each time: it follows the reference tables admins edit)."""
 
     db: Database
     storages: Storages
-    search: SearchIndex
     settings: Settings
+    current_search: Callable[[], SearchIndex]
+
+    @property
+    def search(self) -> SearchIndex:
+        """Return the search index built with the reference tables now in use."""
+        return self.current_search()
 
 
 Handler = Callable[[JobContext, Claimed], None]
@@ -64,6 +71,13 @@ def _digest(context: JobContext, job: Claimed) -> None:
         send_mail(context.settings, recipients, *message)
 
 
+def _apply_tables(context: JobContext, _job: Claimed) -> None:
+    search = context.search
+    changed = rederive_records(context.db, search.gazetteer)
+    search.sync(context.db, wait=30.0)  # the records read differently are found so at once
+    log.info("reference tables applied: %d records read differently", changed)
+
+
 def _retry_ingest(context: JobContext, job: Claimed) -> None:
     with context.db.session() as session:
         return_to_inbox(session, context.settings, str(job.payload.get("path", "")))
@@ -75,6 +89,7 @@ HANDLERS: dict[str, Handler] = {
     NOTIFY: _notify,
     DIGEST: _digest,
     RETRY_JOB: _retry_ingest,
+    TABLES_JOB: _apply_tables,
 }
 
 

@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         office,
         pages,
         reasons,
+        tables,
         voices,
         zoom,
     )
@@ -119,11 +120,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         curate,
         pages,
         intake,
+        tables,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(SecurityError, _unknown_host)
+    app.before_request(_follow_tables)
     clean_upload_temp(settings.work_dir)
     app.jinja_env.globals.update(
         alt_text=alt_text,
@@ -177,6 +180,14 @@ def rfc3339(value: datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat(timespec="seconds")
+
+
+# How often a web process looks whether admins changed the reference tables (seconds).
+TABLES_CHECK_SECONDS = 10.0
+
+
+def _follow_tables() -> None:
+    get_runtime().refresh_tables(max_age=TABLES_CHECK_SECONDS)
 
 
 def _http_error(error: HTTPException) -> Any:

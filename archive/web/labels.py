@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "reason-added": "자주 쓰는 사유 추가",
     "reason-changed": "자주 쓰는 사유 수정",
     "exhibition": "전시",
+    "table": "기준 표 수정",
     "retry-requested": "실패한 스캔 다시 시도 요청",
     "retry-started": "실패한 스캔을 inbox로 돌려놓음",
     "retry-missing": "다시 시도할 스캔 없음",

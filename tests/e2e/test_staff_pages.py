@@ -26,6 +26,9 @@ PAGES = {
     "intake": "/moderate/ingest/",
     "audit": "/moderate/audit",
     "dashboard": "/moderate/dashboard",
+    "tables": "/moderate/tables/",
+    "table-gazetteer": "/moderate/tables/gazetteer",
+    "table-row": "/moderate/tables/periods/rows/2",
 }
 
 
