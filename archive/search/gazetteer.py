@@ -134,7 +134,7 @@ def parse_gazetteer(data: bytes, name: str = "gazetteer.csv") -> Gazetteer:
     for line, row in enumerate(rows, start=2):
         name = unicodedata.normalize("NFC", (row.get("name") or "").strip())
         if not name:
-            raise ConfigError(f"{line}번째 줄: 지명(name)이 비어 있습니다 / line {line}: empty name")
+            raise ConfigError(f"{line}번째 줄: 지명(name)이 없습니다 / line {line}: empty name")
         if name in places:
             raise ConfigError(
                 f"{line}번째 줄: '{name}'이(가) 두 번 있습니다 / line {line}: listed twice"

@@ -70,7 +70,8 @@ def test_only_admins_reach_the_tables(login_as: Callable[[str], FlaskClient]) ->
 def test_a_new_place_is_read_in_older_records_and_searched(
     fresh_app: Flask, login_as: Callable[[str], FlaskClient]
 ) -> None:
-    [before] = scan(fresh_app, {"title": "둑방 길", "place": "새터마을 둑방", "status": "published"})
+    fields = {"title": "둑방 길", "place": "새터마을 둑방", "status": "published"}
+    [before] = scan(fresh_app, fields)
     work(fresh_app)
     client = fresh_app.test_client()
     unknown = client.get("/api/photos", query_string={"place": "새터마을"})
