@@ -103,6 +103,7 @@ class Runtime:
         analyzer.query_terms("羅州 영산포 국민학교")  # the Hanja table and the variants
         if analyzer.variants is not None:
             analyzer.variants.clauses(["영산포"], analyzer)
+        self.db.analyze()  # SQLite's planner statistics, fresh for the records there are now
         self.db.dispose()
 
     def after_fork(self) -> None:

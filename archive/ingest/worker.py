@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
 JOB_POLL_SECONDS = 1.0  # how often a watching worker looks for jobs
 SWEEP_SECONDS = 3600.0  # how often a watching worker runs `archive sweep`
+ANALYZE_SECONDS = 600.0  # how often, at most, it refreshes SQLite's planner statistics
 Task = tuple[DropFile, dict[str, Any], FileIdentity | None]
 
 
@@ -71,6 +72,7 @@ class IngestWorker:
         self._unsynced = False
         self._last_sync = 0.0
         self._last_sweep = time.monotonic()
+        self._last_analyze = -ANALYZE_SECONDS
         # Several workers may share the drop folder: each claims a scan before taking it.
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
@@ -288,6 +290,17 @@ class IngestWorker:
             log.error("jobs not done yet (will retry): %s", exc)
         self._last_sync = time.monotonic()
 
+    def _analyze_now_and_then(self) -> None:
+        """Keep SQLite's planner statistics up with the growing archive (every 10 minutes
+        at most, after batches that added files)."""
+        if time.monotonic() - self._last_analyze < ANALYZE_SECONDS:
+            return
+        self._last_analyze = time.monotonic()
+        try:
+            self.db.analyze()
+        except SQLAlchemyError as exc:
+            log.error("table statistics not refreshed (will try again): %s", exc)
+
     def _sweep_now_and_then(self) -> None:
         """Remove what crashes left behind, once an hour (never fatal here)."""
         if time.monotonic() - self._last_sweep < SWEEP_SECONDS:
@@ -301,6 +314,8 @@ class IngestWorker:
 
     def _finish_batch(self, root: Path) -> None:
         self.run_jobs()
+        if self.files.handled:
+            self._analyze_now_and_then()
         if self.files.keep_source:
             return
         touched = {path.parent for path in self.files.handled}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,31 +16,48 @@ MAX_LIMIT = 200
 UNKNOWN_LAST = 10_000
 
 
+def remembered(view: SearchView, key: Any, compute: Callable[[], Any]) -> Any:
+    """Return an ordering computed once per view for a key (None: not remembered), so
+    the pages of one search share it."""
+    return compute() if key is None else view.remember(key, compute)
+
+
 def by_date(
-    view: SearchView, matched: DocSet, request: SearchRequest, newest: bool
+    view: SearchView, matched: DocSet, request: SearchRequest, newest: bool, key: Any = None
 ) -> list[dict[str, Any]]:
     """Order by date, oldest or newest first; undated records always last."""
-    starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
-    dated = starts > 0
-    key = np.where(dated, -ends if newest else starts, UNKNOWN_LAST)
-    order = np.lexsort((view.column("precision")[matched], key))
-    chosen = matched[order][request.offset : request.offset + limit(request)]
+
+    def order() -> DocSet:
+        starts, ends = view.column("year_start")[matched], view.column("year_end")[matched]
+        dated = starts > 0
+        when = np.where(dated, -ends if newest else starts, UNKNOWN_LAST)
+        return matched[np.lexsort((view.column("precision")[matched], when))]
+
+    ordered = remembered(view, None if key is None else ("by_date", newest, key), order)
+    chosen = ordered[request.offset : request.offset + limit(request)]
     return [hit(view, int(doc), None) for doc in chosen]
 
 
 def browse(
-    view: SearchView, matched: DocSet, request: SearchRequest, era: FuzzyDate | None
+    view: SearchView,
+    matched: DocSet,
+    request: SearchRequest,
+    era: FuzzyDate | None,
+    key: Any = None,
 ) -> list[dict[str, Any]]:
     """Order filter-only results by date (unknown last), then precision; within an era,
     the records dated most closely to it come first."""
-    starts = view.column("year_start")[matched]
-    starts = np.where(starts > 0, starts, 10_000)
-    precision = view.column("precision")[matched]
-    if era is not None:
-        order = np.lexsort((starts, precision, spill(view, matched, era)))
-    else:
-        order = np.lexsort((precision, starts))
-    chosen = matched[order][request.offset : request.offset + limit(request)]
+
+    def order() -> DocSet:
+        starts = view.column("year_start")[matched]
+        starts = np.where(starts > 0, starts, 10_000)
+        precision = view.column("precision")[matched]
+        if era is not None:
+            return matched[np.lexsort((starts, precision, spill(view, matched, era)))]
+        return matched[np.lexsort((precision, starts))]
+
+    ordered = remembered(view, None if key is None else ("browse", key), order)
+    chosen = ordered[request.offset : request.offset + limit(request)]
     return [hit(view, int(doc), None) for doc in chosen]
 
 
@@ -50,21 +68,30 @@ def ranked(
     request: SearchRequest,
     counts: np.ndarray | None = None,
     era: FuzzyDate | None = None,
+    key: Any = None,
 ) -> list[dict[str, Any]]:
     """Score by text relevance (title boosted), then prefer precise dates on ties; in a
     fallback, records with more of the words come first; within an era, those dated
     squarely inside it."""
     if matched.size == 0:
         return []
-    scores = np.round(bm25(view, terms, matched), 4)
-    keys = [view.column("precision")[matched], -scores]
-    if era is not None:
-        keys.append(spill(view, matched, era))
-    if counts is not None:
-        keys.append(-counts)
-    order = np.lexsort(tuple(keys))
-    chosen = order[request.offset : request.offset + limit(request)]
-    return [hit(view, int(matched[i]), float(scores[i])) for i in chosen]
+
+    def order() -> tuple[DocSet, np.ndarray]:
+        scores = np.round(bm25(view, terms, matched), 4)
+        keys = [view.column("precision")[matched], -scores]
+        if era is not None:
+            keys.append(spill(view, matched, era))
+        if counts is not None:
+            keys.append(-counts)
+        sequence = np.lexsort(tuple(keys))
+        return matched[sequence], scores[sequence]
+
+    docs, scores = remembered(view, None if key is None else ("ranked", key), order)
+    end = request.offset + limit(request)
+    return [
+        hit(view, int(d), float(s))
+        for d, s in zip(docs[request.offset : end], scores[request.offset : end], strict=True)
+    ]
 
 
 def spill(view: SearchView, matched: DocSet, era: FuzzyDate) -> np.ndarray:

@@ -128,31 +128,46 @@ def _search(
         allowed = _without(view, allowed, hidden)
     required = understood.required
     ranking = understood.ranking() + [(t, 1.0) for t in _place_terms(understood, analyzer)]
+    # What the whole ordering and the facets depend on: the pages of a search share them.
+    key = (request.text, request.era, request.place, request.public, hidden)
+    by_date_order = request.sort in ("oldest", "newest") and request.hits
+    hits: list[dict[str, Any]] = []
     if not required and understood.had_words and not understood.places and not understood.era:
         matched = np.flatnonzero(allowed)[:0]  # only general words: nothing to look for
         understood.notes.append(VAGUE_NOTE)
-        hits = []
     elif not required:
         matched = np.flatnonzero(allowed)
-        hits = _some_ranked(view, ranking, matched, request, understood.era)
+        if not by_date_order:
+            hits = _some_ranked(view, ranking, matched, request, understood.era, key)
     else:
         matched, counts = _matched(view, understood, allowed)
-        hits = ranked(view, ranking, matched, request, counts, understood.era)
-    if request.sort in ("oldest", "newest") and request.hits:
-        hits = by_date(view, matched, request, newest=request.sort == "newest")
+        if not by_date_order:
+            hits = ranked(view, ranking, matched, request, counts, understood.era, key)
+    if by_date_order:
+        hits = by_date(view, matched, request, request.sort == "newest", key)
     marked = [term for term, _weight in understood.ranking()]
     for hit in hits:
         hit["highlight"] = highlight(hit, marked, understood.places)
     facets: dict[str, dict[str, int]] = {"decades": {}, "places": {}}
     if request.facets:
-        facets = {
-            "decades": decade_counts(view, matched),
-            "places": place_counts(view, matched, gazetteer),
-        }
-        era = understood.era
-        if era is not None and era.start is not None and (era.end or 0) - era.start < 10:
-            facets["years"] = {str(y): n for y, n in year_counts(view, matched).items()}
+        counted = view.remember(
+            ("facets", key), lambda: _facets(view, matched, understood, gazetteer)
+        )
+        facets = {name: dict(counts) for name, counts in counted.items()}
     return SearchResult(int(matched.size), hits, facets, understood)
+
+
+def _facets(
+    view: SearchView, matched: DocSet, understood: Understood, gazetteer: Gazetteer
+) -> dict[str, dict[str, int]]:
+    facets = {
+        "decades": decade_counts(view, matched),
+        "places": place_counts(view, matched, gazetteer),
+    }
+    era = understood.era
+    if era is not None and era.start is not None and (era.end or 0) - era.start < 10:
+        facets["years"] = {str(y): n for y, n in year_counts(view, matched).items()}
+    return facets
 
 
 def _place_terms(understood: Understood, analyzer: KoreanAnalyzer) -> list[str]:
@@ -188,13 +203,14 @@ def _some_ranked(
     matched: DocSet,
     request: SearchRequest,
     era: FuzzyDate | None = None,
+    key: Any = None,
 ) -> list[dict[str, Any]]:
     """Order filter results by the optional words and places they name, else by date."""
     if not request.hits:
         return []
     if not ranking:
-        return browse(view, matched, request, era)
-    return ranked(view, ranking, matched, request, era=era)
+        return browse(view, matched, request, era, key)
+    return ranked(view, ranking, matched, request, era=era, key=key)
 
 
 def _allowed(

@@ -42,8 +42,12 @@ def intersect_sorted(small: DocSet, large: DocSet) -> DocSet:
 
 def clause_docs(view: SearchView, clause: Clause) -> DocSet:
     """Return the documents with a clause's own terms or all terms of one of its variants."""
-    found = [matching(view, list(terms), every=True) for terms in clause.alternatives]
-    return reduce(np.union1d, found)
+
+    def union() -> DocSet:
+        found = [matching(view, list(terms), every=True) for terms in clause.alternatives]
+        return reduce(np.union1d, found)
+
+    return view.cached(("clause", clause.alternatives), union)
 
 
 def bm25(view: SearchView, terms: list[tuple[str, float]], docs: DocSet) -> Floats:

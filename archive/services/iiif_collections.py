@@ -70,9 +70,12 @@ def _entries(session: Session, rows: Sequence[Any]) -> list[Entry]:
     return [Entry(row.public_id, row.title or "제목 없음", images.get(row.id)) for row in rows]
 
 
+_MASTER = aliased(PhotoFile, name="master")  # one alias: statements stay cached
+
+
 def _first_images(session: Session, ids: list[int]) -> dict[int, PublicImage]:
     """Return each photo's public pyramid of the front's first page."""
-    master = aliased(PhotoFile)
+    master = _MASTER
     found: dict[int, PublicImage] = {}
     for start in range(0, len(ids), CHUNK):
         rows = session.execute(

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.config import load_settings
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from sqlalchemy.orm import Session
+
+    from archive.search.whoosh.view import SearchView
 
 ERROR_TEXT = {
     400: ("잘못된 요청입니다", "주소나 입력한 값을 확인해 주세요."),
@@ -244,6 +246,18 @@ def get_runtime() -> Runtime:
     """Return the app's runtime (settings, database, storage, search)."""
     runtime: Runtime = current_app.extensions["archive"]
     return runtime
+
+
+def search_view() -> SearchView:
+    """Return the search index view of this request: looked up once, since finding the
+    newest generation reads the index folder, and every search of a page sees the same.
+
+    :raises IndexUnavailable: when the index is being built.
+    """
+    view: SearchView | None = g.get("search_view")
+    if view is None:
+        view = g.search_view = get_runtime().search.view()
+    return view
 
 
 def get_storage() -> Storage:

@@ -11,7 +11,7 @@ from archive.errors import IndexUnavailable, NotFound
 from archive.search.query import SearchError
 from archive.services.memories import public_memories
 from archive.services.suggest import SuggestionList, suggestion_list
-from archive.web import get_runtime, rfc3339
+from archive.web import get_runtime, rfc3339, search_view
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
 from archive.web.exhibitions import all_views, one_view
 from archive.web.urls import absolute
@@ -44,7 +44,7 @@ def _suggestions() -> SuggestionList:
     """Return the suggestion list, rebuilt when the search index has changed."""
     runtime = get_runtime()
     try:
-        generation = runtime.search.view().generation
+        generation = search_view().generation
     except IndexUnavailable:
         generation = -1  # being rebuilt: the database still knows the words
     cached = _SUGGESTIONS.get("list")

@@ -17,6 +17,7 @@ from archive.services.gallery import hidden_until_indexed, media_for, newest, pu
 from archive.services.showcase import public_exhibition
 from archive.services.suggest import split_people
 from archive.statuses import RecordStatus
+from archive.web import search_view
 from archive.web.cards import photo_card
 
 MAX_TEXT = 200
@@ -182,17 +183,34 @@ def related_cards(runtime: Runtime, record: Photo, limit: int = 6) -> list[dict[
     tries = [("", decade, place), ("", None, place), ("", decade, parent), ("", None, parent)]
     tries.append(("", decade, None))
     tries += [(word, None, None) for word in [*split_people(record.people or ""), *record.tags][:4]]
+    with runtime.db.session() as session:
+        hidden = tuple(hidden_until_indexed(session))
     chosen: list[str] = []
     for text, era, where in tries:
         if len(chosen) >= limit or not (text or era or where):
             continue
         request = SearchRequest(text, era, where, limit=limit + 1, facets=False, assist=False)
         try:
-            hits = search_public(runtime, request).hits
+            found = _related_try(runtime, request, hidden)
         except (SearchError, IndexUnavailable):
             return []
-        chosen += [h["id"] for h in hits if h["id"] not in chosen and h["id"] != record.public_id]
+        chosen += [i for i in found if i not in chosen and i != record.public_id]
     return cards_for(runtime, chosen[:limit])
+
+
+def _related_try(runtime: Runtime, request: SearchRequest, hidden: tuple[str, ...]) -> list[str]:
+    """Return the ids one related-photos search finds, remembered per index view: photos
+    of one place and decade share the answer."""
+    index = runtime.search
+    view = search_view()
+
+    def search() -> list[str]:
+        result = run_search(view, request, runtime.gazetteer, index.analyzer, hidden)
+        return [hit["id"] for hit in result.hits]
+
+    key = ("related", request.text, request.era, request.place, request.limit, hidden)
+    found: list[str] = view.remember(key, search)
+    return found
 
 
 def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
@@ -200,7 +218,7 @@ def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
     with runtime.db.session() as session:
         hidden = hidden_until_indexed(session)
     index = runtime.search
-    view = index.view()
+    view = search_view()
     return run_search(view, request, runtime.gazetteer, index.analyzer, hidden)
 
 

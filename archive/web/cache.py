@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from archive.errors import IndexUnavailable
-from archive.web import KST, get_runtime
+from archive.web import KST, get_runtime, search_view
 
 CACHED_PREFIXES = ("/api/photos", "/api/exhibitions", "/exhibitions")
 CACHED_PATHS = (
@@ -87,7 +87,7 @@ def init_page_cache(app: Flask) -> None:
         runtime = get_runtime()
         version = runtime.db.public_version()  # read first: the page is at least this new
         try:
-            generation = runtime.search.view().generation
+            generation = search_view().generation
         except IndexUnavailable:
             generation = -1  # pages made without the index until it is built
         # The day (in Korea) too: the landing page's 오늘의 사진 changes at midnight.

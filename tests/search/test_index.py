@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from archive.errors import IndexUnavailable
 from archive.models import Job, Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, run_search
+from archive.search.whoosh.view import SearchView
 from archive.services.catalogue import delete_photo, set_status, update_photo
 from archive.services.photos import create_photo
 from tests.scans import save_jpeg
@@ -230,3 +232,61 @@ def test_the_writer_lock_is_held_for_one_bounded_batch_at_a_time(runtime: Runtim
     assert runtime.search.sync(runtime.db, max_batches=1) == DRAIN_BATCH
     assert runtime.search.sync(runtime.db) == 50
     assert len(found(runtime, "밀린")) == 20  # the first page of all of them
+
+
+def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:
+    """A web worker's threads share one view: reading long posting lists at the same time
+    must give each thread what one thread alone reads (Whoosh's files are shared)."""
+    places = ["영산동", "금남동", "남평읍", "다시면", "공산면", "왕곡면"]
+    words = ["장날", "학교", "다리", "운동회", "졸업식", "나루터", "기차역", "시장"]
+    with runtime.db.session() as session:
+        for n in range(2400):
+            title = f"{words[n % len(words)]} {words[n * 7 % len(words)]} {n}"
+            create_photo(
+                session,
+                {"title": title, "status": "published", "place": places[n % len(places)]},
+                source="scan",
+                gazetteer=runtime.gazetteer,
+            )
+    runtime.search.rebuild(runtime.db)
+
+    def read(view: SearchView) -> list[object]:
+        masks = [view.mask_of("places", (p,)).nonzero()[0].tolist() for p in places]
+        terms = [runtime.search.analyzer.query_terms(w)[0] for w in words]
+        postings = [view.postings("title", t)[0].tolist() for t in terms]
+        return [masks, postings, view.column("year_start").tolist()]
+
+    expected = read(runtime.search.backend.view_of_new_searcher())
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
+    try:
+        _read_together(runtime, read, expected)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _read_together(
+    runtime: Runtime, read: Callable[[SearchView], list[object]], expected: list[object]
+) -> None:
+    for _round in range(5):
+        shared = runtime.search.backend.view_of_new_searcher()
+        answers: list[list[object]] = []
+        errors: list[BaseException] = []
+
+        def reader(
+            view: SearchView = shared,
+            answers: list[list[object]] = answers,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            try:
+                answers.append(read(view))
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=reader) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert answers == [expected] * 6

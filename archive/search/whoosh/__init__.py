@@ -161,6 +161,16 @@ class WhooshBackend:
                 view = self._view = SearchView(current, self._generation)
             return view
 
+    def view_of_new_searcher(self) -> SearchView:
+        """Return a view of its own over the current generation (nothing cached yet).
+
+        :raises IndexUnavailable: when there is no usable generation.
+        """
+        index = self.open()
+        if index is None:
+            raise IndexUnavailable("the search index is being built")
+        return SearchView(index.searcher())
+
     def _same_generation(self, searcher: Searcher) -> bool:
         storage = getattr(searcher._ix, "storage", None)
         folder = getattr(storage, "folder", None)

@@ -6,6 +6,7 @@ objects: terms by field, masks of fields' values, numeric columns, stored fields
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -19,10 +20,26 @@ DocSet = np.ndarray[Any, np.dtype[np.int64]]
 Floats = np.ndarray[Any, np.dtype[np.float64]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 MAX_CACHED_TERMS = 20_000
+# Remembered orderings and counts per view (an ordering of 100,000 records is 800 KB).
+MAX_ANSWER_BYTES = 48 * 1024 * 1024
+
+
+def _size(answer: Any) -> int:
+    """Return about how many bytes an answer holds (its arrays, else a small guess)."""
+    if isinstance(answer, np.ndarray):
+        return int(answer.nbytes)
+    if isinstance(answer, tuple):
+        return sum(_size(part) for part in answer)
+    return 1024
 
 
 class SearchView:
-    """Wrap one Whoosh searcher; everything cached here is valid until the index changes."""
+    """Wrap one Whoosh searcher; everything cached here is valid until the index changes.
+
+    A web process's threads share one view. Whoosh's readers seek and read shared file
+    objects, so every read of the searcher, and every change to the caches, holds the
+    view's lock; long computations (a search whose answer is remembered) do not.
+    """
 
     def __init__(self, searcher: Searcher, generation: int = 0) -> None:
         self.searcher = searcher
@@ -30,90 +47,127 @@ class SearchView:
         self.generation = generation
         self.maxdoc = searcher.doc_count_all()
         self.doc_count = searcher.doc_count()
+        self._lock = threading.RLock()
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[DocSet, Floats]] = OrderedDict()
         self._derived: OrderedDict[Any, DocSet] = OrderedDict()
         self._memos: dict[str, Any] = {}
+        self._answers: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._answer_bytes = 0
 
     def docs_with(self, field: str, value: str) -> DocSet:
         """Return the sorted numbers of live documents whose field holds value (cached)."""
         key = ("docs", field, value)
-        found = self._docsets.get(key)
-        if found is None:
-            found = np.fromiter(self.searcher.docs_for_query(Term(field, value)), dtype=np.int64)
-            found.sort()
-            self._docsets[key] = found
-        return found
+        with self._lock:
+            found = self._docsets.get(key)
+            if found is None:
+                query = Term(field, value)
+                found = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
+                found.sort()
+                self._docsets[key] = found
+            return found
 
     def mask_of(self, field: str, values: Iterable[str]) -> Mask:
         """Return a boolean array over all documents: the field holds any of values."""
         values = tuple(values)
         key = (field, values)
-        if key not in self._masks:
-            mask = np.zeros(self.maxdoc, dtype=np.bool_)
-            query = Or([Term(field, value) for value in values])
-            mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
-            self._masks[key] = mask
-        return self._masks[key]
+        with self._lock:
+            if key not in self._masks:
+                mask = np.zeros(self.maxdoc, dtype=np.bool_)
+                query = Or([Term(field, value) for value in values])
+                mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+                self._masks[key] = mask
+            return self._masks[key]
 
     def column(self, name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
         """Return a numeric column as an array indexed by document number."""
-        if name not in self._columns:
-            if self.maxdoc == 0:  # an empty index has no segment, so no column reader
-                self._columns[name] = np.zeros(0, dtype=np.int64)
-                return self._columns[name]
-            reader = self.searcher.reader().column_reader(name)
-            self._columns[name] = np.fromiter(iter(reader), dtype=np.int64, count=self.maxdoc)
-        return self._columns[name]
+        with self._lock:
+            if name not in self._columns:
+                if self.maxdoc == 0:  # an empty index has no segment, so no column reader
+                    self._columns[name] = np.zeros(0, dtype=np.int64)
+                    return self._columns[name]
+                reader = self.searcher.reader().column_reader(name)
+                values = np.fromiter(iter(reader), dtype=np.int64, count=self.maxdoc)
+                self._columns[name] = values
+            return self._columns[name]
 
     def postings(self, field: str, term: str) -> tuple[DocSet, Floats]:
         """Return (document numbers, term frequencies) of a term, live documents only."""
         key = (field, term)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            return cached
-        ids: list[int] = []
-        weights: list[float] = []
-        if (field, term) in self.searcher.reader():
-            matcher = self.searcher.postings(field, term)
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
-        self._postings[key] = found
-        if len(self._postings) > MAX_CACHED_TERMS:
-            self._postings.popitem(last=False)
-        return found
+        with self._lock:
+            cached = self._postings.get(key)
+            if cached is not None:
+                self._postings.move_to_end(key)
+                return cached
+            ids: list[int] = []
+            weights: list[float] = []
+            if (field, term) in self.searcher.reader():
+                matcher = self.searcher.postings(field, term)
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    weights.append(matcher.weight())
+                    matcher.next()
+            found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+            self._postings[key] = found
+            if len(self._postings) > MAX_CACHED_TERMS:
+                self._postings.popitem(last=False)
+            return found
 
     def cached(self, key: Any, compute: Callable[[], DocSet]) -> DocSet:
         """Return a document set computed once per view (bounded like the postings)."""
-        found = self._derived.get(key)
+        with self._lock:
+            found = self._derived.get(key)
         if found is None:
-            found = self._derived[key] = compute()
-            if len(self._derived) > MAX_CACHED_TERMS:
-                self._derived.popitem(last=False)
+            found = compute()
+            with self._lock:
+                self._derived[key] = found
+                if len(self._derived) > MAX_CACHED_TERMS:
+                    self._derived.popitem(last=False)
+        return found
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Return any answer derived from this view (an ordering, facet counts, related
+        ids), computed once per view; the least recently used go past MAX_ANSWER_BYTES."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key][0]
+        found = compute()
+        size = _size(found)
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = (found, size)
+                self._answer_bytes += size
+            while self._answer_bytes > MAX_ANSWER_BYTES and len(self._answers) > 1:
+                _key, (_old, old_size) = self._answers.popitem(last=False)
+                self._answer_bytes -= old_size
         return found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return an object derived from the whole view, computed once (e.g. a speller)."""
-        if key not in self._memos:
-            self._memos[key] = compute()
-        return self._memos[key]
+        with self._lock:
+            if key in self._memos:
+                return self._memos[key]
+        found = compute()
+        with self._lock:
+            return self._memos.setdefault(key, found)
 
     def vocabulary(self, fields: Iterable[str]) -> Iterator[tuple[str, int]]:
         """Yield (term, number of documents holding it) for every term of the fields."""
-        reader = self.searcher.reader()
-        for field in fields:
-            if field not in reader.indexed_field_names():
-                continue
-            for text, info in reader.iter_field(field):
-                term = text.decode() if isinstance(text, bytes) else text
-                yield term, info.doc_frequency()
+        with self._lock:  # read whole: the terms are not read while another thread reads
+            reader = self.searcher.reader()
+            found: list[tuple[str, int]] = []
+            for field in fields:
+                if field not in reader.indexed_field_names():
+                    continue
+                for text, info in reader.iter_field(field):
+                    term = text.decode() if isinstance(text, bytes) else text
+                    found.append((term, info.doc_frequency()))
+        yield from found
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Return the stored fields of a document."""
-        return dict(self.searcher.stored_fields(docnum))
+        with self._lock:
+            return dict(self.searcher.stored_fields(docnum))
