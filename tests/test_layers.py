@@ -26,11 +26,16 @@ ALLOWED: dict[str, set[str]] = {
     "imaging": set(),
     "search": {"models", "db"},
     "jobs": {"models", "db"},
-    "services": {"models", "db", "storage", "search", "imaging", "jobs"},
-    "runtime": {"db", "storage", "search", "imaging", "models", "services", "jobs"},
+    # The registry of reference tables admins edit: checked by the search's own readers.
+    "tables": {"search"},
+    "services": {"models", "db", "storage", "search", "imaging", "jobs", "tables"},
+    "runtime": {"db", "storage", "search", "imaging", "models", "services", "jobs", "tables"},
     "ingest": {"models", "db", "storage", "search", "imaging", "services", "runtime", "jobs"},
     "operations": {"models", "db", "storage", "search", "services", "runtime", "jobs"},
-    "web": {"models", "db", "storage", "search", "services", "runtime", "operations", "jobs"},
+    "web": {
+        "models", "db", "storage", "search", "services", "runtime", "operations", "jobs",
+        "tables",
+    },
     "cli": {
         "models", "db", "storage", "search", "imaging", "services", "runtime", "ingest",
         "operations", "jobs", "web",
