@@ -58,7 +58,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Requests for any other host are refused (400), so no page is built for evil.example.
     app.config.update(JSON_AS_ASCII=False, TRUSTED_HOSTS=settings.host_names, **flask_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["archive"] = build_runtime(settings)
+    runtime = app.extensions["archive"] = build_runtime(settings)
+    from archive.web.fastfiles import PublicFiles
+
+    # Inside ProxyFix (added by init_extensions), so it sees the visitor's host and scheme.
+    app.wsgi_app = PublicFiles(  # type: ignore[method-assign]
+        app.wsgi_app, settings, runtime.storages, app.config["TRUSTED_HOSTS"]
+    )
 
     from flask_wtf.csrf import CSRFError
 

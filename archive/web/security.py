@@ -76,10 +76,29 @@ def init_security_headers(app: Flask, settings: Settings) -> None:
         response.headers["Content-Security-Policy"] = embed if embedded else pages
         if not embedded:
             response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers["Permissions-Policy"] = PERMISSIONS
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        for name, value in common_headers(request.is_secure):
+            response.headers[name] = value
         return response
+
+
+def common_headers(secure: bool) -> list[tuple[str, str]]:
+    """Return the headers every answer carries whatever it is (HSTS over HTTPS only)."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Permissions-Policy", PERMISSIONS),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
+def file_headers(settings: Settings, secure: bool) -> list[tuple[str, str]]:
+    """Return the security headers of a public image file (as a page's, never framed)."""
+    return [
+        ("Content-Security-Policy", content_policy(settings, "'none'")),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        *common_headers(secure),
+    ]

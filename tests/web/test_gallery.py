@@ -112,6 +112,37 @@ def test_derivatives_are_immutable_and_conditional(
     assert again.status_code == 304
 
 
+def test_plain_file_requests_skip_flask_with_the_same_answer(
+    client: FlaskClient, scan_ids: dict[str, str]
+) -> None:
+    """Thumbnails and web images are answered before Flask (archive.web.fastfiles); what
+    the fast path cannot answer goes to the Flask route, and both answer alike."""
+    item = api(client, f"/api/photos/{scan_ids['scan-public']}")
+    for url in (item["thumbnail_url"], item["image_url"]):
+        path = url.removeprefix("https://oldphoto.naju.go.kr")
+        fast = client.get(path)
+        routed = client.get(path + "?v=1")  # a query goes on to the Flask route
+        assert fast.status_code == routed.status_code == 200
+        assert fast.data == routed.data and fast.mimetype == "image/jpeg"
+        timed = {"Date", "Expires"}  # these say "now" (and now plus a year)
+        # Flask's session hooks add Vary: Cookie; an immutable public file varies by nothing.
+        same = {k: v for k, v in routed.headers.items() if k not in timed | {"Vary"}}
+        assert {k: v for k, v in fast.headers.items() if k not in timed} == same
+        assert fast.headers["Expires"] and fast.headers["Last-Modified"]
+        head = client.head(path)
+        assert head.status_code == 200 and head.data == b""
+        assert head.headers["Content-Length"] == str(len(fast.data))
+        part = client.get(path, headers={"Range": "bytes=0-99"})
+        assert part.status_code == 206 and part.data == fast.data[:100]
+        etag = fast.headers["ETag"]
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        other = client.get(path, headers={"Host": "evil.example"})
+        assert other.status_code == 400 and b"\xff\xd8" not in other.data[:2]
+    missing = "/media/thumb/" + "0" * 64 + "-1.jpg"
+    assert client.get(missing).status_code == 404
+    assert client.get(missing.replace("-1.jpg", "-1.png")).status_code == 404
+
+
 def test_drafts_and_masters_are_never_served(
     client: FlaskClient, app: Flask, scan_ids: dict[str, str]
 ) -> None:
