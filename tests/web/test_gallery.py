@@ -325,3 +325,19 @@ def test_the_timeline_shows_each_decade_with_its_years_and_photos(client: FlaskC
     assert 1 <= seventies.count('class="card"') <= 8 and "미공개 영산포 사진" not in page
     assert "era=1970s&amp;sort=oldest" in seventies
     assert 'href="/timeline"' in client.get("/").get_data(True)
+
+
+def test_card_image_paths_are_the_media_route(app: Flask) -> None:
+    """Cards write the media route's path out (it is on every card); it must stay the
+    path url_for builds, under a script root too."""
+    from flask import url_for
+
+    from archive.services.gallery import PublicCopy
+    from archive.web.cards import media_url
+
+    name = "ab" * 32 + "-3"
+    key = f"public/thumb_large/ab/{name}.jpg"
+    for base in ("https://oldphoto.naju.go.kr", "https://oldphoto.naju.go.kr/corner"):
+        with app.test_request_context("/photos", base_url=base):
+            expected = url_for("media.derivative", variant="thumb_large", name=name)
+            assert media_url(PublicCopy("local", key)) == expected
