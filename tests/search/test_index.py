@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import Result
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from archive.errors import IndexUnavailable
 from archive.models import Job, Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchRequest, run_search
+from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
 from archive.services.catalogue import delete_photo, set_status, update_photo
 from archive.services.photos import create_photo
@@ -234,21 +236,58 @@ def test_the_writer_lock_is_held_for_one_bounded_batch_at_a_time(runtime: Runtim
     assert len(found(runtime, "밀린")) == 20  # the first page of all of them
 
 
-def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:
-    """A web worker's threads share one view: reading long posting lists at the same time
-    must give each thread what one thread alone reads (Whoosh's files are shared)."""
-    places = ["영산동", "금남동", "남평읍", "다시면", "공산면", "왕곡면"]
-    words = ["장날", "학교", "다리", "운동회", "졸업식", "나루터", "기차역", "시장"]
+PLACES = ["영산동", "금남동", "남평읍", "다시면", "공산면", "왕곡면"]
+WORDS = ["장날", "학교", "다리", "운동회", "졸업식", "나루터", "기차역", "시장"]
+
+
+def _many(runtime: Runtime, count: int) -> None:
+    """Add published records whose words and places repeat (long posting lists)."""
     with runtime.db.session() as session:
-        for n in range(2400):
-            title = f"{words[n % len(words)]} {words[n * 7 % len(words)]} {n}"
+        for n in range(count):
+            title = f"{WORDS[n % len(WORDS)]} {WORDS[n * 7 % len(WORDS)]} {n}"
             create_photo(
                 session,
-                {"title": title, "status": "published", "place": places[n % len(places)]},
+                {"title": title, "status": "published", "place": PLACES[n % len(PLACES)]},
                 source="scan",
                 gazetteer=runtime.gazetteer,
             )
+
+
+def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> None:
+    """The block reader (archive.search.whoosh.fixes.read_postings) gives what Whoosh's
+    matcher gives for every term: several segments, long and inline lists, deletions."""
+    _many(runtime, 1500)
+    runtime.search.rebuild(runtime.db, procs=2)  # several segments
+    with runtime.db.session() as session:
+        for photo in session.scalars(select(Photo).where(Photo.id % 5 == 0)):
+            changes = {"title": f"{photo.title} 고침"}
+            update_photo(session, photo, changes, actor="test", gazetteer=runtime.gazetteer)
+    runtime.search.sync(runtime.db)  # edits: deletions in old segments, a new segment
+    searcher = runtime.search.backend.view_of_new_searcher().searcher
+    reader = searcher.reader()
+    assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+    checked = 0
+    for field in ("text_3", "text_1", "places"):
+        for text, _info in reader.iter_field(field):
+            term = text.decode() if isinstance(text, bytes) else text
+            matcher = searcher.postings(field, term)
+            expected: list[tuple[int, float]] = []
+            while matcher.is_active():
+                expected.append((matcher.id(), matcher.weight()))
+                matcher.next()
+            ids, weights = read_postings(reader, field, term)
+            numbers, values = np.concatenate(ids).tolist(), np.concatenate(weights).tolist()
+            assert list(zip(numbers, values, strict=True)) == expected, (field, term)
+            checked += 1
+    assert checked > 20
+
+
+def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:
+    """A web worker's threads share one view: reading long posting lists at the same time
+    must give each thread what one thread alone reads (Whoosh's files are shared)."""
+    _many(runtime, 2400)
     runtime.search.rebuild(runtime.db)
+    places, words = PLACES, WORDS
 
     def read(view: SearchView) -> list[object]:
         masks = [view.mask_of("places", (p,)).nonzero()[0].tolist() for p in places]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
+
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
@@ -88,3 +90,55 @@ def apply_whoosh_fixes() -> None:
     whoosh3.W3PerDocReader._cached_reader = cached_reader
     structfile.BufferFile.__init__ = buffer_file_init
     _applied = True
+
+
+def read_postings(reader: Any, field: str, term: str) -> tuple[list[Any], list[Any]]:
+    """Return a term's live postings as (document numbers, weights) arrays per block.
+
+    Whoosh's matcher hands out one posting per call (three Python calls each: 5 µs); a
+    posting block already holds its numbers and weights as arrays, so they are taken a
+    block at a time (a hundred times fewer calls). Deleted documents are left out as
+    the matcher would. Postings kept inline in the term (short lists) are read as usual.
+    """
+    ids: list[Any] = []
+    weights: list[Any] = []
+    for leaf, base in reader.leaf_readers():
+        if (field, term) not in leaf:
+            continue
+        text = leaf._text_to_bytes(field, term)
+        matcher = leaf._terms.matcher(field, text, leaf.schema[field].format)
+        deleted = leaf.deleted_docs_set
+        read = _blocks if isinstance(matcher, whoosh3.W3LeafMatcher) else _one_by_one
+        numbers, values = read(matcher)
+        leaf_ids = np.asarray(numbers, dtype=np.int64)
+        leaf_weights = np.asarray(values, dtype=np.float64)
+        if deleted:
+            keep = ~np.isin(leaf_ids, np.fromiter(deleted, dtype=np.int64))
+            leaf_ids, leaf_weights = leaf_ids[keep], leaf_weights[keep]
+        ids.append(leaf_ids + base)
+        weights.append(leaf_weights)
+    return ids, weights
+
+
+def _blocks(matcher: Any) -> tuple[list[int], list[float]]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return ids, weights
+
+
+def _one_by_one(matcher: Any) -> tuple[list[int], list[float]]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from archive.search.whoosh.fixes import read_postings
 from whoosh.query import Or, Term
 from whoosh.searching import Searcher
 
@@ -101,15 +102,11 @@ class SearchView:
             if cached is not None:
                 self._postings.move_to_end(key)
                 return cached
-            ids: list[int] = []
-            weights: list[float] = []
-            if (field, term) in self.searcher.reader():
-                matcher = self.searcher.postings(field, term)
-                while matcher.is_active():
-                    ids.append(matcher.id())
-                    weights.append(matcher.weight())
-                    matcher.next()
-            found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+            ids, weights = read_postings(self.searcher.reader(), field, term)
+            found = (
+                np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+                np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
+            )
             self._postings[key] = found
             if len(self._postings) > MAX_CACHED_TERMS:
                 self._postings.popitem(last=False)
