@@ -66,6 +66,8 @@ def public_memories(
     session: Session, photo: Photo, newest_first: bool = True
 ) -> list[PublicMemory]:
     """Return a published photo's approved memories."""
+    if not photo.memory_count:  # kept by refresh_memories: most photos have none yet
+        return []
     rows = session.execute(_shown([photo.id], newest_first)).all()
     return [_public(submission, public_id) for submission, public_id in rows]
 
