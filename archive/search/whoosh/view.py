@@ -20,9 +20,13 @@ from whoosh.searching import Searcher
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
 Floats = np.ndarray[Any, np.dtype[np.float64]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
-MAX_CACHED_TERMS = 20_000
-# Remembered orderings and counts per view (an ordering of 100,000 records is 800 KB).
-MAX_ANSWER_BYTES = 48 * 1024 * 1024
+# What a view keeps of what it has read or worked out, in bytes per web process: a posting
+# list or an ordering of 100,000 records is 800 KB, so counting entries let a worker grow
+# to 600 MB in ten seconds of varied searches (and slow everything after).
+POSTINGS_BYTES = 24 * 1024 * 1024
+DERIVED_BYTES = 16 * 1024 * 1024
+ANSWER_BYTES = 16 * 1024 * 1024
+_MISSING = object()
 
 
 def _size(answer: Any) -> int:
@@ -32,6 +36,35 @@ def _size(answer: Any) -> int:
     if isinstance(answer, tuple):
         return sum(_size(part) for part in answer)
     return 1024
+
+
+class ByteLRU:
+    """Entries by key; the least recently used go once their bytes pass the budget (the
+    caller holds the view's lock)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """Return the value kept for key (marked as just used), or _MISSING."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return _MISSING
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: Any, value: Any) -> None:
+        """Keep a value, dropping the least recently used beyond the budget."""
+        if key in self._entries:
+            return
+        size = _size(value)
+        self._entries[key] = (value, size)
+        self.bytes += size
+        while self.bytes > self.max_bytes and len(self._entries) > 1:
+            _key, (_value, dropped) = self._entries.popitem(last=False)
+            self.bytes -= dropped
 
 
 class SearchView:
@@ -52,11 +85,10 @@ class SearchView:
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
-        self._postings: OrderedDict[tuple[str, str], tuple[DocSet, Floats]] = OrderedDict()
-        self._derived: OrderedDict[Any, DocSet] = OrderedDict()
+        self._postings = ByteLRU(POSTINGS_BYTES)
+        self._derived = ByteLRU(DERIVED_BYTES)
+        self._answers = ByteLRU(ANSWER_BYTES)
         self._memos: dict[str, Any] = {}
-        self._answers: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-        self._answer_bytes = 0
 
     def docs_with(self, field: str, value: str) -> DocSet:
         """Return the sorted numbers of live documents whose field holds value (cached)."""
@@ -99,47 +131,35 @@ class SearchView:
         key = (field, term)
         with self._lock:
             cached = self._postings.get(key)
-            if cached is not None:
-                self._postings.move_to_end(key)
+            if cached is not _MISSING:
                 return cached
             ids, weights = read_postings(self.searcher.reader(), field, term)
             found = (
                 np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
                 np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
             )
-            self._postings[key] = found
-            if len(self._postings) > MAX_CACHED_TERMS:
-                self._postings.popitem(last=False)
+            self._postings.put(key, found)
             return found
 
     def cached(self, key: Any, compute: Callable[[], DocSet]) -> DocSet:
-        """Return a document set computed once per view (bounded like the postings)."""
+        """Return a document set computed once per view (within DERIVED_BYTES)."""
         with self._lock:
             found = self._derived.get(key)
-        if found is None:
+        if found is _MISSING:
             found = compute()
             with self._lock:
-                self._derived[key] = found
-                if len(self._derived) > MAX_CACHED_TERMS:
-                    self._derived.popitem(last=False)
+                self._derived.put(key, found)
         return found
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Return any answer derived from this view (an ordering, facet counts, related
-        ids), computed once per view; the least recently used go past MAX_ANSWER_BYTES."""
+        ids), computed once per view; the least recently used go past ANSWER_BYTES."""
         with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key][0]
-        found = compute()
-        size = _size(found)
-        with self._lock:
-            if key not in self._answers:
-                self._answers[key] = (found, size)
-                self._answer_bytes += size
-            while self._answer_bytes > MAX_ANSWER_BYTES and len(self._answers) > 1:
-                _key, (_old, old_size) = self._answers.popitem(last=False)
-                self._answer_bytes -= old_size
+            found = self._answers.get(key)
+        if found is _MISSING:
+            found = compute()
+            with self._lock:
+                self._answers.put(key, found)
         return found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
