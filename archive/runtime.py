@@ -84,6 +84,7 @@ class Runtime:
             search = _search(self.settings, gazetteer, tables)
             if not writer and self.search.usable() and not search.usable():
                 return False  # the worker is still building the index these tables need
+            search.analyzer.follow(self.search.analyzer)
             self._use_tables(tables)
             self.__dict__["gazetteer"], self.__dict__["search"] = gazetteer, search
             return True

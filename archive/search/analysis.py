@@ -79,6 +79,10 @@ class ModelHelper(Protocol):
     def word_terms(self, words: list[str]) -> list[tuple[str, ...]]: ...
 
 
+# Models replaced in this process (see KoreanAnalyzer.follow): never freed.
+_RETIRED_MODELS: list[Any] = []
+
+
 class KoreanAnalyzer:
     """Turn text into search terms; one instance per process (the model loads once).
 
@@ -121,6 +125,24 @@ class KoreanAnalyzer:
                     kiwi.add_user_word(word, "NNP", 0.0)
                 self._kiwi = kiwi
             return self._kiwi
+
+    def follow(self, previous: KoreanAnalyzer) -> None:
+        """Take over what a previous analyzer of this process loaded, when tables change.
+
+        With the same lexicon (the variants or periods changed) the loaded model and the
+        word cache are reused as they are. With a new one (the gazetteer changed) this
+        analyzer loads its own model, and the previous model is kept alive: a model loaded
+        before the web server forked cannot be freed in a worker (its threads stayed in
+        the parent, and freeing it waits for them for ever).
+        """
+        with previous._lock:
+            model = previous._kiwi
+        if model is None:
+            return
+        if previous.lexicon.digest == self.lexicon.digest:
+            self._kiwi, self._cache = model, previous._cache
+        else:
+            _RETIRED_MODELS.append(model)
 
     def warm(self) -> None:
         """Load the model and run it once (it sets itself up on its first analysis)."""
