@@ -40,8 +40,8 @@ def index() -> Any:
 @bp.get(f"/{TABLE_NAME}")
 @admin_required
 def show(name: str) -> Any:
-    """Show a table's rows (filtered by ?q=) with the forms that change it."""
-    query = request.args.get("q", "")[:100].strip()
+    """Show a table's rows (filtered by ?find=) with the forms that change it."""
+    query = request.args.get("find", "")[:100].strip()
     with get_runtime().db.session() as session:
         state = service.current(session, get_runtime().settings, name)
     rows = [(n, row) for n, row in enumerate(state.table.records())

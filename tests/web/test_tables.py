@@ -63,7 +63,7 @@ def test_only_admins_reach_the_tables(login_as: Callable[[str], FlaskClient]) ->
     for label in ("지명 사전", "비슷한 말 표", "시대 이름 표"):
         assert label in page
     assert "처음 설치된 기본 표" in page
-    found = admin.get(f"{TABLES}/variants", query_string={"q": "국민학교"}).get_data(as_text=True)
+    found = admin.get(f"{TABLES}/variants", query_string={"find": "국민학교"}).get_data(as_text=True)
     rows = re.findall(r"번째 줄 고치기", found)
     assert 0 < len(rows) < 20 and "국민학교|초등학교" in found and "어머니|" not in found
     assert found.count('id="table-q"') == 1 and found.count('id="q"') == 1  # the site's search
@@ -124,7 +124,7 @@ def test_a_table_that_would_break_is_refused_in_korean(
 
 
 def _row_of(client: FlaskClient, name: str, key: str) -> int:
-    page = client.get(f"{TABLES}/{name}", query_string={"q": key}).get_data(as_text=True)
+    page = client.get(f"{TABLES}/{name}", query_string={"find": key}).get_data(as_text=True)
     for found in re.finditer(rf'href="{TABLES}/{name}/rows/(\d+)"', page):
         row = client.get(f"{TABLES}/{name}/rows/{found.group(1)}").get_data(as_text=True)
         if f'value="{key}"' in row:
