@@ -63,7 +63,7 @@ def test_only_admins_reach_the_tables(login_as: Callable[[str], FlaskClient]) ->
     for label in ("지명 사전", "비슷한 말 표", "시대 이름 표"):
         assert label in page
     assert "처음 설치된 기본 표" in page
-    found = admin.get(f"{TABLES}/variants", query_string={"find": "국민학교"}).get_data(as_text=True)
+    found = admin.get(f"{TABLES}/variants?find=국민학교").get_data(as_text=True)
     rows = re.findall(r"번째 줄 고치기", found)
     assert 0 < len(rows) < 20 and "국민학교|초등학교" in found and "어머니|" not in found
     assert found.count('id="table-q"') == 1 and found.count('id="q"') == 1  # the site's search
