@@ -89,7 +89,10 @@ def prepare(root: Path, database_url: str) -> None:
 @pytest.fixture(scope="session")
 def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """Run `archive serve` (gunicorn) on a free port; yield its base URL and environment."""
-    with running_archive(tmp_path_factory.mktemp("e2e")) as live:
+    # Every browser test signs its own staff in from 127.0.0.1: more than the ten sign-ins
+    # per 15 minutes one address is allowed (that limit has its own test in tests/web).
+    root = tmp_path_factory.mktemp("e2e")
+    with running_archive(root, login_rate_limit="200 per 15 minutes") as live:
         yield live
 
 
@@ -108,19 +111,22 @@ def running_archive(root: Path, **settings: str) -> Iterator[tuple[str, dict[str
         "ARCHIVE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         **{f"ARCHIVE_{name.upper()}": value for name, value in settings.items()},
     }
+    # Their logs stay beside the archive, to read when a browser test fails.
+    server_log = (root / "server.log").open("ab")
+    worker_log = (root / "worker.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     # The worker keeps the search index up to date (and does the other jobs), as in
     # `archive run`.
     worker = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "ingest", "--watch"],
         env={**env, "ARCHIVE_POLL_SECONDS": "1", "ARCHIVE_WORKERS": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -139,6 +145,8 @@ def running_archive(root: Path, **settings: str) -> Iterator[tuple[str, dict[str
             process.terminate()
         for process in (server, worker):
             process.wait(timeout=30)
+        server_log.close()
+        worker_log.close()
 
 
 @pytest.fixture(scope="session")
