@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
@@ -17,6 +17,10 @@ from archive.search.gazetteer import Gazetteer, gazetteer_for
 from archive.storage import Storage, Storages
 
 if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
     from archive.imaging.pool import DecoderPool
     from archive.search.index import SearchIndex
     from archive.services.jobs import JobRunner
@@ -156,28 +160,30 @@ class Runtime:
         self.db.dispose()
 
 
+T = TypeVar("T")
+
+
 def _read_overrides(db: Database) -> dict[str, tuple[int, bytes]] | None:
     """Return the admins' table copies, or None before the database is migrated."""
-    from sqlalchemy.exc import DBAPIError
-
     from archive.services.tables import overrides
 
-    try:
-        with db.session() as session:
-            return overrides(session)
-    except DBAPIError:
-        return None
+    return _before_migration_none(db, overrides)
 
 
 def _read_revisions(db: Database) -> dict[str, int] | None:
-    from sqlalchemy.exc import DBAPIError
-
+    """Return the edited tables' revisions, or None before the database is migrated."""
     from archive.services.tables import revisions
+
+    return _before_migration_none(db, revisions)
+
+
+def _before_migration_none(db: Database, read: Callable[[Session], T]) -> T | None:
+    from sqlalchemy.exc import DBAPIError
 
     try:
         with db.session() as session:
-            return revisions(session)
-    except DBAPIError:
+            return read(session)
+    except DBAPIError:  # no reference_tables yet: the files are used
         return None
 
 

@@ -65,25 +65,24 @@ def row(name: str, index: int) -> Any:
 @admin_required
 def add(name: str) -> Any:
     """Add a row at the end of the table."""
-    return _change(
-        name,
-        lambda session: service.put_row(
-            session, *_common(name), None, _values(), actor=_actor(), revision=_revision()
-        ),
-        "한 줄을 더했습니다.",
-    )
+    return _put(name, None, "한 줄을 더했습니다.")
 
 
 @bp.post(f"/{TABLE_NAME}/rows/{ROW}")
 @admin_required
 def save_row(name: str, index: int) -> Any:
     """Save one row's new values."""
+    return _put(name, index, "고쳤습니다.")
+
+
+def _put(name: str, index: int | None, done: str) -> Any:
+    """Save the posted row at index (None: a new last row)."""
     return _change(
         name,
         lambda session: service.put_row(
             session, *_common(name), index, _values(), actor=_actor(), revision=_revision()
         ),
-        "고쳤습니다.",
+        done,
     )
 
 
