@@ -250,10 +250,17 @@ def _without(view: SearchView, allowed: Mask, hidden: Iterable[str]) -> Mask:
 def _place_mask(
     view: SearchView, name: str, analyzer: KoreanAnalyzer, gazetteer: Gazetteer
 ) -> Mask:
-    """Return records placed at name or inside it, or naming it in their text."""
-    mask = view.mask_of("places", (name,)).copy()
-    for alias in gazetteer.places[name].names:
-        terms = analyzer.query_terms(alias)
-        if terms:
-            mask[matching(view, terms, every=True)] = True
-    return mask
+    """Return records placed at name or inside it, or naming it in their text (computed
+    once per index view: related photos ask for the same few hundred places again and
+    again)."""
+    aliases = tuple(gazetteer.places[name].names)
+
+    def compute() -> Mask:
+        mask = view.mask_of("places", (name,)).copy()
+        for alias in aliases:
+            terms = analyzer.query_terms(alias)
+            if terms:
+                mask[matching(view, terms, every=True)] = True
+        return mask
+
+    return view.cached(("place-mask", name, aliases), compute)

@@ -102,7 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         page_numbers,
     )
     from archive.web.security import init_input_guard, init_security_headers
-    from archive.web.urls import absolute, absolute_url
+    from archive.web.urls import absolute, absolute_url, with_query
 
     init_extensions(app, settings, flask_config)
     init_security_headers(app, settings)
@@ -140,6 +140,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         alt_text=alt_text,
         absolute=absolute,
         absolute_url=absolute_url,
+        with_query=with_query,
         RecordStatus=RecordStatus,
         ExhibitionStatus=ExhibitionStatus,
         public_fields=PUBLIC,

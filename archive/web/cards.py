@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import request, url_for
+from flask import request
 
 from archive.fields import PUBLIC
 from archive.models import Photo
@@ -28,6 +29,11 @@ def media_url(copy: PublicCopy | None, external: bool = False) -> str | None:
     return absolute(path) if external else path
 
 
+def photo_path(public_id: str) -> str:
+    """Return the photo page's path (the route gallery.photo written out, as media_url)."""
+    return f"{request.script_root}/photos/{quote(public_id, safe='')}"
+
+
 def photo_card(
     photo: Photo, media: dict[str, PublicCopy], external: bool = False
 ) -> dict[str, Any]:
@@ -42,7 +48,7 @@ def photo_card(
         rights=rights_label(photo.rights)["text"],
         places=list(photo.places or []),
         memory_count=photo.memory_count or 0,
-        url=_link(url_for("gallery.photo", public_id=photo.public_id), external),
+        url=_link(photo_path(photo.public_id), external),
         thumbnail_url=media_url(media.get("thumb"), external),
         thumbnail_large_url=media_url(media.get("thumb_large"), external),
         image_url=media_url(media.get("web"), external),

@@ -6,7 +6,9 @@ other visitors may be served (cached pages, feeds): ARCHIVE_PUBLIC_URL does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import request, url_for
 
@@ -21,6 +23,12 @@ def absolute(path: str) -> str:
     if root and path.startswith(root):
         path = path[len(root) :]
     return get_runtime().settings.public_base + path
+
+
+def with_query(path: str, params: Mapping[str, Any] | None) -> str:
+    """Return a site path with query parameters: what url_for builds for a route's query
+    arguments, without it (a results page has about a hundred such links)."""
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

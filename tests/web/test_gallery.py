@@ -333,7 +333,7 @@ def test_card_image_paths_are_the_media_route(app: Flask) -> None:
     from flask import url_for
 
     from archive.services.gallery import PublicCopy
-    from archive.web.cards import media_url
+    from archive.web.cards import media_url, photo_path
 
     name = "ab" * 32 + "-3"
     key = f"public/thumb_large/ab/{name}.jpg"
@@ -341,3 +341,6 @@ def test_card_image_paths_are_the_media_route(app: Flask) -> None:
         with app.test_request_context("/photos", base_url=base):
             expected = url_for("media.derivative", variant="thumb_large", name=name)
             assert media_url(PublicCopy("local", key)) == expected
+            assert photo_path("naju-1970-0001") == url_for(
+                "gallery.photo", public_id="naju-1970-0001"
+            )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
 Floats = np.ndarray[Any, np.dtype[np.float64]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
+Arr = TypeVar("Arr", DocSet, Mask)
 # What a view keeps of what it has read or worked out, in bytes per web process: a posting
 # list or an ordering of 100,000 records is 800 KB, so counting entries let a worker grow
 # to 600 MB in ten seconds of varied searches (and slow everything after).
@@ -141,8 +142,8 @@ class SearchView:
             self._postings.put(key, found)
             return found
 
-    def cached(self, key: Any, compute: Callable[[], DocSet]) -> DocSet:
-        """Return a document set computed once per view (within DERIVED_BYTES)."""
+    def cached(self, key: Any, compute: Callable[[], Arr]) -> Arr:
+        """Return a document set or mask computed once per view (within DERIVED_BYTES)."""
         with self._lock:
             found = self._derived.get(key)
         if found is _MISSING:
