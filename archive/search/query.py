@@ -16,7 +16,7 @@ from archive.search.gazetteer import Gazetteer
 from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
 from archive.search.ordering import browse, by_date, ranked
-from archive.search.scoring import clause_docs, intersect_sorted, matching
+from archive.search.scoring import clause_docs, intersect_sorted, matching, union_all
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
 from archive.search.whoosh.view import DocSet, Mask, SearchView
 from archive.statuses import RecordStatus
@@ -188,7 +188,7 @@ def _matched(
     matched = candidates[allowed[candidates]]
     if matched.size or len(found) < 2:
         return matched, None
-    candidates = reduce(np.union1d, found)
+    candidates = union_all(view, found)
     matched = candidates[allowed[candidates]]
     if matched.size:
         understood.notes.append(FALLBACK_NOTE)

@@ -14,21 +14,36 @@ from archive.search.whoosh.view import DocSet, Floats, SearchView
 # Each index text field holds the registry's fields of one weight (archive.search.documents).
 FIELD_BOOSTS = TEXT_FIELDS
 K1, B = 1.2, 0.75
+# Below this many document numbers in all, a union sorts them; above, it marks a mask.
+SMALL_UNION = 4096
 
 
 def term_docs(view: SearchView, term: str) -> DocSet:
     """Return the documents containing a term in any text field (cached per view)."""
     return view.cached(
         ("term", term),
-        lambda: reduce(np.union1d, [view.postings(field, term)[0] for field in FIELD_BOOSTS]),
+        lambda: union_all(view, [view.postings(field, term)[0] for field in FIELD_BOOSTS]),
     )
+
+
+def union_all(view: SearchView, sets: list[DocSet]) -> DocSet:
+    """Return the sorted union of document sets: small ones merged by sorting, large ones
+    through a mask over all documents (one pass, where pairwise np.union1d sorted each
+    step: a tenth of a results page at 100,000 records)."""
+    total = sum(s.size for s in sets)
+    if total < SMALL_UNION:
+        return np.unique(np.concatenate(sets)) if sets else np.zeros(0, dtype=np.int64)
+    mask = np.zeros(view.maxdoc, dtype=np.bool_)
+    for found in sets:
+        mask[found] = True
+    return np.flatnonzero(mask).astype(np.int64, copy=False)
 
 
 def matching(view: SearchView, terms: list[str], every: bool) -> DocSet:
     """Return documents containing every term (or any term)."""
     sets = sorted((term_docs(view, t) for t in terms), key=len)
     if not every:
-        return reduce(np.union1d, sets)
+        return union_all(view, sets)
     return reduce(intersect_sorted, sets)
 
 
@@ -45,7 +60,7 @@ def clause_docs(view: SearchView, clause: Clause) -> DocSet:
 
     def union() -> DocSet:
         found = [matching(view, list(terms), every=True) for terms in clause.alternatives]
-        return reduce(np.union1d, found)
+        return union_all(view, found)
 
     return view.cached(("clause", clause.alternatives), union)
 
