@@ -25,7 +25,16 @@ VENDOR_STAMP := archive/web/static/vendor/openseadragon/.integrity
 $(VENDOR_STAMP): archive/web/assets/package-lock.json tools/vendor.py
 	$(PYTHON) tools/vendor.py
 
-install: $(STAMP) $(VENDOR_STAMP)
+# The OAI-PMH 2.0 response schema, for the tests that validate /oai answers offline: the
+# copy in pyoai's source distribution on PyPI (the schema itself imports nothing).
+OAI_SCHEMA := $(VENV)/share/oai-pmh/OAI-PMH.xsd
+$(OAI_SCHEMA): | $(STAMP)
+	mkdir -p $(@D)
+	$(BIN)/python -m pip download -q --no-deps --no-binary :all: pyoai==2.5.0 -d $(@D)
+	tar -xzf $(@D)/pyoai-2.5.0.tar.gz -C $(@D) --strip-components=4 pyoai-2.5.0/src/oaipmh/tests/OAI-PMH.xsd
+	rm $(@D)/pyoai-2.5.0.tar.gz
+
+install: $(STAMP) $(VENDOR_STAMP) $(OAI_SCHEMA)
 
 # Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
 # benchmarks, docker-compose to validate docker-compose.yml. Installed once per venv; apt-get

@@ -99,6 +99,14 @@ class Settings:
     privacy_department: str = "나주시청 옛 사진 기록물 담당 부서"
     privacy_email: str = ""
     privacy_effective: str = "2026-11-24"
+    # OAI-PMH (/oai): the repository's name in its identifiers (oai:<this>:<public id>; a
+    # domain the city holds, kept when the site moves), records per ListRecords /
+    # ListIdentifiers answer, hours a resumption token stays good, and the address
+    # harvesters write to (empty: privacy_email, then webmaster@ the repository name).
+    oai_repository_id: str = "oldphoto.naju.go.kr"
+    oai_page_size: int = 100
+    oai_token_hours: int = 24
+    oai_admin_email: str = ""
     # Log lines as plain "text" or one "json" object per line (read before other settings).
     log_format: str = "text"
     # Key that signs session and CSRF cookies; empty means one kept in <data_dir>/secret_key.

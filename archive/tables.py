@@ -145,9 +145,10 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             name="gazetteer",
             label="지명 사전",
-            columns=("name", "kind", "parent", "part_of", "aliases", "lat", "lon", "note"),
+            columns=("name", "key", "kind", "parent", "part_of", "aliases", "lat", "lon", "note"),
             column_labels={
                 "name": "지명",
+                "key": "영문 키 (비우면 자동, 한 번 정하면 그대로 두세요)",
                 "kind": "종류 (시·읍·면·동·리·장소)",
                 "parent": "오늘의 상위 지명",
                 "part_of": "옛 소속 (| 로 나눔)",
@@ -156,7 +157,8 @@ TABLES: dict[str, TableSpec] = {
                 "lon": "경도",
                 "note": "메모",
             },
-            purpose="사진의 장소를 알아보고, 장소로 찾고 묶는 데 씁니다.",
+            purpose="사진의 장소를 알아보고, 장소로 찾고 묶는 데 씁니다. 영문 키는 다른 "
+            "기록관이 장소별로 수집할 때(OAI-PMH)와 오프라인 사본에서 쓰는 이름입니다.",
             effect="저장하면 모든 사진의 장소를 다시 읽고 검색 색인을 새로 만듭니다. "
             "사진이 많으면 몇 분 걸리고, 그동안 검색은 이전 사전으로 됩니다.",
             default_file=_gazetteer_file,

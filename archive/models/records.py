@@ -19,7 +19,11 @@ class Photo(Base):
     """One catalogue record: a photograph with its description."""
 
     __tablename__ = "photos"
-    __table_args__ = (Index("ix_photos_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_photos_status_published_at", "status", "published_at"),
+        # OAI-PMH lists records by datestamp (updated_at), then id.
+        Index("ix_photos_updated_at_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
@@ -61,6 +65,9 @@ class Photo(Base):
     # Approved memories, kept here for cards, the API and search (see services/voices).
     memory_count: Mapped[int] = mapped_column(Integer, default=0)
     memories_text: Mapped[str] = mapped_column(Text, default="")
+    # What an erased record's OAI-PMH sets were made of (places, years), kept when its
+    # description is emptied so that harvesters of a set learn of the deletion.
+    former_sets: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     files: Mapped[list[PhotoFile]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", order_by="PhotoFile.id"

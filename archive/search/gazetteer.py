@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError, ConfigError
+from archive.search.romanize import KEY_PATTERN, place_key
 from archive.text import decode_text_file
 
 if TYPE_CHECKING:
     from archive.config import Settings
 
 DEFAULT_PATH = Path(__file__).with_name("gazetteer.csv")
+# The kind of the place the archive covers as a whole (나주시): the top of the hierarchy.
+CITY_KIND = "시"
 
 
 def squash(text: str) -> str:
@@ -36,6 +39,8 @@ class Place:
     aliases: tuple[str, ...]
     lat: float | None = None
     lon: float | None = None
+    # Stable ASCII name (OAI-PMH setSpecs, offline copy): kept when the Korean name changes.
+    key: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -102,6 +107,19 @@ class Gazetteer:
                 found.append((place, match.group(0)))
         return found
 
+    def key_path(self, name: str) -> tuple[str, ...]:
+        """Return the keys from the top of the hierarchy down to a place, through today's
+        parents; the city the archive covers is the top itself and is left out (영산포:
+        yeongsan-dong, yeongsanpo). Empty for the city and for unknown names."""
+        chain: list[Place] = []
+        current = self.places.get(name)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.places.get(current.parent) if current.parent else None
+        if chain and chain[-1].parent is None and chain[-1].kind == CITY_KIND:
+            chain.pop()
+        return tuple(place.key for place in reversed(chain))
+
     def all_names(self) -> list[str]:
         """Return every name and alias without spaces (for the morphological analyser)."""
         return sorted(self._by_name)
@@ -131,6 +149,7 @@ def parse_gazetteer(data: bytes, name: str = "gazetteer.csv") -> Gazetteer:
     except ArchiveError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
     places: dict[str, Place] = {}
+    keys: set[str] = set()
     for line, row in enumerate(rows, start=2):
         name = unicodedata.normalize("NFC", (row.get("name") or "").strip())
         if not name:
@@ -154,5 +173,28 @@ def parse_gazetteer(data: bytes, name: str = "gazetteer.csv") -> Gazetteer:
             aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
             lat=lat,
             lon=lon,
+            key=_key(row, line, name, keys),
         )
     return Gazetteer(places)
+
+
+def _key(row: dict[str, str], line: int, name: str, taken: set[str]) -> str:
+    """Return the row's key as written (checked), or one romanized from the name."""
+    written = (row.get("key") or "").strip().lower()
+    if written and not KEY_PATTERN.fullmatch(written):
+        raise ConfigError(
+            f"{line}번째 줄: 영문 키는 영어 소문자·숫자와 하이픈(-)으로 적어 주세요 "
+            f"(예: yeongsan-dong) / line {line}: key must be lower-case letters, digits and "
+            "hyphens"
+        )
+    if written in taken:
+        raise ConfigError(
+            f"{line}번째 줄: 영문 키 '{written}'을(를) 다른 지명이 이미 씁니다 / "
+            f"line {line}: key {written} is used twice"
+        )
+    key = written or place_key(name, (row.get("kind") or "").strip())
+    stem, n = key, 2
+    while key in taken:  # a generated key that another place already has
+        key, n = f"{stem}-{n}", n + 1
+    taken.add(key)
+    return key

@@ -71,6 +71,13 @@ def erase_photo(
             or_(NearDuplicate.photo_id == photo.id, NearDuplicate.other_id == photo.id)
         )
     )
+    # Places and years are not personal; harvesters of a place or decade set must still
+    # be told the record is gone (archive.services.oai).
+    photo.former_sets = {
+        "places": list(photo.places or []),
+        "date_start": photo.date_start,
+        "date_end": photo.date_end,
+    }
     for column, value in _EMPTIED.items():
         setattr(photo, column, value)
     photo.status = RecordStatus.ERASED

@@ -13,6 +13,7 @@ from archive.db import mark_public_change
 from archive.errors import InvalidChange, NotFound
 from archive.models import Exhibition, ExhibitionItem, Photo
 from archive.services.events import record_event
+from archive.services.photos import touch
 from archive.statuses import ExhibitionStatus, RecordStatus
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -91,6 +92,21 @@ def _log(session: Session, exhibition: Exhibition, action: str, actor: str, **ex
     exhibition.updated_at = datetime.now(UTC)
     if exhibition.status == ExhibitionStatus.PUBLISHED or action == "unpublished":
         mark_public_change(session)
+        _touch_members(session, exhibition, action, photo)
+
+
+# Changes that alter what a member photo's harvested record says of the exhibition (its
+# relation: the exhibition's address and title); captions and order do not.
+_RELATION_CHANGES = {"published", "unpublished", "edited"}
+
+
+def _touch_members(
+    session: Session, exhibition: Exhibition, action: str, photo: Photo | None
+) -> None:
+    if action in _RELATION_CHANGES:
+        touch(session, [item.photo_id for item in exhibition.items])
+    elif action in ("photo_added", "photo_removed") and photo is not None:
+        touch(session, [photo.id])
 
 
 def create_exhibition(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from archive.dates import parse_date
@@ -87,6 +87,19 @@ def queue_reindex(session: Session, photo: Photo) -> None:
     enqueue(session, INDEX_JOB, subject=photo.public_id)
     if photo.status == RecordStatus.PUBLISHED:
         mark_public_change(session)
+
+
+def touch(session: Session, photo_ids: Iterable[int]) -> None:
+    """Move the records' datestamps (updated_at) for a change made outside their rows
+    that harvesters must see: an exhibition they are in was published, renamed or changed."""
+    ids = sorted(set(photo_ids))
+    if ids:
+        session.execute(
+            update(Photo)
+            .where(Photo.id.in_(ids))
+            .values(updated_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def add_file(session: Session, photo: Photo, **columns: Any) -> PhotoFile:

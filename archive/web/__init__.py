@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         intake,
         media,
         moderate,
+        oai,
         office,
         pages,
         reasons,
@@ -129,6 +130,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pages,
         intake,
         tables,
+        oai,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
