@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
+from harvest import harvest_figures
 from memory import archive_memory, worker_figures
 from search import caption, date_text, vocabulary, zipf_weights
 from urls import add_exhibitions, url_sets, wrk_figures, wrk_varied
@@ -172,6 +173,9 @@ def run_size(size: int, with_memory: bool) -> dict[str, Any]:
         try:
             figures = load_all(f"http://127.0.0.1:{port}", paths)
             figures["photos"] = size
+            if with_memory:  # once, at the first size (10,000 records)
+                figures["oai_harvest"] = harvest_figures(f"http://127.0.0.1:{port}")
+                print(f"oai_harvest: {figures['oai_harvest']}", file=sys.stderr)
             if with_memory:
                 figures["memory"] = worker_figures(server, env["ARCHIVE_PUBLIC_URL"])
         finally:
