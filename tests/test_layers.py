@@ -32,13 +32,15 @@ ALLOWED: dict[str, set[str]] = {
     "runtime": {"db", "storage", "search", "imaging", "models", "services", "jobs", "tables"},
     "ingest": {"models", "db", "storage", "search", "imaging", "services", "runtime", "jobs"},
     "operations": {"models", "db", "storage", "search", "services", "runtime", "jobs"},
+    # The offline copy (export-site): public records and files, written as static pages.
+    "offline": {"models", "db", "storage", "search", "services", "runtime"},
     "web": {
         "models", "db", "storage", "search", "services", "runtime", "operations", "jobs",
         "tables",
     },
     "cli": {
         "models", "db", "storage", "search", "imaging", "services", "runtime", "ingest",
-        "operations", "jobs", "web",
+        "operations", "jobs", "web", "offline",
     },
     "migrations": {"models"},
 }  # fmt: skip

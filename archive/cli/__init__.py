@@ -6,7 +6,18 @@ import os
 
 import click
 
-from archive.cli import derivatives, ingest, jobs, ops, photos, search, serve, storage, users
+from archive.cli import (
+    derivatives,
+    ingest,
+    jobs,
+    offline,
+    ops,
+    photos,
+    search,
+    serve,
+    storage,
+    users,
+)
 from archive.cli.common import open_runtime
 from archive.logs import configure_logging
 
@@ -48,6 +59,7 @@ main.add_command(serve.run)
 main.add_command(users.users)
 main.add_command(users.purge)
 main.add_command(ops.check)
+main.add_command(offline.export_site)
 main.add_command(ops.fixity)
 main.add_command(ops.export)
 main.add_command(ops.sweep)
