@@ -53,7 +53,18 @@ def broken_links(
                 broken.append((name, link))
         on_page()
     broken += _search_data(root)
+    broken += _zoom_tiles(root)
     return broken
+
+
+def _zoom_tiles(root: Path) -> list[tuple[str, str]]:
+    """Check that each zoom viewer's pyramid is there (its whole-image rendition)."""
+    found = []
+    for script in sorted((root / "assets" / "zoom").glob("*.js")):
+        whole = f"zoom/{script.stem}/full/max/0/default.jpg"
+        if not (root / whole).is_file():
+            found.append((f"assets/zoom/{script.name}", whole))
+    return found
 
 
 def _search_data(root: Path) -> list[tuple[str, str]]:

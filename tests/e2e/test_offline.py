@@ -112,5 +112,10 @@ def test_the_copy_works_offline(
         page.get_by_role("button", name="찾기").click()
         expect(page.locator("#results .title").first).to_be_visible()
         assert wanted in page.locator("#results .title").all_inner_texts(), query
+    # Named periods and two-digit decades are read as dates, as online.
+    asked = page.evaluate("() => window.NAJU_UNDERSTAND('6·25 전쟁 때 영산강 나룻배')")
+    assert asked["span"] == [1950, 1953] and asked["places"] == ["영산강"]
+    assert asked["words"][0][0] == "나룻배"
+    assert page.evaluate("() => window.NAJU_UNDERSTAND('70년대 장날')")["span"] == [1970, 1979]
     assert blocked == []
     page.context.close()

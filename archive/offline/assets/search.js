@@ -8,6 +8,8 @@
   "use strict";
   var data = window.NAJU_SEARCH;
   var PAGE = 60;
+  // Words after a date that say nothing more ("6·25 때", "1970년 무렵"), as online.
+  var DATE_WORDS = ["쯤", "께", "무렵", "즈음", "경", "때", "당시", "시절", "전후", "직후", "정도"];
   var PARTICLES = ["에서는", "에서", "으로", "에게", "까지", "부터", "이랑", "하고", "의", "에",
     "을", "를", "이", "가", "은", "는", "와", "과", "로", "도", "만"];
 
@@ -109,6 +111,7 @@
       if (two && data.places[two]) { places.push(data.places[two]); i += 1; continue; }
       var word = stripParticle(squash(parts[i]));
       if (data.places[word]) { places.push(data.places[word]); continue; }
+      if (dates.span && DATE_WORDS.indexOf(word) >= 0) { continue; }
       if (word) { words.push(variantsOf(word)); }
     }
     return { span: dates.span, places: places, words: words };
