@@ -154,6 +154,12 @@
       image.width = 320;
       image.height = 240;
       link.appendChild(image);
+    } else {
+      var none = document.createElement("span");
+      none.className = "no-image";
+      none.setAttribute("aria-hidden", "true");
+      none.textContent = "사진 없음";
+      link.appendChild(none);
     }
     var title = document.createElement("span");
     title.className = "title";
