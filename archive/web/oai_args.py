@@ -33,6 +33,14 @@ VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 MAX_VALUE = 2000
+# Characters XML cannot carry (and PostgreSQL cannot compare): never in a good argument.
+UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The forms the OAI-PMH schema gives these arguments; anything else is a badArgument.
+SPEC_PART = r"[A-Za-z0-9\-_.!~*'()]+"
+FORMS = {
+    "metadataPrefix": re.compile(SPEC_PART),
+    "set": re.compile(rf"{SPEC_PART}(?::{SPEC_PART})*"),
+}
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -63,7 +71,7 @@ def read_arguments(values: Mapping[str, list[str]]) -> tuple[str, dict[str, str]
     """
     verbs = values.get("verb", [])
     if len(verbs) != 1 or verbs[0] not in VERBS:
-        shown = verbs[0][:60] if len(verbs) == 1 else ("several" if verbs else "none")
+        shown = UNWRITABLE.sub("?", verbs[0][:60]) if len(verbs) == 1 else "several or none"
         raise OAIError("badVerb", f"Illegal or missing verb ({shown}).")
     verb = verbs[0]
     required, optional = VERBS[verb]
@@ -72,11 +80,22 @@ def read_arguments(values: Mapping[str, list[str]]) -> tuple[str, dict[str, str]
         if name == "verb":
             continue
         if name not in required | optional:
-            raise OAIError("badArgument", f"{verb} takes no argument {name[:60]}.")
+            shown = UNWRITABLE.sub("?", name[:60])
+            raise OAIError("badArgument", f"{verb} takes no argument {shown}.")
         if len(given) != 1:
             raise OAIError("badArgument", f"The argument {name} is given more than once.")
-        if not given[0] or len(given[0]) > MAX_VALUE:
-            raise OAIError("badArgument", f"The argument {name} is empty or too long.")
+        if not given[0] or len(given[0]) > MAX_VALUE or UNWRITABLE.search(given[0]):
+            raise OAIError(
+                "badArgument",
+                f"The argument {name} is empty, too long or holds control characters.",
+            )
+        form = FORMS.get(name)
+        if form is not None and not form.fullmatch(given[0]):
+            raise OAIError(
+                "badArgument", f"The argument {name} is not of the form OAI-PMH gives it."
+            )
+        if name in ("from", "until"):
+            parse_datestamp(given[0], end=False)
         arguments[name] = given[0]
     if "resumptionToken" in arguments:
         if len(arguments) > 1:
