@@ -13,10 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.cli.common import open_runtime
 from archive.errors import ArchiveError
-from archive.offline.export import DVD_BYTES, Plan
 
 if TYPE_CHECKING:
     from archive.offline.collect import Selection
+    from archive.offline.export import Plan
     from archive.runtime import Runtime
 
 STEPS = {"files": "파일 복사", "pages": "쪽 만들기", "checks": "링크 확인"}
@@ -90,6 +90,8 @@ def _export(
 
 def _report(console: Console, chosen: Plan) -> None:
     """Say how large the copy will be; past a DVD, how to split it by era."""
+    from archive.offline.export import DVD_BYTES
+
     console.print(f"사진 {len(chosen.records)}장, 예상 크기 {_size(chosen.bytes)}")
     if chosen.bytes > DVD_BYTES:
         console.print(
