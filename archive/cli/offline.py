@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -30,6 +32,16 @@ def _stop(_signal: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # the staging folder is removed on the way out
 
 
+@contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while the copy is written (so it is cleaned up)."""
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @click.command("export-site")
 @click.argument("destination", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--era", "eras", multiple=True, help="1970s, 1975 or 1960-1979 (repeatable).")
@@ -47,27 +59,11 @@ def export_site(
 ) -> None:
     """Write a self-contained copy of the public corner to DESTINATION (opens from
     index.html without a network: USB sticks, CDs and DVDs)."""
-    console = Console(stderr=True)
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        _export(console, destination, eras, places, exhibitions, zoom, masters)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _export(
-    console: Console,
-    destination: Path,
-    eras: tuple[str, ...],
-    places: tuple[str, ...],
-    exhibitions: tuple[str, ...],
-    zoom: bool,
-    masters: bool,
-) -> None:
     from archive.offline.collect import Selection, parse_era, places_within
     from archive.offline.export import plan
 
-    with open_runtime() as runtime:
+    console = Console(stderr=True)
+    with _stopped_by_sigterm(), open_runtime() as runtime:
         try:
             selection = Selection(
                 eras=tuple(parse_era(e) for e in eras),

@@ -73,6 +73,24 @@ def edit_title(title: str) -> Callable[[Runtime, Any, Photo], object]:
     return do
 
 
+def exhibit(title: str, slug: str) -> Callable[[Runtime, Any, Photo], object]:
+    """Return a change that puts the photo alone in a new published exhibition."""
+
+    def do(_runtime: Runtime, session: Any, photo: Photo) -> object:
+        shown = exhibitions.create_exhibition(
+            session, title=title, slug=slug, introduction="", actor="kim"
+        )
+        exhibitions.add_photo(session, shown, photo.public_id, "", actor="kim")
+        exhibitions.publish(session, shown, actor="kim")
+        return shown
+
+    return do
+
+
+def publish(runtime: Runtime, session: Any, photo: Photo) -> None:
+    set_status(session, photo, RecordStatus.PUBLISHED, actor="kim", storages=runtime.storages)
+
+
 def test_identify_and_metadata_formats(client: FlaskClient) -> None:
     root = ask(client, verb="Identify")
     identify = root.find("o:Identify", NS)
@@ -214,14 +232,7 @@ def test_a_record_in_oai_dc(fresh_app: Flask) -> None:
 def test_sets_by_decade_place_and_exhibition(fresh_app: Flask) -> None:
     ids = collection(fresh_app)
 
-    def show(_runtime: Runtime, session: Any, photo: Photo) -> None:
-        shown = exhibitions.create_exhibition(
-            session, title="등대", slug="lighthouse", introduction="", actor="kim"
-        )
-        exhibitions.add_photo(session, shown, photo.public_id, "", actor="kim")
-        exhibitions.publish(session, shown, actor="kim")
-
-    change(fresh_app, ids["영산포 등대"], show)
+    change(fresh_app, ids["영산포 등대"], exhibit("등대", "lighthouse"))
     client = fresh_app.test_client()
     sets = ask(client, verb="ListSets")
     names = {
@@ -262,20 +273,10 @@ def test_every_change_moves_the_datestamp_and_from_returns_exactly_the_changes(
     def erase(runtime: Runtime, session: Any, photo: Photo) -> None:
         erase_photo(session, runtime.storages, photo, actor="kim", reason="본인 요청")
 
-    def publish(runtime: Runtime, session: Any, photo: Photo) -> None:
-        set_status(session, photo, RecordStatus.PUBLISHED, actor="kim", storages=runtime.storages)
-
-    def exhibit(_runtime: Runtime, session: Any, photo: Photo) -> None:
-        shown = exhibitions.create_exhibition(
-            session, title="물놀이", slug="summer", introduction="", actor="kim"
-        )
-        exhibitions.add_photo(session, shown, photo.public_id, "", actor="kim")
-        exhibitions.publish(session, shown, actor="kim")
-
     change(fresh_app, ids["빨래하는 아낙들"], withdraw)
     change(fresh_app, ids["혁신도시 공사 현장"], erase)
     change(fresh_app, ids["미공개 영산포 사진"], publish)
-    change(fresh_app, ids["남평 드들강 물놀이"], exhibit)
+    change(fresh_app, ids["남평 드들강 물놀이"], exhibit("물놀이", "summer"))
     titles = ("나주역 광장", "빨래하는 아낙들", "혁신도시 공사 현장", "미공개 영산포 사진")
     moved = {ids[t] for t in (*titles, "남평 드들강 물놀이")}
     since = (LONG_AGO + timedelta(days=1)).strftime("%Y-%m-%d")
@@ -333,10 +334,6 @@ def test_a_harvest_while_records_change_loses_and_repeats_nothing(fresh_app: Fla
     change(fresh_app, seen[0].removeprefix(REPOSITORY), edit_title("새 제목 1"))
     later = sorted(before - set(seen))[0]
     change(fresh_app, later.removeprefix(REPOSITORY), edit_title("새 제목 2"))
-
-    def publish(runtime: Runtime, session: Any, photo: Photo) -> None:
-        set_status(session, photo, RecordStatus.PUBLISHED, actor="kim", storages=runtime.storages)
-
     change(fresh_app, ids["미공개 영산포 사진"], publish)
     while token:
         page = ask(client, verb="ListIdentifiers", resumptionToken=token)
