@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request, url_for
+from flask import Request, current_app, g, url_for
+from flask import request as current_request
 from sqlalchemy import select
 
 from archive.errors import IndexUnavailable, NotFound
@@ -100,18 +101,26 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
 
 
 def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
-    """Return the cards of published records in the order of ids (one query each)."""
-    with runtime.db.session() as session:
-        photos = {
-            p.public_id: p
-            for p in session.scalars(
+    """Return the cards of published records in the order of ids: those kept for this
+    public-data version, the others read (two queries)."""
+    cache = current_app.extensions.get("card_cache")
+    public = g.get("public_version")
+    version = (public, current_request.script_root) if public is not None else None
+    found = cache.take(version, ids) if cache is not None and version is not None else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        with runtime.db.session() as session:
+            photos = session.scalars(
                 select(Photo).where(
-                    Photo.public_id.in_(ids), Photo.status == RecordStatus.PUBLISHED
+                    Photo.public_id.in_(missing), Photo.status == RecordStatus.PUBLISHED
                 )
             )
-        }
-        media = media_for(session, ids)
-        return [photo_card(photos[i], media.get(i, {})) for i in ids if i in photos]
+            media = media_for(session, missing)
+            made = [photo_card(p, media.get(p.public_id, {})) for p in photos]
+        if cache is not None and version is not None:
+            cache.keep(version, made)
+        found.update((card["id"], card) for card in made)
+    return [found[i] for i in ids if i in found]
 
 
 def neighbours_of(runtime: Runtime, public_id: str, args: Mapping[str, str]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,8 @@ CACHED_PATHS = (
     "/privacy",
 )
 MAX_ENTRIES = 2_000
+# Cards kept per web process (about 2 KB each).
+CARD_ENTRIES = 5_000
 # Headers that depend on the request, added again by the views' hooks on every answer.
 PER_REQUEST = {"Access-Control-Allow-Origin", "Vary", "Set-Cookie"}
 CacheKey = tuple[int, int, str, str, str]
@@ -61,6 +64,43 @@ class PageCache:
                 self._entries.popitem(last=False)
 
 
+class CardCache:
+    """Public cards by photo id for the current public-data version: results, related
+    photos and exhibitions show the same cards again and again, and a card changes only
+    with a change visitors see (which advances the version and so empties this)."""
+
+    def __init__(self, size: int = CARD_ENTRIES) -> None:
+        self.size = size
+        self._version: Hashable = None
+        self._cards: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, version: Hashable, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Return copies of the cards kept for these ids at this version (the public-data
+        version with what else a card's links depend on)."""
+        with self._lock:
+            if version != self._version:
+                self._cards.clear()
+                self._version = version
+            found = {}
+            for public_id in ids:
+                card = self._cards.get(public_id)
+                if card is not None:
+                    self._cards.move_to_end(public_id)
+                    found[public_id] = dict(card)
+            return found
+
+    def keep(self, version: Hashable, cards: list[dict[str, Any]]) -> None:
+        """Keep cards made at this version, dropping the least recently used."""
+        with self._lock:
+            if version != self._version:
+                return
+            for card in cards:
+                self._cards[card["id"]] = dict(card)
+            while len(self._cards) > self.size:
+                self._cards.popitem(last=False)
+
+
 def _cacheable() -> bool:
     path = request.path
     return (
@@ -79,6 +119,7 @@ def init_page_cache(app: Flask) -> None:
     """Serve repeated public GETs from memory until the index changes."""
     cache = PageCache()
     app.extensions["page_cache"] = cache
+    app.extensions["card_cache"] = CardCache()
 
     @app.before_request
     def serve_cached() -> Response | None:
@@ -86,6 +127,7 @@ def init_page_cache(app: Flask) -> None:
             return None
         runtime = get_runtime()
         version = runtime.db.public_version()  # read first: the page is at least this new
+        g.public_version = version  # cards made for this page may be kept under it
         try:
             generation = search_view().generation
         except IndexUnavailable:

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from archive.runtime import Runtime
-from tests.web.conftest import api
+from tests.web.conftest import api, runtime_of, work
 
 
 def test_landing_page(client: FlaskClient) -> None:
@@ -247,6 +247,33 @@ def test_page_cache_follows_the_database_before_the_index(
         set_status(session, photo, "published", actor="test", storages=runtime.storages)
     runtime.search.sync(runtime.db)
     assert client.get(f"/photos/{public}").status_code == 200
+
+
+def test_cards_are_kept_until_a_public_change(fresh_app: Flask) -> None:
+    """A card read for one page serves the next (another URL, no page-cache hit) until an
+    edit visitors see; then every page shows the new text."""
+    from sqlalchemy import select
+
+    from archive.models import Photo
+    from archive.services.catalogue import update_photo
+    from tests.web.test_moderate import scan
+
+    [public] = scan(fresh_app, {"title": "영산포 선창", "place": "영산포", "status": "published"})
+    work(fresh_app)
+    client = fresh_app.test_client()
+    assert "영산포 선창" in client.get("/photos", query_string={"q": "선창"}).get_data(True)
+    cards = fresh_app.extensions["card_cache"]
+    assert [key for key in cards._cards] == [public]
+    kept = client.get("/photos", query_string={"q": "선창", "sort": "oldest"})
+    assert kept.headers["X-Cache"] == "miss" and "영산포 선창" in kept.get_data(True)
+    runtime = runtime_of(fresh_app)
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.public_id == public)).one()
+        changes = {"title": "영산포 선창의 아침"}
+        update_photo(session, photo, changes, actor="test", gazetteer=runtime.gazetteer)
+    for sort in ("newest", "oldest"):
+        page = client.get("/photos", query_string={"q": "선창", "sort": sort}).get_data(True)
+        assert "영산포 선창의 아침" in page, sort
 
 
 def test_cached_api_answers_keep_cors_per_origin(client: FlaskClient) -> None:
