@@ -80,6 +80,7 @@ def test_the_copy_works_offline(
     expect(page.get_by_role("heading", level=1)).to_have_text("1970년대 사진")
     cards = page.locator(".card")
     assert cards.count() >= 3
+    assert serious_violations(page) == []
     page.get_by_role("link", name="영산포 나루터").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("영산포 나루터")
     image = page.locator("#image")
@@ -93,9 +94,17 @@ def test_the_copy_works_offline(
     page.screenshot(path=str(artifacts / f"offline-zoom-{size}.png"))
     page.get_by_role("link", name="영산포 사진").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("영산포 사진")
+    assert serious_violations(page) == []
     page.get_by_role("link", name="전시", exact=True).click()
     page.get_by_role("link", name="영산포 강가 사람들").click()
     expect(page.locator(".card .meta").first).to_have_text("영산포 나루터 이야기")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / f"offline-exhibition-{size}.png"), full_page=True)
+    page.get_by_role("link", name="장소별").click()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="이용 안내").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("이용 안내")
+    assert serious_violations(page) == []
     # Korean search: a decade and a place together.
     page.get_by_label("사진 찾기").fill("1970년대 영산포")
     page.get_by_role("button", name="찾기").click()
