@@ -158,19 +158,22 @@ def collect(session: Session, selection: Selection) -> tuple[list[Record], list[
         for photo in photos
         if _wanted(photo, selection, in_chosen if selection.exhibitions else set())
     ]
-    kept = {r.photo.id: r for r in records}
+    return records, _shown(chosen, {r.photo.id: r for r in records})
+
+
+def _shown(exhibitions: list[Exhibition], kept: dict[int, Record]) -> list[Shown]:
+    """Return the exhibitions with their copied records in order (and note each record's)."""
     shown = []
-    for exhibition in chosen:
-        items = sorted(exhibition.items, key=lambda i: i.position)
-        members = [
-            (kept[i.photo_id].photo.public_id, i.caption) for i in items if i.photo_id in kept
+    for exhibition in exhibitions:
+        items = [
+            i for i in sorted(exhibition.items, key=lambda i: i.position) if i.photo_id in kept
         ]
         for item in items:
-            if item.photo_id in kept:
-                kept[item.photo_id].exhibitions.append(exhibition.slug)
-        if members:
+            kept[item.photo_id].exhibitions.append(exhibition.slug)
+        if items:
+            members = [(kept[i.photo_id].photo.public_id, i.caption) for i in items]
             shown.append(Shown(exhibition, members))
-    return records, shown
+    return shown
 
 
 def _record(photo: Photo, selection: Selection) -> Record:
