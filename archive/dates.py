@@ -70,9 +70,7 @@ class FuzzyDate:
 
     def decades(self) -> list[int]:
         """Return every decade (1960, 1970, ...) the range overlaps."""
-        if self.start is None or self.end is None:
-            return []
-        return list(range(self.start // 10 * 10, self.end // 10 * 10 + 1, 10))
+        return decades_between(self.start, self.end)
 
     def overlaps(self, start: int, end: int) -> bool:
         """Return whether the range overlaps [start, end]."""
@@ -81,6 +79,14 @@ class FuzzyDate:
             and self.end is not None
             and (self.start <= end and self.end >= start)
         )
+
+
+def decades_between(start: int | None, end: int | None) -> list[int]:
+    """Return every decade (1960, 1970, ...) the years start to end overlap (none for an
+    undated record): the timeline, collections, sets and offline pages all count so."""
+    if start is None or end is None:
+        return []
+    return list(range(start // 10 * 10, end // 10 * 10 + 1, 10))
 
 
 def normalise(text: str) -> str:

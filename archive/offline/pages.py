@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from archive.dates import decades_between
 from archive.offline.collect import Record, Shown
 from archive.search.gazetteer import CITY_KIND, Gazetteer
 from archive.services.gallery import rights_label
@@ -39,8 +40,8 @@ def page_name(base: str, number: int) -> str:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Return the paragraphs of a story (blank lines between them)."""
-    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    """Return the paragraphs of a story, one per line, as the photo page shows them."""
+    return [p.strip() for p in (text or "").split("\n") if p.strip()]
 
 
 class Pages:
@@ -81,10 +82,8 @@ def decades_of(records: list[Record]) -> dict[int, list[Record]]:
     """Return the records of each decade (a record dated across decades is in each)."""
     found: dict[int, list[Record]] = {}
     for record in records:
-        start, end = record.photo.date_start, record.photo.date_end
-        if start is not None and end is not None:
-            for decade in range(start // 10 * 10, end // 10 * 10 + 1, 10):
-                found.setdefault(decade, []).append(record)
+        for decade in decades_between(record.photo.date_start, record.photo.date_end):
+            found.setdefault(decade, []).append(record)
     return dict(sorted(found.items()))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from archive.dates import decades_between
 from archive.models import Photo, PhotoFile
 from archive.services.iiif import TILES, PublicImage, name_of
 from archive.statuses import FileRole, RecordStatus
@@ -45,8 +46,7 @@ def index(session: Session) -> tuple[list[tuple[int, int]], list[tuple[str, int]
     decades: Counter[int] = Counter()
     places: Counter[str] = Counter()
     for row in session.execute(_published()):
-        if row.date_start is not None and row.date_end is not None:
-            decades.update(range(row.date_start // 10 * 10, row.date_end // 10 * 10 + 1, 10))
+        decades.update(decades_between(row.date_start, row.date_end))
         places.update(set(row.places or []))
     return sorted(decades.items()), sorted(places.items())
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.dates import decades_between
 from archive.models import Exhibition, ExhibitionItem, Photo
 from archive.search.gazetteer import Gazetteer
 from archive.statuses import ExhibitionStatus, RecordStatus
@@ -38,8 +39,7 @@ def decade_specs(start: int | None, end: int | None) -> list[str]:
     """Return the decade sets a date range overlaps (none for an undated record)."""
     if start is None or end is None or end < start:
         return []
-    first = max(start, FIRST_DECADE) // 10 * 10
-    return [f"{DECADE}:{d}s" for d in range(first, end // 10 * 10 + 1, 10)][:30]
+    return [f"{DECADE}:{d}s" for d in decades_between(max(start, FIRST_DECADE), end)][:30]
 
 
 def place_specs(places: Iterable[str], gazetteer: Gazetteer) -> list[str]:
@@ -120,11 +120,8 @@ def all_sets(session: Session, gazetteer: Gazetteer) -> list[SetEntry]:
 
 
 def _place_names(gazetteer: Gazetteer) -> dict[str, str]:
-    return {
-        ":".join((PLACE, *gazetteer.key_path(name))): name
-        for name in gazetteer.places
-        if gazetteer.key_path(name)
-    }
+    paths = {name: gazetteer.key_path(name) for name in gazetteer.places}
+    return {":".join((PLACE, *path)): name for name, path in paths.items() if path}
 
 
 def _set_name(spec: str, places: dict[str, str], titles: dict[str, str]) -> str:
