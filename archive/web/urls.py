@@ -7,8 +7,9 @@ other visitors may be served (cached pages, feeds): ARCHIVE_PUBLIC_URL does.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import request, url_for
 
@@ -27,8 +28,16 @@ def absolute(path: str) -> str:
 
 def with_query(path: str, params: Mapping[str, Any] | None) -> str:
     """Return a site path with query parameters: what url_for builds for a route's query
-    arguments, without it (a results page has about a hundred such links)."""
-    return f"{path}?{urlencode(params)}" if params else path
+    arguments, without it (a results page has about a hundred such links). Keys and values
+    are quoted as urlencode does, each distinct text once per process."""
+    if not params:
+        return path
+    return path + "?" + "&".join(f"{_quoted(str(k))}={_quoted(str(v))}" for k, v in params.items())
+
+
+@lru_cache(maxsize=8192)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

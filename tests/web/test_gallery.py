@@ -187,6 +187,10 @@ def test_feed_sitemap_and_embed_list_only_published(
 
 
 def test_results_page_runs_a_fixed_number_of_queries(client: FlaskClient, app: Flask) -> None:
+    """However many cards a page shows, it reads them with the same queries (each page
+    starts with no card kept, as after any public change)."""
+    from archive.web.cache import CardCache
+
     runtime: Runtime = app.extensions["archive"]
     counted: list[str] = []
 
@@ -196,9 +200,11 @@ def test_results_page_runs_a_fixed_number_of_queries(client: FlaskClient, app: F
     client.get("/photos", query_string={"q": "warm-up"})  # builds the index view first
     event.listen(runtime.db.engine, "before_cursor_execute", count)
     try:
+        app.extensions["card_cache"] = CardCache()
         many = client.get("/photos", query_string={"era": "1900~1999"})  # 24 cards
         with_many = len(counted)
         counted.clear()
+        app.extensions["card_cache"] = CardCache()
         few = client.get("/photos", query_string={"q": "가족"})  # 3 cards
     finally:
         event.remove(runtime.db.engine, "before_cursor_execute", count)
@@ -371,3 +377,25 @@ def test_card_image_paths_are_the_media_route(app: Flask) -> None:
             assert photo_path("naju-1970-0001") == url_for(
                 "gallery.photo", public_id="naju-1970-0001"
             )
+
+
+def test_links_with_a_query_are_what_url_for_builds(app: Flask) -> None:
+    """Result pages write their links' query strings themselves: quoted as urlencode does,
+    and read back as the arguments url_for would carry, for Korean, spaces, reserved
+    characters and numbers, under a script root too."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from flask import url_for
+
+    from archive.web.urls import with_query
+
+    params = {"q": "영산포 선창 & 1970 #1 +/?=", "era": "1960~1970", "place": "영산동", "page": 3}
+    for base in ("https://oldphoto.naju.go.kr", "https://oldphoto.naju.go.kr/corner"):
+        with app.test_request_context("/photos", base_url=base):
+            path = url_for("gallery.photos")
+            link = with_query(path, params)
+            assert link == f"{path}?{urlencode(params)}"
+            expected = urlsplit(url_for("gallery.photos", **params))
+            assert urlsplit(link).path == expected.path
+            assert parse_qsl(urlsplit(link).query) == parse_qsl(expected.query)
+            assert with_query(path, {}) == path
