@@ -60,6 +60,7 @@ class Variants:
     def __init__(self, groups: Sequence[VariantGroup]) -> None:
         self.groups = tuple(groups)
         self._by_terms: dict[Terms, set[Terms]] | None = None
+        self._longest = 1  # the most terms a member has
         self._lock = threading.Lock()
 
     def _index(self, analyzer: KoreanAnalyzer) -> dict[Terms, set[Terms]]:
@@ -71,13 +72,14 @@ class Variants:
                     members = {tuple(analyzer.query_terms(w)) for w in group.words} - {()}
                     for member in members:
                         by_terms.setdefault(member, set()).update(members - {member})
+                self._longest = max((len(k) for k in by_terms), default=1)
                 self._by_terms = by_terms
             return self._by_terms
 
     def clauses(self, terms: Sequence[str], analyzer: KoreanAnalyzer) -> list[Clause]:
         """Group query terms into clauses, the longest variant member first."""
         by_terms = self._index(analyzer)
-        longest = max((len(k) for k in by_terms), default=1)
+        longest = self._longest
         clauses: list[Clause] = []
         at = 0
         while at < len(terms):

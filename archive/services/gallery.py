@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from archive.fields import PUBLIC
 from archive.jobs.queue import pending_subjects
 from archive.models import Photo, PhotoFile
 from archive.services.photos import INDEX_JOB
@@ -44,30 +45,71 @@ class PublicCopy(NamedTuple):
 _MASTER = aliased(PhotoFile, name="master")
 
 
+# Statements built once, with the ids as an expanding parameter: results pages run them
+# for every page, and building a statement costs more than SQLite answering it.
+_MEDIA = (
+    select(
+        Photo.public_id,
+        PhotoFile.variant,
+        PhotoFile.backend,
+        PhotoFile.public_key,
+        PhotoFile.width,
+        PhotoFile.height,
+    )
+    .join(_MASTER, (_MASTER.photo_id == Photo.id) & (_MASTER.role == FileRole.MASTER))
+    .join(PhotoFile, (PhotoFile.derived_from_id == _MASTER.id) & (PhotoFile.page == 0))
+    .where(
+        Photo.public_id.in_(bindparam("ids", expanding=True)),
+        Photo.status == RecordStatus.PUBLISHED,
+    )
+)
+# What a card shows of a record: the registry's public fields and a few more, as plain
+# rows (a page reads two dozen records and changes none).
+CARD_COLUMNS = tuple(
+    dict.fromkeys(
+        [
+            Photo.public_id,
+            *(getattr(Photo, field.column) for field in PUBLIC),
+            Photo.title,
+            Photo.rights,
+            Photo.places,
+            Photo.memory_count,
+        ]
+    )
+)
+_CARDS = select(*CARD_COLUMNS).where(
+    Photo.public_id.in_(bindparam("ids", expanding=True)),
+    Photo.status == RecordStatus.PUBLISHED,
+)
+
+
+def card_rows(session: Session, public_ids: Iterable[str]) -> list[Row[Any]]:
+    """Return what cards show of the published records among public_ids (any order)."""
+    ids = list(public_ids)
+    return list(session.execute(_CARDS, {"ids": ids})) if ids else []
+
+
 def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, PublicCopy]]:
     """Return {public id: {variant: public copy}} of each master's page 0."""
     ids = list(public_ids)
     if not ids:
         return {}
-    master = _MASTER
-    rows = session.execute(
-        select(
-            Photo.public_id,
-            PhotoFile.variant,
-            PhotoFile.backend,
-            PhotoFile.public_key,
-            PhotoFile.width,
-            PhotoFile.height,
-        )
-        .join(master, (master.photo_id == Photo.id) & (master.role == FileRole.MASTER))
-        .join(PhotoFile, (PhotoFile.derived_from_id == master.id) & (PhotoFile.page == 0))
-        .where(Photo.public_id.in_(ids), Photo.status == RecordStatus.PUBLISHED)
-    )
+    rows = session.execute(_MEDIA, {"ids": ids})
     found: dict[str, dict[str, PublicCopy]] = {}
     for public_id, variant, backend, key, width, height in rows:
         if key:
             found.setdefault(public_id, {})[variant or ""] = PublicCopy(backend, key, width, height)
     return found
+
+
+def media_of(photo: Photo) -> dict[str, PublicCopy]:
+    """Return what media_for returns for one record whose files are loaded already."""
+    masters = {f.id for f in photo.files if f.role == FileRole.MASTER}
+    return {
+        f.variant or "": PublicCopy(f.backend, f.public_key, f.width, f.height)
+        for f in sorted(photo.files, key=lambda f: f.id)
+        if f.derived_from_id in masters and f.page == 0 and f.public_key
+    }
 
 
 def hidden_until_indexed(session: Session) -> list[str]:

@@ -8,16 +8,21 @@ from typing import Any
 
 from flask import Request, current_app, g, url_for
 from flask import request as current_request
-from sqlalchemy import select
 
 from archive.errors import IndexUnavailable, NotFound
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.search.query import SearchError, SearchRequest, SearchResult, run_search
-from archive.services.gallery import hidden_until_indexed, media_for, newest, public_photo
+from archive.services.gallery import (
+    card_rows,
+    hidden_until_indexed,
+    media_for,
+    media_of,
+    newest,
+    public_photo,
+)
 from archive.services.showcase import public_exhibition
 from archive.services.suggest import split_people
-from archive.statuses import RecordStatus
 from archive.web import search_view
 from archive.web.cards import photo_card
 
@@ -110,13 +115,9 @@ def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
     missing = [i for i in ids if i not in found]
     if missing:
         with runtime.db.session() as session:
-            photos = session.scalars(
-                select(Photo).where(
-                    Photo.public_id.in_(missing), Photo.status == RecordStatus.PUBLISHED
-                )
-            )
+            rows = card_rows(session, missing)
             media = media_for(session, missing)
-            made = [photo_card(p, media.get(p.public_id, {})) for p in photos]
+            made = [photo_card(row, media.get(row.public_id, {})) for row in rows]
         if cache is not None and version is not None:
             cache.keep(version, made)
         found.update((card["id"], card) for card in made)
@@ -192,8 +193,7 @@ def related_cards(runtime: Runtime, record: Photo, limit: int = 6) -> list[dict[
     tries = [("", decade, place), ("", None, place), ("", decade, parent), ("", None, parent)]
     tries.append(("", decade, None))
     tries += [(word, None, None) for word in [*split_people(record.people or ""), *record.tags][:4]]
-    with runtime.db.session() as session:
-        hidden = tuple(hidden_until_indexed(session))
+    hidden = hidden_now(runtime)
     chosen: list[str] = []
     for text, era, where in tries:
         if len(chosen) >= limit or not (text or era or where):
@@ -224,11 +224,22 @@ def _related_try(runtime: Runtime, request: SearchRequest, hidden: tuple[str, ..
 
 def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
     """Search published records, leaving out those withdrawn since the index last caught up."""
-    with runtime.db.session() as session:
-        hidden = hidden_until_indexed(session)
     index = runtime.search
     view = search_view()
-    return run_search(view, request, runtime.gazetteer, index.analyzer, hidden)
+    return run_search(view, request, runtime.gazetteer, index.analyzer, hidden_now(runtime))
+
+
+def hidden_now(runtime: Runtime) -> tuple[str, ...]:
+    """Return the ids the index may still list though they are no longer public: read
+    once per public-data version (a record leaves the public only with a change that
+    advances it; once the index has caught up, leaving them out again changes nothing)."""
+
+    def read() -> tuple[str, ...]:
+        with runtime.db.session() as session:
+            return tuple(hidden_until_indexed(session))
+
+    memo = current_app.extensions.get("hidden_memo")
+    return memo.get(g.get("public_version"), read) if memo is not None else read()
 
 
 def newest_cards(
@@ -250,4 +261,4 @@ def public_card(runtime: Runtime, public_id: str) -> tuple[Photo, dict[str, Any]
         record = public_photo(session, public_id)
         if record is None:
             raise NotFound(public_id)
-        return record, photo_card(record, media_for(session, [public_id]).get(public_id, {}))
+        return record, photo_card(record, media_of(record))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +101,27 @@ class CardCache:
                 self._cards.popitem(last=False)
 
 
+class VersionMemo:
+    """The value last computed for a public-data version, in this process: for what
+    changes only with a change visitors see (the ids the index is still to drop)."""
+
+    def __init__(self) -> None:
+        self._version: Hashable = None
+        self._value: Any = None
+        self._lock = threading.Lock()
+
+    def get(self, version: Hashable, compute: Callable[[], Any]) -> Any:
+        """Return the value kept for version, else compute it (kept unless version is None)."""
+        with self._lock:
+            if version is not None and version == self._version:
+                return self._value
+        value = compute()
+        if version is not None:
+            with self._lock:
+                self._version, self._value = version, value
+        return value
+
+
 def _cacheable() -> bool:
     path = request.path
     return (
@@ -120,6 +141,7 @@ def init_page_cache(app: Flask) -> None:
     cache = PageCache()
     app.extensions["page_cache"] = cache
     app.extensions["card_cache"] = CardCache()
+    app.extensions["hidden_memo"] = VersionMemo()
 
     @app.before_request
     def serve_cached() -> Response | None:

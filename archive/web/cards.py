@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import request
+from sqlalchemy import Row
 
 from archive.fields import PUBLIC
 from archive.models import Photo
@@ -35,10 +36,10 @@ def photo_path(public_id: str) -> str:
 
 
 def photo_card(
-    photo: Photo, media: dict[str, PublicCopy], external: bool = False
+    photo: Photo | Row[Any], media: dict[str, PublicCopy], external: bool = False
 ) -> dict[str, Any]:
     """Return the public view of a record (also the API item): the registry's public
-    fields, then links and images."""
+    fields, then links and images. photo: a record, or a row of CARD_COLUMNS."""
     card: dict[str, Any] = {"id": photo.public_id}
     for field in PUBLIC:
         value = getattr(photo, field.column)

@@ -399,3 +399,22 @@ def test_links_with_a_query_are_what_url_for_builds(app: Flask) -> None:
             assert urlsplit(link).path == expected.path
             assert parse_qsl(urlsplit(link).query) == parse_qsl(expected.query)
             assert with_query(path, {}) == path
+
+
+def test_a_records_media_read_from_its_files_is_what_the_query_finds(app: Flask) -> None:
+    """Photo pages take the public copies from the files they have loaded; cards read
+    them with one query for many records: both give the same copies, sizes included."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from archive.models import Photo
+    from archive.services.gallery import media_for, media_of
+
+    with runtime_of(app).db.session() as session:
+        photos = list(session.scalars(select(Photo).options(selectinload(Photo.files))))
+        found = media_for(session, [p.public_id for p in photos])
+        assert any(found.values())  # the published scans have their copies
+        for photo in photos:
+            expected = found.get(photo.public_id, {}) if photo.status == "published" else None
+            if expected is not None:
+                assert media_of(photo) == expected, photo.public_id
