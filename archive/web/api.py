@@ -13,6 +13,7 @@ from archive.services.memories import public_memories
 from archive.services.suggest import SuggestionList, suggestion_list
 from archive.web import get_runtime, rfc3339, search_view
 from archive.web.browse import BadParameter, parse_browse, public_card, run_browse
+from archive.web.cards import Links, links
 from archive.web.exhibitions import all_views, one_view
 from archive.web.urls import absolute
 
@@ -66,8 +67,9 @@ def photos() -> tuple[Response, int]:
         result, cards = run_browse(get_runtime(), browse)
     except (BadParameter, SearchError) as exc:
         return jsonify({"error": str(exc)}), 400
+    to = links(external=True)
     for card in cards:
-        _externalise(card)
+        _externalise(card, to)
     body: dict[str, Any] = {
         "total": result.total,
         "page": browse.page,
@@ -98,7 +100,8 @@ def exhibition(slug: str) -> Response:
 
 
 def _exhibition_json(view: dict[str, Any]) -> dict[str, Any]:
-    items = [_externalise(card) for card in view["items"]]
+    to = links(external=True)
+    items = [_externalise(card, to) for card in view["items"]]
     return {
         "slug": view["slug"],
         "title": view["title"],
@@ -153,10 +156,11 @@ def photo(public_id: str) -> Response:
     return jsonify(_externalise(card))
 
 
-def _externalise(card: dict[str, Any]) -> dict[str, Any]:
+def _externalise(card: dict[str, Any], to: Links | None = None) -> dict[str, Any]:
     """Make URLs absolute (under ARCHIVE_PUBLIC_URL) for other sites; drop page-only fields."""
+    to = to or links(external=True)
     for key in ("url", "thumbnail_url", "thumbnail_large_url", "image_url"):
         if card.get(key):
-            card[key] = absolute(card[key])
+            card[key] = to.absolute(card[key])
     card.pop("places", None)
     return card

@@ -24,7 +24,7 @@ from archive.services.gallery import (
 from archive.services.showcase import public_exhibition
 from archive.services.suggest import split_people
 from archive.web import search_view
-from archive.web.cards import photo_card
+from archive.web.cards import links, photo_card
 
 MAX_TEXT = 200
 MAX_PAGE = 100_000
@@ -117,7 +117,8 @@ def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
         with runtime.db.session() as session:
             rows = card_rows(session, missing)
             media = media_for(session, missing)
-            made = [photo_card(row, media.get(row.public_id, {})) for row in rows]
+            to = links()
+            made = [photo_card(row, media.get(row.public_id, {}), to=to) for row in rows]
         if cache is not None and version is not None:
             cache.keep(version, made)
         found.update((card["id"], card) for card in made)
@@ -249,7 +250,8 @@ def newest_cards(
     with runtime.db.session() as session:
         recent = newest(session, limit)
         media = media_for(session, [p.public_id for p in recent])
-        return [(p, photo_card(p, media.get(p.public_id, {}), external)) for p in recent]
+        to = links(external)
+        return [(p, photo_card(p, media.get(p.public_id, {}), to=to)) for p in recent]
 
 
 def public_card(runtime: Runtime, public_id: str) -> tuple[Photo, dict[str, Any]]:

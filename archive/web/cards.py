@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -11,35 +12,72 @@ from sqlalchemy import Row
 from archive.fields import PUBLIC
 from archive.models import Photo
 from archive.services.gallery import PublicCopy, rights_label
+from archive.storage import Storages
 from archive.web import get_runtime
-from archive.web.urls import absolute
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the cards of one answer write their links: paths under the request's script
+    root, or absolute under the public address (ARCHIVE_PUBLIC_URL) for other sites.
+    Read from the request once: a page of 24 cards writes about a hundred links."""
+
+    root: str
+    base: str | None
+    storages: Storages
+
+    def absolute(self, path: str) -> str:
+        """Return a site path as an absolute URL (what urls.absolute does)."""
+        if not path.startswith("/") or self.base is None:
+            return path
+        if self.root and path.startswith(self.root):
+            path = path[len(self.root) :]
+        return self.base + path
+
+    def media(self, copy: PublicCopy | None) -> str | None:
+        """Return the immutable URL of a public copy (its storage's own URL if it has one)."""
+        if not copy:
+            return None
+        direct = self.storages.of(copy.backend).url(copy.key)
+        if direct:
+            return direct
+        variant, _shard, filename = copy.key.split("/")[-3:]
+        # The route's path (archive.web.media.derivative) written out: url_for was a
+        # fifth of an API answer's time.
+        return self.absolute(f"{self.root}/media/{variant}/{filename}")
+
+    def photo(self, public_id: str) -> str:
+        """Return the photo page's link (the route gallery.photo written out)."""
+        return self.absolute(f"{self.root}/photos/{quote(public_id, safe='')}")
+
+
+def links(external: bool = False) -> Links:
+    """Return the links of this request: absolute ones when external."""
+    runtime = get_runtime()
+    base = runtime.settings.public_base if external else None
+    return Links(request.script_root, base, runtime.storages)
 
 
 def media_url(copy: PublicCopy | None, external: bool = False) -> str | None:
     """Return the immutable URL of a public copy (its storage's public URL when it has one)."""
-    if not copy:
-        return None
-    backend, public_key = copy.backend, copy.key
-    direct = get_runtime().storages.of(backend).url(public_key)
-    if direct:
-        return direct
-    variant, _shard, filename = public_key.split("/")[-3:]
-    # The route's path (archive.web.media.derivative) written out: a page of 24 cards
-    # builds 72 of these, and url_for was a fifth of an API answer's time.
-    path = f"{request.script_root}/media/{variant}/{filename}"
-    return absolute(path) if external else path
+    return links(external).media(copy)
 
 
 def photo_path(public_id: str) -> str:
     """Return the photo page's path (the route gallery.photo written out, as media_url)."""
-    return f"{request.script_root}/photos/{quote(public_id, safe='')}"
+    return links().photo(public_id)
 
 
 def photo_card(
-    photo: Photo | Row[Any], media: dict[str, PublicCopy], external: bool = False
+    photo: Photo | Row[Any],
+    media: dict[str, PublicCopy],
+    external: bool = False,
+    to: Links | None = None,
 ) -> dict[str, Any]:
     """Return the public view of a record (also the API item): the registry's public
-    fields, then links and images. photo: a record, or a row of CARD_COLUMNS."""
+    fields, then links and images. photo: a record, or a row of CARD_COLUMNS; to: the
+    links of the answer (read from the request when not given)."""
+    to = to or links(external)
     card: dict[str, Any] = {"id": photo.public_id}
     for field in PUBLIC:
         value = getattr(photo, field.column)
@@ -49,10 +87,10 @@ def photo_card(
         rights=rights_label(photo.rights)["text"],
         places=list(photo.places or []),
         memory_count=photo.memory_count or 0,
-        url=_link(photo_path(photo.public_id), external),
-        thumbnail_url=media_url(media.get("thumb"), external),
-        thumbnail_large_url=media_url(media.get("thumb_large"), external),
-        image_url=media_url(media.get("web"), external),
+        url=to.photo(photo.public_id),
+        thumbnail_url=to.media(media.get("thumb")),
+        thumbnail_large_url=to.media(media.get("thumb_large")),
+        image_url=to.media(media.get("web")),
     )
     for name, variant in (
         ("thumbnail", "thumb"),
@@ -63,10 +101,6 @@ def photo_card(
         card[f"{name}_width"] = copy.width if copy else None
         card[f"{name}_height"] = copy.height if copy else None
     return card
-
-
-def _link(path: str, external: bool) -> str:
-    return absolute(path) if external else path
 
 
 def alt_text(card: dict[str, Any]) -> str:

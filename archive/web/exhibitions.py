@@ -15,7 +15,7 @@ from archive.services.showcase import (
     published_exhibitions,
 )
 from archive.web import KST, get_runtime
-from archive.web.cards import photo_card
+from archive.web.cards import links, photo_card
 from archive.web.urls import absolute
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
@@ -26,8 +26,9 @@ def exhibition_view(session: Any, shown: Shown, external: bool = False) -> dict[
     exhibition = shown.exhibition
     media = media_for(session, [photo.public_id for photo, _caption in shown.photos])
     items = []
+    to = links(external)
     for photo, caption in shown.photos:
-        card = photo_card(photo, media.get(photo.public_id, {}), external)
+        card = photo_card(photo, media.get(photo.public_id, {}), to=to)
         card["caption"] = caption
         items.append(card)
     cover = next((c for c in items if shown.cover and c["id"] == shown.cover.public_id), None)
