@@ -45,6 +45,8 @@ class PublicCopy(NamedTuple):
 _MASTER = aliased(PhotoFile, name="master")
 
 
+# The copies a card shows (a thumbnail in two sizes, the web image): not the tiles.
+CARD_VARIANTS = ("thumb", "thumb_large", "web")
 # Statements built once, with the ids as an expanding parameter: results pages run them
 # for every page, and building a statement costs more than SQLite answering it.
 _MEDIA = (
@@ -59,6 +61,7 @@ _MEDIA = (
     .join(_MASTER, (_MASTER.photo_id == Photo.id) & (_MASTER.role == FileRole.MASTER))
     .join(PhotoFile, (PhotoFile.derived_from_id == _MASTER.id) & (PhotoFile.page == 0))
     .where(
+        PhotoFile.variant.in_(CARD_VARIANTS),
         Photo.public_id.in_(bindparam("ids", expanding=True)),
         Photo.status == RecordStatus.PUBLISHED,
     )
@@ -90,7 +93,7 @@ def card_rows(session: Session, public_ids: Iterable[str]) -> list[Row[Any]]:
 
 
 def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, PublicCopy]]:
-    """Return {public id: {variant: public copy}} of each master's page 0."""
+    """Return {public id: {variant: public copy}} of each master's page 0 (CARD_VARIANTS)."""
     ids = list(public_ids)
     if not ids:
         return {}
@@ -108,7 +111,10 @@ def media_of(photo: Photo) -> dict[str, PublicCopy]:
     return {
         f.variant or "": PublicCopy(f.backend, f.public_key, f.width, f.height)
         for f in sorted(photo.files, key=lambda f: f.id)
-        if f.derived_from_id in masters and f.page == 0 and f.public_key
+        if f.derived_from_id in masters
+        and f.page == 0
+        and f.public_key
+        and f.variant in CARD_VARIANTS
     }
 
 
