@@ -14,6 +14,7 @@ from archive.models import Photo
 from archive.services.gallery import PublicCopy, rights_label
 from archive.storage import Storages
 from archive.web import get_runtime
+from archive.web.urls import absolute_under
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,7 @@ class Links:
 
     def absolute(self, path: str) -> str:
         """Return a site path as an absolute URL (what urls.absolute does)."""
-        if not path.startswith("/") or self.base is None:
-            return path
-        if self.root and path.startswith(self.root):
-            path = path[len(self.root) :]
-        return self.base + path
+        return path if self.base is None else absolute_under(path, self.root, self.base)
 
     def media(self, copy: PublicCopy | None) -> str | None:
         """Return the immutable URL of a public copy (its storage's own URL if it has one)."""

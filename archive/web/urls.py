@@ -18,12 +18,17 @@ from archive.web import get_runtime
 
 def absolute(path: str) -> str:
     """Return a site path (from url_for) as an absolute URL under the public address."""
+    root = request.script_root if request else ""
+    return absolute_under(path, root, get_runtime().settings.public_base)
+
+
+def absolute_under(path: str, root: str, base: str) -> str:
+    """Return a site path under the script root root as an absolute URL under base."""
     if not path.startswith("/"):
         return path  # already absolute (a CDN URL)
-    root = request.script_root if request else ""
     if root and path.startswith(root):
         path = path[len(root) :]
-    return get_runtime().settings.public_base + path
+    return base + path
 
 
 def with_query(path: str, params: Mapping[str, Any] | None) -> str:
