@@ -68,13 +68,12 @@ def photo_path(public_id: str) -> str:
 def photo_card(
     photo: Photo | Row[Any],
     media: dict[str, PublicCopy],
-    external: bool = False,
     to: Links | None = None,
 ) -> dict[str, Any]:
     """Return the public view of a record (also the API item): the registry's public
     fields, then links and images. photo: a record, or a row of CARD_COLUMNS; to: the
-    links of the answer (read from the request when not given)."""
-    to = to or links(external)
+    links of the answer (this request's paths when not given)."""
+    to = to or links()
     card: dict[str, Any] = {"id": photo.public_id}
     for field in PUBLIC:
         value = getattr(photo, field.column)

@@ -27,7 +27,7 @@ from archive.web.browse import (
     run_browse,
     search_public,
 )
-from archive.web.cards import photo_card
+from archive.web.cards import links, photo_card
 from archive.web.exhibitions import all_views, landing_features
 from archive.web.zoom import download_context, zoom_context
 
@@ -224,7 +224,8 @@ def sitemap() -> Response:
     runtime = get_runtime()
     with runtime.db.session() as session:
         recent = newest(session, 50_000)
-        entries = [(p, photo_card(p, {}, external=True)) for p in recent]
+        to = links(external=True)
+        entries = [(p, photo_card(p, {}, to=to)) for p in recent]
     shows = all_views(external=True)
     return Response(
         render_template("gallery/sitemap.xml", entries=entries, exhibitions=shows),
