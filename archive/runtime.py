@@ -102,12 +102,14 @@ class Runtime:
 
     def share_before_fork(self) -> None:
         """Load what every web worker reads and never changes (the Korean model, the
-        variants, the Hanja table) before the server forks, so they share it."""
+        variants, the Hanja table) and the search index's arrays before the server
+        forks, so they share it."""
         analyzer = self.search.analyzer
         analyzer.warm()
         analyzer.query_terms("羅州 영산포 국민학교")  # the Hanja table and the variants
         if analyzer.variants is not None:
             analyzer.variants.clauses(["영산포"], analyzer)
+        self.search.warm()
         self.db.analyze()  # SQLite's planner statistics, fresh for the records there are now
         self.db.dispose()
 

@@ -18,9 +18,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from archive.db import Database
+from archive.errors import IndexUnavailable
 from archive.models import Job, Photo
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.documents import (
+    TEXT_FIELDS,
     Document,
     document_texts,
     layout_version,
@@ -28,7 +30,7 @@ from archive.search.documents import (
     record_query,
 )
 from archive.search.gazetteer import Gazetteer
-from archive.search.whoosh import WhooshBackend, schema_description
+from archive.search.whoosh import NUMBERS, WhooshBackend, schema_description
 from archive.search.whoosh.view import SearchView
 from archive.statuses import RecordStatus
 
@@ -56,6 +58,22 @@ class SearchIndex:
         :raises IndexUnavailable: when it is missing or outdated (a worker rebuilds it).
         """
         return self.backend.view()
+
+    def warm(self) -> None:
+        """Read what the public pages' searches read first (the columns, the status and
+        place sets) before the web server forks: its workers share these arrays and answer
+        their first visitors at once. The searcher itself is closed again: each worker
+        opens its own."""
+        from archive.search.query import SearchRequest, run_search
+
+        try:
+            view = self.view()
+        except IndexUnavailable:
+            return  # a worker is building it; the web answers without it meanwhile
+        for name in (*NUMBERS, *(f"{field}_len" for field in TEXT_FIELDS)):
+            view.column(name)
+        run_search(view, SearchRequest(hits=False), self.gazetteer, self.analyzer)
+        self.backend.forget_searcher()
 
     def usable(self) -> bool:
         """Return whether the index can be searched now."""

@@ -90,17 +90,27 @@ def exhibitions_of(session: Session, photo: Photo) -> list[Exhibition]:
 def photo_of_the_day(session: Session, day: date) -> Photo | None:
     """Return the day's photo: the same for everyone all day, a different one each day.
 
-    The pick walks the published records that have a public image, in id order, from a
-    point that a hash of the date chooses, so it needs one count and one offset query.
+    A hash of the date chooses one of the published records (in id order), and the pick
+    is the first from there that has a public image, going round to the start. Counting
+    and skipping read only the status index; only records near the chosen one are looked
+    at for an image (counting those with an image read every file: 0.1 s at 100,000).
     """
-    with_image = select(PhotoFile.photo_id).where(
-        PhotoFile.variant == "thumb", PhotoFile.public_key.is_not(None)
-    )
-    published = (Photo.status == RecordStatus.PUBLISHED) & Photo.id.in_(with_image)
+    published = Photo.status == RecordStatus.PUBLISHED
     total = session.scalar(select(func.count()).select_from(Photo).where(published)) or 0
     if not total:
         return None
     seed = int.from_bytes(hashlib.sha256(day.isoformat().encode()).digest()[:8], "big")
-    return session.scalar(
-        select(Photo).where(published).order_by(Photo.id).offset(seed % total).limit(1)
+    start = session.scalar(
+        select(Photo.id).where(published).order_by(Photo.id).offset(seed % total).limit(1)
     )
+    has_image = (
+        select(PhotoFile.id)
+        .where(
+            PhotoFile.photo_id == Photo.id,
+            PhotoFile.variant == "thumb",
+            PhotoFile.public_key.is_not(None),
+        )
+        .exists()
+    )
+    pick = select(Photo).where(published, has_image).order_by(Photo.id).limit(1)
+    return session.scalar(pick.where(Photo.id >= (start or 0))) or session.scalar(pick)

@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 from click.testing import Result
 from sqlalchemy import func, select
+from whoosh.query import Term
 
 from archive.errors import IndexUnavailable
 from archive.models import Job, Photo
 from archive.runtime import Runtime
+from archive.search.documents import TEXT_FIELDS
 from archive.search.query import SearchRequest, run_search
 from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
@@ -280,6 +282,50 @@ def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> 
             assert list(zip(numbers, values, strict=True)) == expected, (field, term)
             checked += 1
     assert checked > 20
+
+
+def _whooshs_own(view: SearchView, field: str, value: str) -> list[int]:
+    return sorted(view.searcher.docs_for_query(Term(field, value)))
+
+
+def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: Runtime) -> None:
+    """Columns and filter sets are read a segment at a time and kept by segment: they
+    equal what Whoosh reads, and a change to the index reads only its new segment."""
+    _many(runtime, 1500)
+    with runtime.db.session() as session:  # dates: columns with values, and without
+        for photo in session.scalars(select(Photo).where(Photo.id % 3 == 0)):
+            date = f"{1930 + photo.id % 60}년" if photo.id % 2 else "1970년대"
+            update_photo(session, photo, {"date": date}, actor="test", gazetteer=runtime.gazetteer)
+    runtime.search.rebuild(runtime.db, procs=2)  # several segments
+    runtime.search.warm()  # as the web server does before it forks
+    backend = runtime.search.backend
+    kept = list(backend.segments.kept())
+    assert kept and all(key[0][1] for key in kept)  # read before any web request
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.id == 7)).one()
+        update_photo(session, photo, {"date": "1955년"}, actor="test", gazetteer=runtime.gazetteer)
+    runtime.search.sync(runtime.db)  # a new segment, one deletion in an old one
+    view = backend.view()
+    reader = view.searcher.reader()
+    for name in ("year_start", "year_end", "precision", *(f"{t}_len" for t in TEXT_FIELDS)):
+        own = list(reader.column_reader(name))
+        assert view.column(name).tolist() == own, name
+    assert view.column("year_start").any()
+    for field, value in [("places", p) for p in PLACES] + [("status", "published")]:
+        assert view.docs_with(field, value).tolist() == _whooshs_own(view, field, value)
+        assert np.flatnonzero(view.mask_of(field, (value,))).tolist() == _whooshs_own(
+            view, field, value
+        )
+    # Segments the change did not touch were not read again.
+    untouched = [key for key in kept if key[0] in view.segment_keys]
+    assert untouched
+
+    def read_again() -> np.ndarray:
+        raise AssertionError("read again")
+
+    for key in untouched:
+        backend.segments.get(key, read_again)
+    assert all(key[0] in view.segment_keys for key in backend.segments.kept())
 
 
 def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from archive.ingest.worker import IngestWorker
+from archive.services.photos import create_photo
 from archive.services.showcase import photo_of_the_day
 from tests.scans import picture, save_jpeg
 from tests.web.conftest import add_staff, csrf_token, runtime_of, sign_in, work
@@ -254,6 +255,10 @@ def test_the_day_photo_is_the_same_all_day_and_changes_from_day_to_day(fresh_app
     scans(fresh_app, {"title": "초안", "status": "draft"})  # never chosen
     runtime = runtime_of(fresh_app)
     start = date(2026, 11, 24)
+    with runtime.db.session() as session:  # published, but with no image yet: never chosen
+        for n in range(3):
+            fields = {"title": f"그림 없음 {n}", "status": "published"}
+            create_photo(session, fields, source="scan", gazetteer=runtime.gazetteer)
     with runtime.db.session() as session:
         picks = [photo_of_the_day(session, start + timedelta(days=n)) for n in range(30)]
         again = photo_of_the_day(session, start)

@@ -27,7 +27,7 @@ from archive.errors import IndexUnavailable
 from archive.search.documents import TEXT_FIELDS, Document
 from archive.search.whoosh.fields import PlacesField, TermsField
 from archive.search.whoosh.fixes import apply_whoosh_fixes
-from archive.search.whoosh.view import SearchView
+from archive.search.whoosh.view import SearchView, SegmentArrays
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, Schema
@@ -99,6 +99,7 @@ class WhooshBackend:
         self._view: SearchView | None = None
         self._generation = 0
         self._lock = threading.Lock()
+        self.segments = SegmentArrays()  # arrays by segment, kept across views
 
     @contextmanager
     def writer_lock(self, wait: float) -> Iterator[bool]:
@@ -158,8 +159,17 @@ class WhooshBackend:
             view = self._view
             if view is None or view.searcher is not current:
                 self._generation += 1
-                view = self._view = SearchView(current, self._generation)
+                view = self._view = SearchView(current, self._generation, self.segments)
+                self.segments.keep_only(view.segment_keys)
             return view
+
+    def forget_searcher(self) -> None:
+        """Close the searcher (its files) but keep the arrays read by segment: a process
+        about to fork leaves each child to open its own."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._view = None
 
     def view_of_new_searcher(self) -> SearchView:
         """Return a view of its own over the current generation (nothing cached yet).

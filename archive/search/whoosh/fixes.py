@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from whoosh.codec import whoosh3
+from whoosh.columns import NumericColumn
 from whoosh.filedb import structfile
 
 _applied = False
@@ -93,31 +94,62 @@ def apply_whoosh_fixes() -> None:
 
 
 def read_postings(reader: Any, field: str, term: str) -> tuple[list[Any], list[Any]]:
-    """Return a term's live postings as (document numbers, weights) arrays per block.
+    """Return a term's live postings as (document numbers, weights) arrays per segment."""
+    ids: list[Any] = []
+    weights: list[Any] = []
+    for leaf, base in reader.leaf_readers():
+        leaf_ids, leaf_weights = leaf_postings(leaf, field, term)
+        if leaf_ids.size:
+            ids.append(leaf_ids + base)
+            weights.append(leaf_weights)
+    return ids, weights
+
+
+def leaf_postings(leaf: Any, field: str, term: str) -> tuple[Any, Any]:
+    """Return a term's live postings in one segment as (document numbers, weights).
 
     Whoosh's matcher hands out one posting per call (three Python calls each: 5 µs); a
     posting block already holds its numbers and weights as arrays, so they are taken a
     block at a time (a hundred times fewer calls). Deleted documents are left out as
     the matcher would. Postings kept inline in the term (short lists) are read as usual.
     """
-    ids: list[Any] = []
-    weights: list[Any] = []
-    for leaf, base in reader.leaf_readers():
-        if (field, term) not in leaf:
-            continue
-        text = leaf._text_to_bytes(field, term)
-        matcher = leaf._terms.matcher(field, text, leaf.schema[field].format)
-        deleted = leaf.deleted_docs_set
-        read = _blocks if isinstance(matcher, whoosh3.W3LeafMatcher) else _one_by_one
-        numbers, values = read(matcher)
-        leaf_ids = np.asarray(numbers, dtype=np.int64)
-        leaf_weights = np.asarray(values, dtype=np.float64)
-        if deleted:
-            keep = ~np.isin(leaf_ids, np.fromiter(deleted, dtype=np.int64))
-            leaf_ids, leaf_weights = leaf_ids[keep], leaf_weights[keep]
-        ids.append(leaf_ids + base)
-        weights.append(leaf_weights)
+    if (field, term) not in leaf:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    text = leaf._text_to_bytes(field, term)
+    matcher = leaf._terms.matcher(field, text, leaf.schema[field].format)
+    deleted = leaf.deleted_docs_set
+    read = _blocks if isinstance(matcher, whoosh3.W3LeafMatcher) else _one_by_one
+    numbers, values = read(matcher)
+    ids = np.asarray(numbers, dtype=np.int64)
+    weights = np.asarray(values, dtype=np.float64)
+    if deleted:
+        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+        ids, weights = ids[keep], weights[keep]
     return ids, weights
+
+
+def leaf_column(leaf: Any, name: str) -> Any:
+    """Return a numeric column of one segment as int64, one value per document.
+
+    A numeric column is a run of fixed-width big-endian numbers, one per document up to
+    the last that has a value (the rest hold the default): read at once, instead of one
+    struct unpack per document through Whoosh's reader (40 ms a column at 100,000).
+    """
+    count = leaf.doc_count_all()
+    reader = leaf.column_reader(name, translate=False)
+    if not isinstance(reader, NumericColumn.Reader):  # no column file in this segment
+        return np.fromiter(iter(reader), dtype=np.int64, count=count)
+    values = np.full(count, reader._default, dtype=np.int64)
+    raw = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+    values[: reader._count] = np.frombuffer(raw, dtype=">" + reader._typecode)
+    return values
+
+
+def segment_key(leaf: Any) -> tuple[str, int]:
+    """Return what identifies a segment's documents: its id and how many are deleted
+    (deletions only grow in a segment; a merge makes a new one)."""
+    segment = leaf.segment()
+    return segment.segment_id(), segment.deleted_count()
 
 
 def _blocks(matcher: Any) -> tuple[list[int], list[float]]:

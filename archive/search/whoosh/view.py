@@ -9,12 +9,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
-from archive.search.whoosh.fixes import read_postings
-from whoosh.query import Or, Term
+from archive.search.whoosh.fixes import leaf_column, leaf_postings, read_postings, segment_key
 from whoosh.searching import Searcher
 
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
@@ -68,6 +68,38 @@ class ByteLRU:
             self.bytes -= dropped
 
 
+class SegmentArrays:
+    """Columns and filter document sets read from each segment, kept by segment across
+    views: a change to the index writes a small new segment (and deletes in others), so
+    the next view reads only what is new instead of every document again. Shared by the
+    threads of a process, and by its workers when read before they fork."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrays: dict[tuple[Any, ...], DocSet] = {}
+
+    def get(self, key: tuple[Any, ...], read: Callable[[], DocSet]) -> DocSet:
+        """Return the array kept under key (a segment key first), else read and keep it."""
+        with self._lock:
+            found = self._arrays.get(key)
+        if found is None:
+            found = read()
+            with self._lock:
+                self._arrays[key] = found
+        return found
+
+    def kept(self) -> list[tuple[Any, ...]]:
+        """Return the keys of the arrays kept (a segment key first)."""
+        with self._lock:
+            return list(self._arrays)
+
+    def keep_only(self, segments: Iterable[Any]) -> None:
+        """Forget the arrays of segments no longer in the index (merged or rebuilt away)."""
+        live = set(segments)
+        with self._lock:
+            self._arrays = {k: v for k, v in self._arrays.items() if k[0] in live}
+
+
 class SearchView:
     """Wrap one Whoosh searcher; everything cached here is valid until the index changes.
 
@@ -76,7 +108,9 @@ class SearchView:
     view's lock; long computations (a search whose answer is remembered) do not.
     """
 
-    def __init__(self, searcher: Searcher, generation: int = 0) -> None:
+    def __init__(
+        self, searcher: Searcher, generation: int = 0, segments: SegmentArrays | None = None
+    ) -> None:
         self.searcher = searcher
         # Increases whenever the index changes; caches of derived pages key on it.
         self.generation = generation
@@ -90,6 +124,24 @@ class SearchView:
         self._derived = ByteLRU(DERIVED_BYTES)
         self._answers = ByteLRU(ANSWER_BYTES)
         self._memos: dict[str, Any] = {}
+        self._segments = segments if segments is not None else SegmentArrays()
+        reader = searcher.reader()
+        leaves = reader.leaf_readers() if self.maxdoc else []
+        # (segment key with the index folder, segment reader, first document number)
+        folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+        self._leaves = [((folder, *segment_key(leaf)), leaf, base) for leaf, base in leaves]
+
+    @property
+    def segment_keys(self) -> list[Any]:
+        """Return the keys of this view's segments (what its SegmentArrays may keep)."""
+        return [key for key, _leaf, _base in self._leaves]
+
+    def _per_segment(self, what: tuple[Any, ...], read: Callable[[Any], DocSet]) -> list[DocSet]:
+        """Return an array per segment (the caller holds the lock: readers are shared)."""
+        found = []
+        for key, leaf, _base in self._leaves:
+            found.append(self._segments.get((key, *what), partial(read, leaf)))
+        return found
 
     def docs_with(self, field: str, value: str) -> DocSet:
         """Return the sorted numbers of live documents whose field holds value (cached)."""
@@ -97,9 +149,12 @@ class SearchView:
         with self._lock:
             found = self._docsets.get(key)
             if found is None:
-                query = Term(field, value)
-                found = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
-                found.sort()
+                parts = self._per_segment(key, lambda leaf: leaf_postings(leaf, field, value)[0])
+                bases = [base for _key, _leaf, base in self._leaves]
+                found = np.concatenate(
+                    [np.zeros(0, dtype=np.int64)]
+                    + [docs + base for docs, base in zip(parts, bases, strict=True)]
+                )
                 self._docsets[key] = found
             return found
 
@@ -110,8 +165,8 @@ class SearchView:
         with self._lock:
             if key not in self._masks:
                 mask = np.zeros(self.maxdoc, dtype=np.bool_)
-                query = Or([Term(field, value) for value in values])
-                mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+                for value in values:
+                    mask[self.docs_with(field, value)] = True
                 self._masks[key] = mask
             return self._masks[key]
 
@@ -119,12 +174,8 @@ class SearchView:
         """Return a numeric column as an array indexed by document number."""
         with self._lock:
             if name not in self._columns:
-                if self.maxdoc == 0:  # an empty index has no segment, so no column reader
-                    self._columns[name] = np.zeros(0, dtype=np.int64)
-                    return self._columns[name]
-                reader = self.searcher.reader().column_reader(name)
-                values = np.fromiter(iter(reader), dtype=np.int64, count=self.maxdoc)
-                self._columns[name] = values
+                parts = self._per_segment(("column", name), lambda leaf: leaf_column(leaf, name))
+                self._columns[name] = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
             return self._columns[name]
 
     def postings(self, field: str, term: str) -> tuple[DocSet, Floats]:
