@@ -79,16 +79,47 @@ CARD_COLUMNS = tuple(
         ]
     )
 )
-_CARDS = select(*CARD_COLUMNS).where(
+# Each copy a card shows joined in its own columns: one row per record (a card's record
+# and its copies in one query, as media_for finds them).
+_COPIES = {variant: aliased(PhotoFile, name=f"copy_{variant}") for variant in CARD_VARIANTS}
+_CARDS = select(
+    *CARD_COLUMNS,
+    *(
+        column
+        for copy in _COPIES.values()
+        for column in (copy.backend, copy.public_key, copy.width, copy.height)
+    ),
+).outerjoin(_MASTER, (_MASTER.photo_id == Photo.id) & (_MASTER.role == FileRole.MASTER))
+for _variant, _copy in _COPIES.items():
+    _CARDS = _CARDS.outerjoin(
+        _copy,
+        (_copy.derived_from_id == _MASTER.id) & (_copy.page == 0) & (_copy.variant == _variant),
+    )
+_CARDS = _CARDS.where(
     Photo.public_id.in_(bindparam("ids", expanding=True)),
     Photo.status == RecordStatus.PUBLISHED,
-)
+).order_by(_MASTER.id)
 
 
-def card_rows(session: Session, public_ids: Iterable[str]) -> list[Row[Any]]:
-    """Return what cards show of the published records among public_ids (any order)."""
+def card_rows(
+    session: Session, public_ids: Iterable[str]
+) -> list[tuple[Row[Any], dict[str, PublicCopy]]]:
+    """Return what cards show of the published records among public_ids (any order),
+    each with its public copies (what media_for returns), in one query."""
     ids = list(public_ids)
-    return list(session.execute(_CARDS, {"ids": ids})) if ids else []
+    if not ids:
+        return []
+    found: dict[str, tuple[Row[Any], dict[str, PublicCopy]]] = {}
+    width = len(CARD_COLUMNS)
+    # On the session's connection: a Core statement through the session pays for the
+    # ORM's execution path (a third of the time here) and gains nothing.
+    for row in session.connection().execute(_CARDS, {"ids": ids}):
+        copies = found.setdefault(row.public_id, (row, {}))[1]
+        for n, variant in enumerate(CARD_VARIANTS):
+            backend, key, pixels_wide, pixels_high = row[width + 4 * n : width + 4 * n + 4]
+            if key:
+                copies[variant] = PublicCopy(backend, key, pixels_wide, pixels_high)
+    return list(found.values())
 
 
 def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str, PublicCopy]]:
@@ -96,7 +127,7 @@ def media_for(session: Session, public_ids: Iterable[str]) -> dict[str, dict[str
     ids = list(public_ids)
     if not ids:
         return {}
-    rows = session.execute(_MEDIA, {"ids": ids})
+    rows = session.connection().execute(_MEDIA, {"ids": ids})
     found: dict[str, dict[str, PublicCopy]] = {}
     for public_id, variant, backend, key, width, height in rows:
         if key:

@@ -115,10 +115,8 @@ def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
     missing = [i for i in ids if i not in found]
     if missing:
         with runtime.db.session() as session:
-            rows = card_rows(session, missing)
-            media = media_for(session, missing)
             to = links()
-            made = [photo_card(row, media.get(row.public_id, {}), to=to) for row in rows]
+            made = [photo_card(row, media, to=to) for row, media in card_rows(session, missing)]
         if cache is not None and version is not None:
             cache.keep(version, made)
         found.update((card["id"], card) for card in made)

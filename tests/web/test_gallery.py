@@ -401,19 +401,25 @@ def test_links_with_a_query_are_what_url_for_builds(app: Flask) -> None:
             assert with_query(path, {}) == path
 
 
-def test_a_records_media_read_from_its_files_is_what_the_query_finds(app: Flask) -> None:
+def test_copies_read_from_files_or_with_cards_are_what_the_query_finds(app: Flask) -> None:
     """Photo pages take the public copies from the files they have loaded; cards read
     them with one query for many records: both give the same copies, sizes included."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
     from archive.models import Photo
-    from archive.services.gallery import media_for, media_of
+    from archive.services.gallery import card_rows, media_for, media_of
 
     with runtime_of(app).db.session() as session:
         photos = list(session.scalars(select(Photo).options(selectinload(Photo.files))))
         found = media_for(session, [p.public_id for p in photos])
         assert any(found.values())  # the published scans have their copies
+        # Results read each card's record and copies in one query: the same copies.
+        rows = card_rows(session, [p.public_id for p in photos])
+        published = {p.public_id for p in photos if p.status == "published"}
+        assert {row.public_id for row, _media in rows} == published
+        for row, media in rows:
+            assert media == found.get(row.public_id, {}), row.public_id
         for photo in photos:
             expected = found.get(photo.public_id, {}) if photo.status == "published" else None
             if expected is not None:
