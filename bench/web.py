@@ -125,11 +125,26 @@ def wrk(url: str) -> dict[str, Any]:
     return wrk_figures(out)
 
 
+def machine_ms() -> float:
+    """Return the milliseconds a fixed piece of pure Python takes here now (the best of
+    three): this machine's speed varies two to three times between days and within a
+    run, and the figures of two runs compare only beside it."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for n in range(2_000_000):
+            total += n % 7
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
+
+
 def main() -> None:
     """At each size: prepare the photos, serve them with gunicorn, load varied URLs."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: install Debian's wrk")
     figures: dict[str, Any] = {"connections": CONNECTIONS, "duration": DURATION}
+    figures["machine_ms_before"] = machine_ms()
     for n, size in enumerate(SIZES):
         figures[f"photos_{size}"] = run_size(size, with_memory=n == 0)
     rows = [f for key, f in figures.items() if key.startswith("photos_")]
@@ -137,6 +152,7 @@ def main() -> None:
     figures["max_page_p99_ms"] = max(r["max_page_p99_ms"] for r in rows)
     figures["memory_empty"] = archive_memory(0)
     figures["memory_100k"] = archive_memory(MEMORY_DOCS)
+    figures["machine_ms_after"] = machine_ms()
     print(json.dumps(figures))
 
 

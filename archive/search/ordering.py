@@ -35,7 +35,7 @@ def by_date(
 
     ordered = remembered(view, None if key is None else ("by_date", newest, key), order)
     chosen = ordered[request.offset : request.offset + limit(request)]
-    return [hit(view, int(doc), None) for doc in chosen]
+    return hits_of(view, chosen, None, request.details)
 
 
 def browse(
@@ -58,7 +58,7 @@ def browse(
 
     ordered = remembered(view, None if key is None else ("browse", key), order)
     chosen = ordered[request.offset : request.offset + limit(request)]
-    return [hit(view, int(doc), None) for doc in chosen]
+    return hits_of(view, chosen, None, request.details)
 
 
 def ranked(
@@ -88,10 +88,7 @@ def ranked(
 
     docs, scores = remembered(view, None if key is None else ("ranked", key), order)
     end = request.offset + limit(request)
-    return [
-        hit(view, int(d), float(s))
-        for d, s in zip(docs[request.offset : end], scores[request.offset : end], strict=True)
-    ]
+    return hits_of(view, docs[request.offset : end], scores[request.offset : end], request.details)
 
 
 def spill(view: SearchView, matched: DocSet, era: FuzzyDate) -> np.ndarray:
@@ -104,6 +101,19 @@ def spill(view: SearchView, matched: DocSet, era: FuzzyDate) -> np.ndarray:
 
 def limit(request: SearchRequest) -> int:
     return max(1, min(request.limit, MAX_LIMIT))
+
+
+def hits_of(
+    view: SearchView, docs: DocSet, scores: np.ndarray | None, details: bool
+) -> list[dict[str, Any]]:
+    """Return the hits of documents: with their stored fields when details are asked,
+    else their ids and scores alone (pages that show cards read the rest with them)."""
+    numbers = [int(d) for d in docs]
+    values = [None] * len(numbers) if scores is None else [float(s) for s in scores]
+    if details:
+        return [hit(view, d, s) for d, s in zip(numbers, values, strict=True)]
+    ids = view.ids_of(numbers)
+    return [{"id": i, "score": s} for i, s in zip(ids, values, strict=True)]
 
 
 def hit(view: SearchView, docnum: int, score: float | None) -> dict[str, Any]:

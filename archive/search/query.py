@@ -47,6 +47,12 @@ class SearchResult:
     # For an empty result: relaxed searches that find something.
     relaxations: list[Relaxation] = field(default_factory=list)
 
+    def highlight(self, description: str, title: str) -> str:
+        """Return the snippet of a record with the query's words marked (what a hit's
+        "highlight" holds when details are read)."""
+        hit = {"_description": description, "title": title}
+        return highlight(hit, _marked(self.understood), self.understood.places)
+
     def as_json(self) -> dict[str, Any]:
         """Return the object printed by `archive search --json` and served by the API."""
         era = self.understood.era
@@ -145,9 +151,10 @@ def _search(
             hits = ranked(view, ranking, matched, request, counts, understood.era, key)
     if by_date_order:
         hits = by_date(view, matched, request, request.sort == "newest", key)
-    marked = [term for term, _weight in understood.ranking()]
-    for hit in hits:
-        hit["highlight"] = highlight(hit, marked, understood.places)
+    if request.details:
+        marked = _marked(understood)
+        for hit in hits:
+            hit["highlight"] = highlight(hit, marked, understood.places)
     facets: dict[str, dict[str, int]] = {"decades": {}, "places": {}}
     if request.facets:
         counted = view.remember(
@@ -155,6 +162,10 @@ def _search(
         )
         facets = {name: dict(counts) for name, counts in counted.items()}
     return SearchResult(int(matched.size), hits, facets, understood)
+
+
+def _marked(understood: Understood) -> list[str]:
+    return [term for term, _weight in understood.ranking()]
 
 
 def _facets(

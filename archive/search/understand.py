@@ -40,6 +40,9 @@ class SearchRequest:
     assist: bool = True
     # "" or "relevance" (the default order), "oldest" or "newest" first.
     sort: str = ""
+    # False when hits need only their ids (pages that read cards from the database mark
+    # the words with SearchResult.highlight): no stored fields are read.
+    details: bool = True
 
 
 @dataclass

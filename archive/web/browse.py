@@ -96,12 +96,12 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
         limit=browse.per_page,
         offset=(browse.page - 1) * browse.per_page,
         sort=browse.sort,
+        details=False,  # the cards hold what the hits would read from the index
     )
     result = search_public(runtime, request)
     cards = cards_for(runtime, [hit["id"] for hit in result.hits])
-    highlights = {hit["id"]: hit["highlight"] for hit in result.hits}
     for card in cards:
-        card["highlight"] = highlights.get(card["id"], "")
+        card["highlight"] = result.highlight(card.get("description") or "", card["title"])
     return result, cards
 
 
@@ -197,7 +197,9 @@ def related_cards(runtime: Runtime, record: Photo, limit: int = 6) -> list[dict[
     for text, era, where in tries:
         if len(chosen) >= limit or not (text or era or where):
             continue
-        request = SearchRequest(text, era, where, limit=limit + 1, facets=False, assist=False)
+        request = SearchRequest(
+            text, era, where, limit=limit + 1, facets=False, assist=False, details=False
+        )
         try:
             found = _related_try(runtime, request, hidden)
         except (SearchError, IndexUnavailable):

@@ -71,7 +71,9 @@ def timeline() -> str:
 
 
 def _decade_row(runtime: Any, decade: str, count: int) -> dict[str, Any]:
-    request = SearchRequest("", decade, limit=TIMELINE_STRIP, sort="oldest", assist=False)
+    request = SearchRequest(
+        "", decade, limit=TIMELINE_STRIP, sort="oldest", assist=False, details=False
+    )
     result = search_public(runtime, request)
     return {
         "decade": decade,

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from whoosh.query import Term
 from archive.errors import IndexUnavailable
 from archive.models import Job, Photo
 from archive.runtime import Runtime
-from archive.search.documents import TEXT_FIELDS
+from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
 from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
@@ -326,6 +327,55 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     for key in untouched:
         backend.segments.get(key, read_again)
     assert all(key[0] in view.segment_keys for key in backend.segments.kept())
+    # Ids read from the id terms are the stored ids of every live document.
+    live = [doc for doc in range(view.maxdoc) if not reader.is_deleted(doc)]
+    stored = [reader.stored_fields(doc)["id"] for doc in live]
+    assert view.ids_of(live) == stored and len(set(stored)) == len(live)
+
+
+def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
+    """Pages that show cards ask for hits without stored fields: the same ids, order and
+    scores, and SearchResult.highlight marks a record's text as a detailed hit does."""
+    _many(runtime, 300)
+    # The same record edited twice before the index catches up: its id's term lists two
+    # documents of one segment (one deleted); then once more, in a segment of its own.
+    for text in ("나루터에서 본 영산포 장날 풍경", "장날 다시 고침", "장날 세 번째"):
+        with runtime.db.session() as session:
+            photo = session.scalars(select(Photo).where(Photo.id == 3)).one()
+            changes = {"description": text}
+            update_photo(session, photo, changes, actor="t", gazetteer=runtime.gazetteer)
+        if text != "나루터에서 본 영산포 장날 풍경":
+            runtime.search.sync(runtime.db)
+    # Written twice by one writer: its id's term lists two documents of one segment.
+    with runtime.db.session() as session:
+        photo = session.scalars(select(Photo).where(Photo.id == 5)).one()
+        document = photo_document(photo, runtime.gazetteer, runtime.search.analyzer)
+    with runtime.search.writer_lock(10):
+        runtime.search.backend.apply([document, document], [])
+    view = runtime.search.view()
+    reader = view.searcher.reader()
+    live = [doc for doc in range(view.maxdoc) if not reader.is_deleted(doc)]
+    assert view.ids_of(live) == [reader.stored_fields(doc)["id"] for doc in live]
+    asks = [
+        SearchRequest("장날"),
+        SearchRequest("장날 학교", sort="oldest"),
+        SearchRequest("", None, "영산동", limit=50, offset=10),
+        SearchRequest("나루터 시장", sort="newest"),
+    ]
+    for ask in asks:
+        full = run_search(view, ask, runtime.gazetteer, runtime.search.analyzer)
+        lean = run_search(
+            view, replace(ask, details=False), runtime.gazetteer, runtime.search.analyzer
+        )
+        assert full.hits, ask
+        assert [(h["id"], h["score"]) for h in lean.hits] == [
+            (h["id"], h["score"]) for h in full.hits
+        ]
+        assert all(set(h) == {"id", "score"} for h in lean.hits)
+        for hit in full.hits:
+            stored = view.searcher.document(id=hit["id"])["stored"]
+            marked = lean.highlight(stored.get("description", ""), stored.get("title", ""))
+            assert marked == hit["highlight"], hit["id"]
 
 
 def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:

@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from archive.search.whoosh.fixes import leaf_column, leaf_postings, read_postings, segment_key
+from archive.search.whoosh.fixes import (
+    leaf_column,
+    leaf_ids,
+    leaf_postings,
+    read_postings,
+    segment_key,
+)
 from whoosh.searching import Searcher
 
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
@@ -120,6 +126,7 @@ class SearchView:
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
+        self._ids: np.ndarray[Any, np.dtype[np.str_]] | None = None
         self._postings = ByteLRU(POSTINGS_BYTES)
         self._derived = ByteLRU(DERIVED_BYTES)
         self._answers = ByteLRU(ANSWER_BYTES)
@@ -177,6 +184,15 @@ class SearchView:
                 parts = self._per_segment(("column", name), lambda leaf: leaf_column(leaf, name))
                 self._columns[name] = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
             return self._columns[name]
+
+    def ids_of(self, docnums: Iterable[int]) -> list[str]:
+        """Return the public ids of documents (read once per segment from the id terms)."""
+        with self._lock:
+            if self._ids is None:
+                parts = self._per_segment(("ids",), leaf_ids)
+                self._ids = np.concatenate([np.zeros(0, dtype=np.str_), *parts])
+            ids = self._ids
+        return [str(ids[doc]) for doc in docnums]
 
     def postings(self, field: str, term: str) -> tuple[DocSet, Floats]:
         """Return (document numbers, term frequencies) of a term, live documents only."""
