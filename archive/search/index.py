@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +60,11 @@ class SearchIndex:
         return self.backend.view()
 
     def warm(self) -> None:
-        """Read what the public pages' searches read first (the columns, the status and
-        place sets) before the web server forks: its workers share these arrays and answer
-        their first visitors at once. The searcher itself is closed again: each worker
-        opens its own."""
-        from archive.search.query import SearchRequest, run_search
+        """Work out what the public pages' searches need first (columns, ids, the status
+        and place sets, the facets of everything) before the web server forks: its workers
+        share it and answer their first visitors at once. The searcher itself is closed
+        again: each worker opens its own, whose view takes this over."""
+        from archive.search.query import SearchError, SearchRequest, run_search
 
         try:
             view = self.view()
@@ -72,7 +72,12 @@ class SearchIndex:
             return  # a worker is building it; the web answers without it meanwhile
         for name in (*NUMBERS, *(f"{field}_len" for field in TEXT_FIELDS)):
             view.column(name)
+        view.ids_of([])
         run_search(view, SearchRequest(hits=False), self.gazetteer, self.analyzer)
+        for place in self.gazetteer.places:  # the sets of records in each place
+            only_place = SearchRequest(place=place, hits=False, facets=False, assist=False)
+            with suppress(SearchError):  # a name the gazetteer holds is always understood
+                run_search(view, only_place, self.gazetteer, self.analyzer)
         self.backend.forget_searcher()
 
     def usable(self) -> bool:

@@ -333,6 +333,28 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     assert view.ids_of(live) == stored and len(set(stored)) == len(live)
 
 
+def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
+    runtime: Runtime,
+) -> None:
+    """The web server works search sets out before forking; each worker opens its own
+    searcher, whose view takes them over, unless the index changed meanwhile."""
+    add(runtime, "영산포 장날")
+    backend = runtime.search.backend
+    view = backend.view()
+    assert view.remember("marker", lambda: "worked out") == "worked out"
+    backend.forget_searcher()
+    again = backend.view()
+    assert again.searcher is not view.searcher
+
+    def fail() -> str:
+        raise AssertionError("worked out again")
+
+    assert again.remember("marker", fail) == "worked out"
+    backend.forget_searcher()
+    add(runtime, "남평 다리")  # a new segment: nothing is taken over
+    assert backend.view().remember("marker", lambda: "anew") == "anew"
+
+
 def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
     """Pages that show cards ask for hits without stored fields: the same ids, order and
     scores, and SearchResult.highlight marks a record's text as a detailed hit does."""

@@ -100,6 +100,9 @@ class WhooshBackend:
         self._generation = 0
         self._lock = threading.Lock()
         self.segments = SegmentArrays()  # arrays by segment, kept across views
+        # The last view before its searcher was closed: a view of the same segments takes
+        # over what it worked out (a web worker, what the server read before forking).
+        self._retired: SearchView | None = None
 
     @contextmanager
     def writer_lock(self, wait: float) -> Iterator[bool]:
@@ -161,14 +164,19 @@ class WhooshBackend:
                 self._generation += 1
                 view = self._view = SearchView(current, self._generation, self.segments)
                 self.segments.keep_only(view.segment_keys)
+                retired, self._retired = self._retired, None
+                if retired is not None and retired.segment_keys == view.segment_keys:
+                    view.adopt(retired)
             return view
 
     def forget_searcher(self) -> None:
-        """Close the searcher (its files) but keep the arrays read by segment: a process
-        about to fork leaves each child to open its own."""
+        """Close the searcher (its files) but keep what its view worked out: a process
+        about to fork leaves each child to open its own searcher, whose first view takes
+        it over while the index is unchanged."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
+            self._retired = self._view
             self._searcher = self._view = None
 
     def view_of_new_searcher(self) -> SearchView:

@@ -138,6 +138,16 @@ class SearchView:
         folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
         self._leaves = [((folder, *segment_key(leaf)), leaf, base) for leaf, base in leaves]
 
+    def adopt(self, other: SearchView) -> None:
+        """Take over what a view of the very same segments (ids and deletions) worked
+        out: it holds for this one too."""
+        with other._lock:
+            caches = (other._docsets, other._masks, other._columns, other._ids)
+            answers = (other._postings, other._derived, other._answers, other._memos)
+        with self._lock:
+            self._docsets, self._masks, self._columns, self._ids = caches
+            self._postings, self._derived, self._answers, self._memos = answers
+
     @property
     def segment_keys(self) -> list[Any]:
         """Return the keys of this view's segments (what its SegmentArrays may keep)."""
