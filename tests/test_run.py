@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from archive.runtime import Runtime
@@ -48,3 +49,40 @@ def test_run_serves_the_web_and_ingests_then_stops_on_ctrl_c(
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert "stopped" in output
+
+
+def test_a_second_server_on_the_same_port_is_refused(runtime: Runtime, env: dict[str, str]) -> None:
+    """Workers listen with SO_REUSEPORT (the kernel spreads connections over them), which
+    would let a second server started by mistake share the port and half the visitors;
+    `archive serve` refuses a port in use, plainly, and the first server keeps it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "archive.cli", "serve", "--port", str(port)]
+    first = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            if _status(port) is not None:
+                break
+            time.sleep(0.5)
+        second = subprocess.run(
+            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+        )
+        assert second.returncode == 1
+        assert "이미 다른 프로그램이 쓰고 있습니다" in second.stderr
+        assert "already in use" in second.stderr
+        assert _status(port) is not None  # the first still answers
+    finally:
+        first.terminate()
+        first.wait(timeout=60)
+
+
+def _status(port: int) -> int | None:
+    """Return the status /healthz answers with (503 without an index), None if nothing."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None

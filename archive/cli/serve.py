@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +55,20 @@ def _after_fork(loaded: list[Any]) -> None:
         app.extensions["archive"].after_fork()
 
 
+def _in_use(host: str, port: int) -> bool:
+    """Return whether another program listens on host:port. Workers listen with
+    SO_REUSEPORT, which would let a second server share the port silently; a plain bind
+    still fails where anyone listens."""
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # not refused by TIME_WAIT
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -61,12 +76,21 @@ def _after_fork(loaded: list[Any]) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (a production WSGI server)."""
+    if _in_use(host, port):
+        raise click.ClickException(
+            f"{host}:{port}은(는) 이미 다른 프로그램이 쓰고 있습니다. --port로 다른 포트를 "
+            f"고르세요 / {host}:{port} is already in use; choose another with --port"
+        )
     _gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
+            # A listening socket per worker: the kernel spreads new connections over the
+            # workers, where with one shared socket the first worker awake takes a whole
+            # burst (a proxy's pool of kept-alive connections) and the others stay idle.
+            "reuse_port": True,
             "accesslog": "-",
             "timeout": 60,
             "logconfig_dict": logging_config(os.environ.get("ARCHIVE_LOG_FORMAT", "text")),
