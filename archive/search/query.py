@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import reduce
+from functools import cached_property, reduce
 from typing import Any
 
 import numpy as np
@@ -51,7 +51,11 @@ class SearchResult:
         """Return the snippet of a record with the query's words marked (what a hit's
         "highlight" holds when details are read)."""
         hit = {"_description": description, "title": title}
-        return highlight(hit, _marked(self.understood), self.understood.places)
+        return highlight(hit, self._marks, self.understood.places)
+
+    @cached_property
+    def _marks(self) -> list[str]:
+        return _marked(self.understood)
 
     def as_json(self) -> dict[str, Any]:
         """Return the object printed by `archive search --json` and served by the API."""
