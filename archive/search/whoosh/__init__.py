@@ -165,7 +165,7 @@ class WhooshBackend:
                 view = self._view = SearchView(current, self._generation, self.segments)
                 self.segments.keep_only(view.segment_keys)
                 retired, self._retired = self._retired, None
-                if retired is not None and retired.segment_keys == view.segment_keys:
+                if retired is not None and retired.state == view.state:
                     view.adopt(retired)
             return view
 

@@ -105,8 +105,9 @@ def read_postings(reader: Any, field: str, term: str) -> tuple[list[Any], list[A
     return ids, weights
 
 
-def leaf_postings(leaf: Any, field: str, term: str) -> tuple[Any, Any]:
-    """Return a term's live postings in one segment as (document numbers, weights).
+def leaf_postings(leaf: Any, field: str, term: str, live: bool = True) -> tuple[Any, Any]:
+    """Return a term's postings in one segment as (document numbers, weights): the live
+    documents', or all when live is False (for arrays kept while deletions come).
 
     Whoosh's matcher hands out one posting per call (three Python calls each: 5 µs); a
     posting block already holds its numbers and weights as arrays, so they are taken a
@@ -117,7 +118,7 @@ def leaf_postings(leaf: Any, field: str, term: str) -> tuple[Any, Any]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     text = leaf._text_to_bytes(field, term)
     matcher = leaf._terms.matcher(field, text, leaf.schema[field].format)
-    deleted = leaf.deleted_docs_set
+    deleted = leaf.deleted_docs_set if live else None
     read = _blocks if isinstance(matcher, whoosh3.W3LeafMatcher) else _one_by_one
     numbers, values = read(matcher)
     ids = np.asarray(numbers, dtype=np.int64)
@@ -160,11 +161,21 @@ def leaf_ids(leaf: Any, field: str = "id") -> Any:
     return np.array(found, dtype=np.str_)
 
 
-def segment_key(leaf: Any) -> tuple[str, int]:
-    """Return what identifies a segment's documents: its id and how many are deleted
-    (deletions only grow in a segment; a merge makes a new one)."""
+def segment_state(leaf: Any) -> tuple[str, int]:
+    """Return what identifies a segment's live documents: its id (its documents never
+    change; a merge makes a new segment) and how many are deleted (they only grow)."""
     segment = leaf.segment()
     return segment.segment_id(), segment.deleted_count()
+
+
+def leaf_deleted(leaf: Any) -> Any:
+    """Return a segment's deleted documents as a mask over its documents, None if none."""
+    deleted = leaf.deleted_docs_set
+    if not deleted:
+        return None
+    mask = np.zeros(leaf.doc_count_all(), dtype=np.bool_)
+    mask[np.fromiter(deleted, dtype=np.int64)] = True
+    return mask
 
 
 def _blocks(matcher: Any) -> tuple[list[int], list[float]]:

@@ -16,10 +16,11 @@ import numpy as np
 
 from archive.search.whoosh.fixes import (
     leaf_column,
+    leaf_deleted,
     leaf_ids,
     leaf_postings,
     read_postings,
-    segment_key,
+    segment_state,
 )
 from whoosh.searching import Searcher
 
@@ -75,10 +76,11 @@ class ByteLRU:
 
 
 class SegmentArrays:
-    """Columns and filter document sets read from each segment, kept by segment across
-    views: a change to the index writes a small new segment (and deletes in others), so
-    the next view reads only what is new instead of every document again. Shared by the
-    threads of a process, and by its workers when read before they fork."""
+    """Columns, ids and filter document sets read from each segment (deleted documents
+    included), kept by segment across views: a change to the index writes a small new
+    segment and marks deletions in others, so the next view reads only the new segment
+    instead of every document again. Shared by the threads of a process, and by its
+    workers when read before they fork."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -133,14 +135,20 @@ class SearchView:
         self._memos: dict[str, Any] = {}
         self._segments = segments if segments is not None else SegmentArrays()
         reader = searcher.reader()
-        leaves = reader.leaf_readers() if self.maxdoc else []
-        # (segment key with the index folder, segment reader, first document number)
+        leaves = list(reader.leaf_readers()) if self.maxdoc else []
+        # (segment key: the index folder and segment id, segment reader, first document)
         folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
-        self._leaves = [((folder, *segment_key(leaf)), leaf, base) for leaf, base in leaves]
+        states = [(folder, *segment_state(leaf)) for leaf, _base in leaves]
+        self._leaves = [
+            (state[:2], leaf, base) for state, (leaf, base) in zip(states, leaves, strict=True)
+        ]
+        # What the live documents are: views of the same state see the same documents.
+        self.state = tuple(states)
+        self._deleted: list[Mask | None] | None = None
 
     def adopt(self, other: SearchView) -> None:
-        """Take over what a view of the very same segments (ids and deletions) worked
-        out: it holds for this one too."""
+        """Take over what a view of the same state (segments and deletions) worked out:
+        it holds for this one too."""
         with other._lock:
             caches = (other._docsets, other._masks, other._columns, other._ids)
             answers = (other._postings, other._derived, other._answers, other._memos)
@@ -166,12 +174,16 @@ class SearchView:
         with self._lock:
             found = self._docsets.get(key)
             if found is None:
-                parts = self._per_segment(key, lambda leaf: leaf_postings(leaf, field, value)[0])
-                bases = [base for _key, _leaf, base in self._leaves]
-                found = np.concatenate(
-                    [np.zeros(0, dtype=np.int64)]
-                    + [docs + base for docs, base in zip(parts, bases, strict=True)]
-                )
+                read = partial(_all_postings, field=field, term=value)
+                parts = self._per_segment(key, read)
+                if self._deleted is None:
+                    self._deleted = [leaf_deleted(leaf) for _key, leaf, _base in self._leaves]
+                live = []
+                for docs, deleted, (_key, _leaf, base) in zip(
+                    parts, self._deleted, self._leaves, strict=True
+                ):
+                    live.append((docs if deleted is None else docs[~deleted[docs]]) + base)
+                found = np.concatenate([np.zeros(0, dtype=np.int64), *live])
                 self._docsets[key] = found
             return found
 
@@ -266,3 +278,9 @@ class SearchView:
         """Return the stored fields of a document."""
         with self._lock:
             return dict(self.searcher.stored_fields(docnum))
+
+
+def _all_postings(leaf: Any, field: str, term: str) -> DocSet:
+    """Return the documents of a term in one segment, deleted ones included."""
+    docs: DocSet = leaf_postings(leaf, field, term, live=False)[0]
+    return docs
