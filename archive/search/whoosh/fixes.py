@@ -148,14 +148,18 @@ def leaf_column(leaf: Any, name: str) -> Any:
 
 def leaf_ids(leaf: Any, field: str = "id") -> Any:
     """Return the unique id field of every document of one segment, by document number
-    ("" for none), read from its terms: an id's term lists its one document, kept in the
-    term itself (reading each document's stored fields instead costs 10 µs apiece)."""
+    ("" for none), deleted ones included (kept by segment while deletions come), read from
+    its terms: an id's term lists its one document, kept in the term itself (reading each
+    document's stored fields instead costs 10 µs apiece)."""
     found = [""] * leaf.doc_count_all()
     if field in leaf.indexed_field_names():
         for text, info in leaf.iter_field(field):
             term = text.decode() if isinstance(text, bytes) else text
             first, last = info.min_id(), info.max_id()
-            docs = [first] if first == last else leaf_postings(leaf, field, term)[0].tolist()
+            if first == last:
+                docs = [first]
+            else:
+                docs = leaf_postings(leaf, field, term, live=False)[0].tolist()
             for doc in docs:
                 found[doc] = term
     return np.array(found, dtype=np.str_)
