@@ -1,13 +1,17 @@
-"""Public pages not in the page cache are rendered one at a time per process; pages from
-the cache, health checks and failing requests never hold or keep the turn."""
+"""The page and card caches: pages not in the cache are rendered one at a time per
+process (pages from the cache, health checks and failing requests never hold or keep the
+turn); kept cards come back whole and as copies, and are no work for the collector."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from archive.web.cache import CardCache
 
 
 def _fetch(app: Flask, path: str, into: dict[str, TestResponse]) -> threading.Thread:
@@ -50,3 +54,22 @@ def test_a_failed_render_gives_the_turn_back(app: Flask, client: FlaskClient) ->
         assert client.get(path).status_code == status
         assert turn.acquire(timeout=5), path  # free again
         turn.release()
+
+
+def test_kept_cards_come_back_as_new_dicts_the_collector_does_not_track() -> None:
+    cache = CardCache(size=2)
+    card = {"id": "p1", "title": "영산포 등대", "places": ["영산포", "영산동"], "year": 1975}
+    cache.keep(1, [card, {"id": "p2", "title": "장날", "places": []}])
+    cache.keep(1, [{"id": "p3", "title": "홍수", "places": ["나주"]}])  # p1 goes (size 2)
+    assert cache.take(1, ["p1"]) == {}
+    cache.keep(1, [card])
+    first = cache.take(1, ["p1", "p9"])
+    assert first == {"p1": card}
+    first["p1"]["places"].append("바뀜")
+    first["p1"]["highlight"] = "x"
+    assert cache.take(1, ["p1"]) == {"p1": card} and card["places"] == ["영산포", "영산동"]
+    assert cache.take(2, ["p1"]) == {}  # another public-data version: nothing kept
+    cache.keep(2, [card])
+    for _level in range(3):  # the collector lets a tuple go once it let go of its parts
+        gc.collect()
+    assert not any(gc.is_tracked(kept) for kept in cache._cards.values())
