@@ -22,6 +22,7 @@ from archive.statuses import (
     state_label,
 )
 from archive.storage import Storage
+from archive.web.jinja import DictFirstEnvironment
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -52,6 +53,7 @@ ERROR_TEXT = {
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app: settings from ARCHIVE_* variables, or overrides from test_config."""
     app = Flask(__name__)
+    app.jinja_environment = DictFirstEnvironment
     overrides = dict(test_config or {})
     flask_config = overrides.pop("FLASK", {})
     settings = load_settings(**overrides)
