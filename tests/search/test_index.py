@@ -7,6 +7,7 @@ import shutil
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from archive.models import Job, Photo
 from archive.runtime import Runtime
 from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
+from archive.search.scoring import read_common_terms
 from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
 from archive.services.catalogue import delete_photo, set_status, update_photo
@@ -334,6 +336,29 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     live = [doc for doc in range(view.maxdoc) if not reader.is_deleted(doc)]
     stored = [reader.stored_fields(doc)["id"] for doc in live]
     assert view.ids_of(live) == stored and len(set(stored)) == len(live)
+
+
+def test_warming_reads_the_commonest_words_within_its_budget(runtime: Runtime) -> None:
+    """Before the web server forks, the words most documents hold are read first (their
+    first search is the slowest), as long as their postings fit the budget."""
+    _many(runtime, 400)
+    runtime.search.sync(runtime.db)
+    view = runtime.search.view()
+    postings: Counter[str] = Counter()
+    for field in TEXT_FIELDS:
+        for term, count in view.vocabulary([field]):
+            postings[term] += count
+    budget = 16 * sum(sorted(postings.values(), reverse=True)[:3]) + 15
+    read = read_common_terms(view, budget)
+    assert len(read) == 3 and 16 * sum(postings[t] for t in read) <= budget
+    assert min(postings[t] for t in read) >= max(postings[t] for t in postings if t not in read)
+
+    def read_again() -> np.ndarray:
+        raise AssertionError("read again")
+
+    for term in read:
+        own = set().union(*(view.searcher.docs_for_query(Term(f, term)) for f in TEXT_FIELDS))
+        assert view.cached(("term", term), read_again).tolist() == sorted(own)
 
 
 def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
