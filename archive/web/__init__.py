@@ -167,10 +167,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.jinja_env.filters["kst"] = kst
     app.register_error_handler(HTTPException, _http_error)
-    if settings.page_cache:
-        from archive.web.cache import init_page_cache
+    from archive.web.cache import init_page_cache, init_render_turn
 
+    if settings.page_cache:
         init_page_cache(app)
+    init_render_turn(app)  # after the page cache: what it holds is answered first
     return app
 
 

@@ -165,7 +165,6 @@ def init_page_cache(app: Flask) -> None:
     app.extensions["page_cache"] = cache
     app.extensions["card_cache"] = CardCache()
     app.extensions["hidden_memo"] = VersionMemo()
-    turn = app.extensions["render_turn"] = threading.Lock()
 
     @app.before_request
     def serve_cached() -> Response | None:
@@ -183,19 +182,12 @@ def init_page_cache(app: Flask) -> None:
         g.page_cache_key = (version, generation, day, request.script_root, request.full_path)
         entry = cache.get(g.page_cache_key)
         if entry is None:
-            turn.acquire()  # released when the request ends, whatever happens
-            g.render_turn = True
-            return None
+            return None  # rendered, in its turn
         del g.page_cache_key  # nothing to remember: the answer comes from memory
         status, headers, body = entry
         answer = Response(body, status=status, headers=headers)
         answer.headers["X-Cache"] = "hit"  # for benchmarks and operators: served from memory
         return answer
-
-    @app.teardown_request
-    def end_turn(_error: BaseException | None) -> None:
-        if g.pop("render_turn", False):
-            turn.release()
 
     @app.after_request
     def remember(response: Response) -> Response:
@@ -205,3 +197,20 @@ def init_page_cache(app: Flask) -> None:
             cache.put(key, (200, headers, response.get_data()))  # untracked by the collector
             response.headers["X-Cache"] = "miss"
         return response
+
+
+def init_render_turn(app: Flask) -> None:
+    """Render public pages one at a time per process (after the page cache, whose hook
+    answers what it holds before this one runs)."""
+    turn = app.extensions["render_turn"] = threading.Lock()
+
+    @app.before_request
+    def take_turn() -> None:
+        if _cacheable():
+            turn.acquire()  # given back when the request ends, whatever happens
+            g.render_turn = True
+
+    @app.teardown_request
+    def end_turn(_error: BaseException | None) -> None:
+        if g.pop("render_turn", False):
+            turn.release()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -46,6 +47,23 @@ def test_a_page_to_render_waits_its_turn_while_cached_pages_are_served(
     waiting.join(30)
     page = answers["/photos?q=장날"]
     assert page.status_code == 200 and "영산포 선창의 장날" in page.get_data(as_text=True)
+
+
+@pytest.mark.settings(page_cache=0)
+def test_without_the_page_cache_every_public_page_takes_its_turn(fresh_app: Flask) -> None:
+    turn = fresh_app.extensions["render_turn"]
+    answers: dict[str, TestResponse] = {}
+    with turn:
+        waiting = [_fetch(fresh_app, path, answers) for path in ("/", "/photos", "/healthz")]
+        waiting[2].join(10)
+        assert answers["/healthz"].status_code == 200  # not a page: no turn
+        for thread in waiting[:2]:
+            thread.join(0.3)
+            assert thread.is_alive()
+    for thread in waiting[:2]:
+        thread.join(30)
+    assert answers["/"].status_code == answers["/photos"].status_code == 200
+    assert "X-Cache" not in answers["/"].headers
 
 
 def test_a_failed_render_gives_the_turn_back(app: Flask, client: FlaskClient) -> None:
