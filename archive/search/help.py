@@ -56,7 +56,7 @@ def misspelt(
         terms = analyzer.query_terms(word)
         if not terms or set(terms) <= OPTIONAL_WORDS or _known(view, terms, stem):
             continue  # particles and adverbs, noise words, words the index holds
-        suggestion = _speller(view, gazetteer, analyzer).suggest(stem)
+        suggestion = speller(view, gazetteer, analyzer).suggest(stem)
         if suggestion:
             found[word] = suggestion + particle
     return found
@@ -69,7 +69,7 @@ def _known(view: SearchView, terms: list[str], stem: str) -> bool:
     return len(stem) < 2 or any(len(t) >= 2 for t in terms)
 
 
-def _speller(view: SearchView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> Speller:
+def speller(view: SearchView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> Speller:
     """Return the view's speller: its terms, and the words people type whole (places,
     the lexicon's words and compounds, the variants)."""
 

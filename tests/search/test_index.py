@@ -304,6 +304,11 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     backend = runtime.search.backend
     kept = list(backend.segments.kept())
     assert kept and all(key[0][1] for key in kept)  # read before any web request
+
+    def built_again() -> None:
+        raise AssertionError("the speller was built again")
+
+    assert backend.view().memo("speller", built_again) is not None  # a worker's view has it
     deletions = {state[:2]: state[2] for state in backend.view().state}
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.id == 7)).one()
