@@ -10,6 +10,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+
+import pytest
+from click.testing import Result
 
 from archive.runtime import Runtime
 from tests.scans import save_jpeg
@@ -75,6 +79,22 @@ def test_a_second_server_on_the_same_port_is_refused(runtime: Runtime, env: dict
     finally:
         first.terminate()
         first.wait(timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("host", "korean", "english"),
+    [
+        ("no-such-host.invalid", "주소를 찾을 수 없습니다", "cannot resolve the host"),
+        ("192.0.2.1", "이 컴퓨터의 주소가 아닙니다", "not an address of this machine"),
+    ],
+)
+def test_a_host_the_server_cannot_listen_on_is_named_plainly(
+    cli: Callable[..., Result], host: str, korean: str, english: str
+) -> None:
+    result = cli("serve", "--host", host, "--port", "8123")
+    assert result.exit_code == 1
+    assert korean in result.output and english in result.output and host in result.output
+    assert "Traceback" not in result.output
 
 
 def _status(port: int) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
@@ -55,18 +56,40 @@ def _after_fork(loaded: list[Any]) -> None:
         app.extensions["archive"].after_fork()
 
 
-def _in_use(host: str, port: int) -> bool:
-    """Return whether another program listens on host:port. Workers listen with
-    SO_REUSEPORT, which would let a second server share the port silently; a plain bind
-    still fails where anyone listens."""
-    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Return why the server could not listen on host:port (Korean / English), or None.
+
+    Workers listen with SO_REUSEPORT, which would let a second server share the port
+    silently; a plain bind still fails where anyone listens. An unknown host, an address
+    of another machine and a port that needs more rights are said as such.
+    """
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+    except (OSError, UnicodeError):
+        return f"‘{host}’ 주소를 찾을 수 없습니다 / cannot resolve the host ‘{host}’"
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # not refused by TIME_WAIT
         try:
             probe.bind(address)
-        except OSError:
-            return True
-    return False
+        except OSError as error:
+            return _BIND_ERRORS.get(error.errno or 0, _BIND_OTHER).format(
+                where=where, host=host, port=port, reason=error.strerror
+            )
+    return None
+
+
+_BIND_ERRORS = {
+    errno.EADDRINUSE: "{where}은(는) 이미 다른 프로그램이 쓰고 있습니다. --port로 다른 포트를 "
+    "고르세요 / {where} is already in use; choose another with --port",
+    errno.EADDRNOTAVAIL: "{host}은(는) 이 컴퓨터의 주소가 아닙니다. --host를 확인하세요 / "
+    "{host} is not an address of this machine; check --host",
+    errno.EACCES: "포트 {port}을(를) 열 권한이 없습니다 (1024 미만은 관리자 권한이 필요합니다) / "
+    "no permission to listen on port {port} (ports below 1024 need administrator rights)",
+}
+_BIND_OTHER = "{where}에서 연결을 받을 수 없습니다 / cannot listen on {where}: {reason}"
 
 
 @click.command()
@@ -76,11 +99,9 @@ def _in_use(host: str, port: int) -> bool:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (a production WSGI server)."""
-    if _in_use(host, port):
-        raise click.ClickException(
-            f"{host}:{port}은(는) 이미 다른 프로그램이 쓰고 있습니다. --port로 다른 포트를 "
-            f"고르세요 / {host}:{port} is already in use; choose another with --port"
-        )
+    problem = _cannot_listen(host, port)
+    if problem:
+        raise click.ClickException(problem)
     _gunicorn(
         {
             "bind": f"{host}:{port}",
