@@ -122,13 +122,13 @@ def leaf_postings(leaf: Any, field: str, term: str, live: bool = True) -> tuple[
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     text = leaf._text_to_bytes(field, term)
     matcher = leaf._terms.matcher(field, text, leaf.schema[field].format)
-    deleted = leaf.deleted_docs_set if live else None
     read = _blocks if isinstance(matcher, whoosh3.W3LeafMatcher) else _one_by_one
     numbers, values = read(matcher)
     ids = np.asarray(numbers, dtype=np.int64)
     weights = np.asarray(values, dtype=np.float64)
-    if deleted:
-        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+    deleted = leaf_deleted(leaf) if live else None
+    if deleted is not None:
+        keep = ~deleted[ids]
         ids, weights = ids[keep], weights[keep]
     return ids, weights
 
@@ -199,9 +199,9 @@ def _blocks(matcher: Any) -> tuple[Any, Any]:
     weights: list[Any] = []
     last = False
     while not last:
-        (length,) = _INT.unpack(postfile.get(position, _INT.size))
-        last = length < 0
-        block = io.BytesIO(postfile.get(position + _INT.size, abs(length)))
+        (signed,) = _INT.unpack(postfile.get(position, _INT.size))
+        last, length = signed < 0, abs(signed)
+        block = io.BytesIO(postfile.get(position + _INT.size, length))
         count, _last_id, _top, compression, _shortest, _longest = pickle.load(block)
         data = block.read()
         numbers, values = pickle.loads(zlib.decompress(data) if compression else data)[:2]
@@ -211,7 +211,7 @@ def _blocks(matcher: Any) -> tuple[Any, Any]:
             weights.append(np.full(count, 1.0 if values is None else values))
         else:
             weights.append(np.asarray(values, dtype=np.float64))
-        position += _INT.size + abs(length)
+        position += _INT.size + length
     return np.concatenate(ids), np.concatenate(weights)
 
 
