@@ -17,7 +17,7 @@ COPY archive ./archive
 COPY tools/vendor.py ./tools/vendor.py
 # OpenSeadragon from the npm registry, checked against archive/web/assets/package-lock.json;
 # then the lock pins every Python package; only the runtime dependencies are installed.
-RUN python tools/vendor.py && pip install -c requirements.lock . && pip install --no-deps -c requirements.lock hanja
+RUN python tools/vendor.py && pip install -c requirements.lock .
 
 USER archive
 EXPOSE 8000

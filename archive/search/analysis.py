@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from archive.errors import ConfigError
+from archive.search.hanja import hangul_reading
 from archive.search.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -222,13 +223,6 @@ class KoreanAnalyzer:
         if not terms and tags and set(tags) <= FRAGMENT_TAGS and _HANGUL_WORD.fullmatch(word):
             return [word]  # a noun read alone as fragments: 고분 as 고(MM) + 분(NNB)
         return terms
-
-
-def hangul_reading(text: str) -> str:
-    """Return text with Hanja read as Hangul, initial-sound rule applied (羅州 → 나주)."""
-    import hanja
-
-    return str(hanja.translate(text, "substitution"))
 
 
 def analyzer_for(
