@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -115,12 +116,17 @@ class Settings:
     secure_cookies: int = 0
     # Reverse proxies in front of the web whose X-Forwarded-* headers are trusted.
     proxy_count: int = 0
+    # Addresses (or networks) of those proxies, comma-separated: only their forwarded
+    # headers are believed (ignored altogether while proxy_count is 0).
+    proxy_addresses: str = "127.0.0.1,::1"
     # Where rate-limit counters live (a limits storage URI, e.g. redis://host:6379).
     rate_limit_storage: str = "memory://"
     # Contribution form sends allowed per visitor IP address.
     contribute_rate_limit: str = "10 per hour;30 per day"
-    # Login attempts allowed per visitor IP address.
+    # Failed sign-ins allowed per visitor IP address (a right password is not counted).
     login_rate_limit: str = "10 per 15 minutes"
+    # Failed sign-ins allowed per account name, from any address.
+    login_account_rate_limit: str = "10 per 15 minutes"
     # Largest single contributed photo in MiB.
     upload_max_file_mb: int = 30
     # Largest contribution request (all photos together) in MiB.
@@ -188,6 +194,17 @@ class Settings:
     def public_base(self) -> str:
         """Return public_url without a trailing slash."""
         return self.public_url.rstrip("/")
+
+    def own_folder_holding(self, path: Path) -> Path | None:
+        """Return the archive's own folder (data, or the scans' inbox) that holds path, or
+        None. Nothing the archive writes out (an export, an offline copy) may go there: it
+        would be served publicly, swept as a leftover, or ingested as a new scan."""
+        target = path.expanduser().resolve()
+        for folder in (self.data_dir, self.inbox_dir):
+            resolved = folder.expanduser().resolve()
+            if target == resolved or resolved in target.parents:
+                return folder
+        return None
 
     @property
     def inbox_dir(self) -> Path:
@@ -269,7 +286,20 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
             raise ConfigError(f"ARCHIVE_{name.upper()} must be 0 (full resolution) or more")
     if settings.staff_digest_minutes < 0:
         raise ConfigError("ARCHIVE_STAFF_DIGEST_MINUTES must be 0 (at once) or more")
+    _check_addresses(settings.proxy_addresses)
     return settings
+
+
+def _check_addresses(text: str) -> None:
+    for item in (part.strip() for part in text.split(",")):
+        try:
+            if item and item != "*":
+                ipaddress.ip_network(item)
+        except ValueError as exc:
+            raise ConfigError(
+                f"ARCHIVE_PROXY_ADDRESSES: {item!r} is not an address or network "
+                "(e.g. 127.0.0.1,10.0.0.0/8)"
+            ) from exc
 
 
 def _check_public_url(url: str) -> None:

@@ -31,6 +31,13 @@ class NotFound(ArchiveError):
     code = "not_found"
 
 
+class InvalidKey(NotFound, StorageError):
+    """A storage key that no object can have (too long, or characters no key holds): a
+    lookup finds nothing; a write is refused."""
+
+    code = "not_found"
+
+
 class InvalidChange(ArchiveError):
     """A requested change is not allowed; code says which rule refused it.
 
@@ -45,6 +52,10 @@ class InvalidChange(ArchiveError):
 
     def __reduce__(self) -> tuple[type[InvalidChange], tuple[str, str, str]]:
         return (InvalidChange, (self.code, str(self), self.korean))
+
+
+# The code of an IngestError that means the storage could not take writes (tried again).
+STORAGE_UNAVAILABLE = "storage_unavailable"
 
 
 class IngestError(ArchiveError):

@@ -113,3 +113,22 @@ def test_a_back_side_waits_while_its_front_is_still_being_written(tmp_path: Path
         "FastFoto_0001.jpg",
         "FastFoto_0001_b.jpg",
     ]
+
+
+def test_the_json_listing_carries_every_field_of_the_registry(
+    runtime: Runtime, inbox: Path, cli: Callable[..., Result]
+) -> None:
+    import json
+
+    from archive.fields import FIELDS
+
+    save_jpeg(inbox / "가족.jpg")
+    (inbox / "가족.json").write_text(
+        json.dumps({"title": "가족 사진", "people": "할머니, 큰아버지", "credit": "김씨 댁"}),
+        "utf-8",
+    )
+    cli("ingest", "--once")
+    [line] = cli("photos", "list", "--json").output.splitlines()
+    listed = json.loads(line)
+    assert {field.name for field in FIELDS} <= set(listed)
+    assert listed["people"] == "할머니, 큰아버지" and listed["credit"] == "김씨 댁"

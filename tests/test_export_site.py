@@ -147,6 +147,26 @@ def test_a_failed_or_interrupted_export_leaves_nothing(archive: Runtime, tmp_pat
     assert sorted(p.name for p in out.iterdir()) == ["full", "stick"]
 
 
+def test_a_copy_or_a_bag_is_never_written_into_the_archives_own_folders(
+    archive: Runtime,
+) -> None:
+    settings = archive.settings
+    public = settings.storage_dir / "derivatives" / "copy"
+    for command in ("export-site", "export"):
+        for inside in (
+            public,
+            settings.data_dir / "x",
+            settings.inbox_dir / "usb",
+            settings.data_dir,
+        ):
+            refused = run(command, str(inside))
+            assert refused.exit_code == 1, (command, inside)
+            assert "아카이브가 쓰는 폴더" in refused.output and "choose a folder" in refused.output
+            assert not inside.exists() or inside == settings.data_dir
+    relative = run("export-site", str(settings.data_dir / ".." / "var" / "escape"))
+    assert relative.exit_code == 1  # the same folder written another way
+
+
 def test_a_copy_past_a_dvd_is_split_by_decade(archive: Runtime) -> None:
     chosen = plan(archive, Selection())
     chosen.by_decade = {"1950s": 3_000_000_000, "1960s": 2_000_000_000, "1970s": 2_000_000_000}

@@ -157,6 +157,7 @@ def test_export_refuses_a_damaged_master_and_leaves_nothing(
 def test_json_logs_are_one_object_per_line_without_status_secrets() -> None:
     code = (
         "import logging; from archive.logs import configure_logging; configure_logging('json');"
+        "from archive.cli.common import hide_secret_links; hide_secret_links();"
         "logging.getLogger('gunicorn.access').info('GET %s 200', '/contribute/status/SeCrEt-123')"
     )
     result = subprocess.run(

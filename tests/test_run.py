@@ -106,3 +106,51 @@ def _status(port: int) -> int | None:
         return error.code
     except OSError:
         return None
+
+
+def _headers(port: int, path: str, **headers: str) -> dict[str, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return {k.lower(): v for k, v in answer.headers.items()}
+    except urllib.error.HTTPError as error:
+        return {k.lower(): v for k, v in error.headers.items()}
+
+
+@pytest.mark.parametrize(("proxies", "believed"), [("0", False), ("1", True)])
+def test_forwarded_https_is_believed_only_from_a_declared_proxy(
+    runtime: Runtime, env: dict[str, str], proxies: str, believed: bool
+) -> None:
+    """A local client claiming HTTPS gets neither HSTS nor secure cookies unless the
+    settings say a proxy stands in front (and it is the one at that address)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    variables = {**os.environ, **env, "ARCHIVE_PROXY_COUNT": proxies}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=variables,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(120):
+            if _status(port) is not None:
+                break
+            time.sleep(0.5)
+        claimed = _headers(port, "/login", **{"X-Forwarded-Proto": "https"})
+        plain = _headers(port, "/login")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert ("strict-transport-security" in claimed) is believed
+    assert ("secure" in claimed.get("set-cookie", "").lower()) is believed
+    assert "strict-transport-security" not in plain
+
+
+def test_proxy_addresses_must_be_addresses(
+    cli: Callable[..., Result], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHIVE_PROXY_ADDRESSES", "127.0.0.1,nginx")
+    result = cli("serve", "--port", "8124")
+    assert result.exit_code == 1 and "ARCHIVE_PROXY_ADDRESSES" in result.output
+    assert "Traceback" not in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -13,6 +14,26 @@ from archive.errors import ConfigError
 
 if TYPE_CHECKING:
     from archive.runtime import Runtime
+
+
+def hide_secret_links() -> None:
+    """Hide private status links in this process's log lines, as the web does: for
+    commands that run long and log what jobs and files carry (ingest, jobs)."""
+    from archive.logs import install_secret_paths
+    from archive.web.blueprints import secret_paths
+
+    install_secret_paths(secret_paths())
+
+
+def refuse_own_folder(runtime: Runtime, destination: Path) -> None:
+    """Refuse a destination inside the archive's data folder or its inbox (a clear error)."""
+    folder = runtime.settings.own_folder_holding(destination)
+    if folder is not None:
+        raise click.ClickException(
+            f"{destination}은(는) 아카이브가 쓰는 폴더({folder}) 안에 있습니다. 다른 곳을 "
+            f"고르세요 / {destination} lies inside the archive's own folder {folder}; "
+            "choose a folder elsewhere"
+        )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.cli.common import open_runtime
+from archive.cli.common import hide_secret_links, open_runtime
 
 if TYPE_CHECKING:
     from archive.ingest.pipeline import IngestResult
@@ -38,6 +38,7 @@ def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) 
     """Ingest scans from DIRECTORY (default: scans/inbox/)."""
     stop, wake = threading.Event(), threading.Event()
     _stop_on_signals(stop, wake)
+    hide_secret_links()
     model = _model_process(directory) if mode == "once" else None
     try:
         with open_runtime() as runtime:

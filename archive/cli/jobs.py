@@ -8,7 +8,7 @@ import socket
 
 import click
 
-from archive.cli.common import open_runtime
+from archive.cli.common import hide_secret_links, open_runtime
 
 
 @click.group()
@@ -42,6 +42,7 @@ def jobs_status(as_json: bool) -> None:
 @jobs.command("run")
 def jobs_run() -> None:
     """Do every job that is due now (a watching ingest worker does this all the time)."""
+    hide_secret_links()
     with open_runtime() as runtime:
         done = runtime.job_runner(f"{socket.gethostname()}:{os.getpid()}:cli").run_due()
     click.echo(f"{done} jobs done")

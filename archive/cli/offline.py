@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archive.cli.common import open_runtime
+from archive.cli.common import open_runtime, refuse_own_folder
 from archive.errors import ArchiveError
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def export_site(
 
     console = Console(stderr=True)
     with _stopped_by_sigterm(), open_runtime() as runtime:
+        refuse_own_folder(runtime, destination)
         try:
             selection = Selection(
                 eras=tuple(parse_era(e) for e in eras),

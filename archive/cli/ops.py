@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archive.cli.common import open_runtime
+from archive.cli.common import open_runtime, refuse_own_folder
 from archive.errors import ArchiveError
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def export(destination: Path, organisation: str) -> None:
     from archive.services.events import record_event
 
     with open_runtime() as runtime, runtime.db.session() as session:
+        refuse_own_folder(runtime, destination)
         total = sum(1 for _ in published_photos(session))
         with _progress("내보내기") as progress:
             task = progress.add_task("export", total=total)
@@ -152,7 +153,8 @@ def sweep(include_originals: bool, as_json: bool) -> None:
     click.echo(
         f"정리 끝 / swept: {counts['orphans']} orphan derivatives and {counts['stray_public']} "
         f"stray public files removed, {counts['filled']} public copies made, "
-        f"{counts['relocated']} derivatives made private, {counts['stale_claims']} dead claims"
+        f"{counts['relocated']} derivatives made private, {counts['empty_folders']} empty "
+        f"folders and {counts['stale_claims']} dead claims removed"
     )
     if report.orphan_originals and not include_originals:
         click.echo(

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from archive.config import Settings, load_settings
+from archive.errors import ConfigError
 from archive.logs import logging_config
 
 
@@ -92,6 +94,13 @@ _BIND_ERRORS = {
 _BIND_OTHER = "{where}에서 연결을 받을 수 없습니다 / cannot listen on {where}: {reason}"
 
 
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(f"설정 오류 / configuration error: {exc}") from exc
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -102,6 +111,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     problem = _cannot_listen(host, port)
     if problem:
         raise click.ClickException(problem)
+    settings = _settings()
     _gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -114,6 +124,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "reuse_port": True,
             "accesslog": "-",
             "timeout": 60,
+            # X-Forwarded-* from the proxies the settings name, and only while a proxy is
+            # in front at all (gunicorn otherwise believes 127.0.0.1 by default: a local
+            # client could claim HTTPS for itself).
+            "forwarded_allow_ips": settings.proxy_addresses if settings.proxy_count else "",
             "logconfig_dict": logging_config(os.environ.get("ARCHIVE_LOG_FORMAT", "text")),
         }
     ).run()

@@ -20,11 +20,11 @@ from archive.imaging.decode import (
     MIB,
     bomb_error,
     check_size,
+    decode_failure,
     encode_jpeg,
     open_image,
     render_display,
     shrink,
-    undecodable,
 )
 from archive.imaging.metadata import read_embedded_description, read_exif_tags, read_technical
 from archive.renditions import Planned
@@ -142,7 +142,7 @@ def _decode(handle: BinaryIO, tags: dict[str, Any], options: AnalyseOptions) -> 
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise bomb_error(im.width, im.height, options.max_pixels) from exc
         except DECODER_ERRORS as exc:
-            raise undecodable(exc) from exc
+            raise decode_failure(exc) from exc
         return Analysis(
             sha256="",
             size=0,

@@ -15,7 +15,8 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
-from archive.errors import IngestError
+from archive.errors import STORAGE_UNAVAILABLE, IngestError
+from archive.faults import storage_fault
 from archive.imaging.formats import ACCEPTED_FORMATS, register_decoders
 
 MIB = 1024 * 1024
@@ -106,6 +107,26 @@ def bomb_error(width: int, height: int, max_pixels: int) -> IngestError:
     )
 
 
+def storage_error(fault: str) -> IngestError:
+    """Return the outcome of a file whose derivatives could not be written because the
+    work space or the scan's disk is full or cannot be written (the file is tried again later)."""
+    return IngestError(
+        STORAGE_UNAVAILABLE,
+        "작업 공간이나 파일이 있는 디스크가 가득 찼거나 쓸 수 없어 처리하지 못했습니다. "
+        "파일은 그대로 두고 나중에 다시 시도합니다.",
+        f"the work space or the scan's disk is full or cannot be written ({fault}); "
+        "the file is left to retry",
+        "관리자에게 디스크 공간을 확인해 달라고 알려 주세요. 파일은 다시 넣지 않아도 됩니다.",
+    )
+
+
+def decode_failure(exc: BaseException) -> IngestError:
+    """Return the failure of a file the decoder raised on: a storage fault (full, read-only,
+    failing disk) is tried again later; anything else means the file cannot be decoded."""
+    fault = storage_fault(exc)
+    return storage_error(fault) if fault is not None else undecodable(exc)
+
+
 def undecodable(exc: BaseException) -> IngestError:
     """Return the failure for a file Pillow cannot decode."""
     detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
@@ -147,7 +168,7 @@ def open_image(
     except MemoryError as exc:
         raise bomb_error(0, 0, max_pixels) from exc
     except DECODER_ERRORS as exc:
-        raise undecodable(exc) from exc
+        raise decode_failure(exc) from exc
 
 
 def orientation_of(im: Image.Image) -> int:

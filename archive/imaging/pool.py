@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError, DecoderBusy, IngestError
+from archive.faults import storage_fault
 from archive.imaging.analyse import AnalyseOptions, Analysis, analyse_file
-from archive.imaging.decode import bomb_error, configure_decoder
+from archive.imaging.decode import bomb_error, configure_decoder, storage_error
 
 log = logging.getLogger(__name__)
 STARTUP_SECONDS = 120
@@ -112,6 +113,10 @@ def _serve(path: Path, options: AnalyseOptions, timeout: float) -> Outcome:
     except MemoryError:
         return bomb_error(0, 0, options.max_pixels)
     except Exception as exc:  # a decoder bug must fail this file, not the worker
+        fault = storage_fault(exc)
+        if fault is not None:  # libvips or Pillow could not write: not the file's fault
+            log.warning("no room to analyse %s: %s", path, fault)
+            return storage_error(fault)
         log.error("unexpected error analysing %s\n%s", path, traceback.format_exc())
         return IngestError(
             "internal",

@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive.config import Settings
 from archive.db import Database
 from archive.digest import FileIdentity
-from archive.errors import IngestError
+from archive.errors import STORAGE_UNAVAILABLE, IngestError
+from archive.faults import storage_fault
 from archive.imaging.analyse import Analysis
 from archive.ingest import outcomes
 from archive.ingest.errors import classify, retry_limit_error
@@ -28,7 +29,9 @@ from archive.ingest.watch import OwnMoves
 
 log = logging.getLogger(__name__)
 RETRY_LIMIT = 12  # tries of a file that keeps failing for a passing reason (about 3 hours)
-PASSING_CODES = ("changed", "interrupted")
+# Outcomes that leave a file in the inbox to be taken again: it changed, the worker was
+# stopping, or the storage could not take writes (full, read-only, unavailable).
+PASSING_CODES = ("changed", "interrupted", STORAGE_UNAVAILABLE)
 
 
 class Dispositions:
@@ -87,7 +90,7 @@ class Dispositions:
     ) -> None:
         """Leave a file in the inbox to be tried again later (failed after the limit)."""
         attempts = self.retry.defer(drop.path, identity)
-        if attempts >= RETRY_LIMIT:
+        if attempts >= RETRY_LIMIT and not storage_trouble(reason):
             self.retry.forget(drop.path)
             self.fail(root, drop, retry_limit_error(attempts, reason), identity)
             return
@@ -121,3 +124,11 @@ class Dispositions:
         """Count a file's outcome and pass it on."""
         self.summary.add(result)
         self.on_result(result)
+
+
+def storage_trouble(reason: Exception) -> bool:
+    """Return whether a file was put off because the storage could not take writes: such a
+    file waits (with capped backoff) as long as the trouble lasts, never in failed/."""
+    if isinstance(reason, IngestError):
+        return reason.code == STORAGE_UNAVAILABLE
+    return storage_fault(reason) is not None

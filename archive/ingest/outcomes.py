@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from archive.config import Settings
 from archive.digest import FileIdentity
 from archive.errors import IngestError
+from archive.faults import storage_fault
 from archive.ingest.files import DropFile, move_out, move_verified
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import ACTOR, IngestResult
@@ -86,6 +87,15 @@ def skipped(drop: DropFile) -> IngestResult:
 
 def retry_later(drop: DropFile, exc: Exception) -> IngestResult:
     """Return the result of a file left in place because storage or the database failed."""
+    fault = storage_fault(exc)
+    if fault is not None:
+        return IngestResult(
+            drop.rel,
+            "failed",
+            reason=f"the storage is full or cannot be written ({fault}); file left to retry",
+            korean="저장 공간이 가득 찼거나 저장소에 쓸 수 없어 처리하지 못했습니다. "
+            "파일은 그대로 두고 나중에 다시 시도합니다.",
+        )
     return IngestResult(
         drop.rel,
         "failed",

@@ -71,21 +71,32 @@ def _already_known(ctx: RecordContext, drop: DropFile, existing: PhotoFile) -> I
     if existing.source_path == drop.rel:
         outcome = "ingested" if existing.role == FileRole.MASTER else "attached"
         return IngestResult(drop.rel, outcome, photo.public_id, resumed=True)
+    korean, english = _origin_of(existing)
     record_event(
         ctx.session,
         "duplicate",
         actor=ACTOR,
         photo=photo,
         source_path=drop.rel,
-        message=f"same SHA-256 as {existing.source_path}",
+        message=f"same SHA-256 as {english}",
     )
     return IngestResult(
         drop.rel,
         "duplicate",
         photo.public_id,
-        reason=f"identical to {existing.source_path or existing.key} (record {photo.public_id})",
-        korean=f"이미 등록된 파일과 똑같습니다({existing.source_path}, 기록 {photo.public_id}).",
+        reason=f"identical to {english} (record {photo.public_id})",
+        korean=f"이미 등록된 파일과 똑같습니다({korean}, 기록 {photo.public_id}).",
     )
+
+
+def _origin_of(existing: PhotoFile) -> tuple[str, str]:
+    """Say where a stored file came from (Korean, English): the scan's path in the drop
+    folder, or what else brought it (a contributed photo has no path)."""
+    if existing.source_path:
+        return existing.source_path, existing.source_path
+    if existing.photo.source == Source.CONTRIBUTION:
+        return "시민이 보낸 사진", "a photo a citizen sent"
+    return "보관 중인 파일", "a stored file"
 
 
 def _create(

@@ -17,10 +17,11 @@ from whoosh.index import LockError
 
 from archive.digest import FileIdentity
 from archive.errors import ArchiveError, IngestError, MetadataError
+from archive.faults import storage_fault
 from archive.imaging.analyse import AnalyseOptions, clear_leftovers
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.ingest import outcomes
-from archive.ingest.dispositions import Dispositions
+from archive.ingest.dispositions import PASSING_CODES, Dispositions
 from archive.ingest.errors import internal_error
 from archive.ingest.files import DropFile, StabilityTracker, discover, remove_empty_dirs
 from archive.ingest.metadata import MetadataSource
@@ -239,6 +240,9 @@ class IngestWorker:
         try:
             fields = self.metadata.fields_for(drop)
         except (MetadataError, OSError) as exc:
+            if storage_fault(exc) is not None:  # the disk, not the sidecar: try again later
+                self.files.defer(root, drop, FileIdentity.of_path(drop.path), exc)
+                return None
             error = outcomes.metadata_error(exc)
             self.files.fail(root, drop, error, FileIdentity.of_path(drop.path))
             return None
@@ -255,6 +259,10 @@ class IngestWorker:
         try:
             self._complete(root, task, outcome)
         except Exception as exc:  # one file's surprise must not stop the batch
+            if storage_fault(exc) is not None:
+                log.warning("storage could not take %s (will retry): %s", drop.rel, exc)
+                self.files.defer(root, drop, identity, exc)
+                return
             log.exception("handling %s failed", drop.rel)
             self.files.fail(root, drop, internal_error(exc), identity)
         finally:
@@ -266,7 +274,7 @@ class IngestWorker:
         if not isinstance(outcome, IngestError) and outcome.embedded:
             self._warm_analyzer()
         if isinstance(outcome, IngestError):
-            if outcome.code in ("changed", "interrupted"):
+            if outcome.code in PASSING_CODES:
                 self.files.defer(root, drop, identity, outcome)
             else:
                 self.files.fail(root, drop, outcome, identity)

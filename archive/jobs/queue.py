@@ -6,7 +6,6 @@ and PostgreSQL alike exactly one worker wins each job, whoever else read it.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,12 +15,10 @@ from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.db import Database, after_commit
+from archive.jobs.kinds import JobKind, RetryPolicy
 from archive.models import Job
 
 PENDING, FAILED = "pending", "failed"
-MAX_ATTEMPTS = 8  # about two hours of backoff before a job is left as failed
-BACKOFF_BASE = 5.0
-BACKOFF_CAP = 1800.0
 LEASE_SECONDS = 600.0  # a claim older than this belongs to a worker that died
 
 
@@ -34,11 +31,12 @@ class Claimed:
     subject: str | None
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime
 
 
 def enqueue(
     session: Session,
-    kind: str,
+    kind: JobKind,
     payload: dict[str, Any] | None = None,
     *,
     subject: str | None = None,
@@ -50,7 +48,7 @@ def enqueue(
     :param eager: do the job right after the commit in this process too (best effort);
         when that works the job is gone, otherwise a worker does it later.
     """
-    job = Job(kind=kind, subject=subject, payload=payload or {}, state=PENDING)
+    job = Job(kind=kind.name, subject=subject, payload=payload or {}, state=PENDING)
     if run_after is not None:
         job.run_after = run_after
     session.add(job)
@@ -95,7 +93,10 @@ def claim(db: Database, kinds: Iterable[str], worker: str, limit: int = 50) -> l
         rows = session.scalars(
             select(Job).where(Job.id.in_(ids), Job.claimed_by == worker).order_by(Job.id)
         )
-        return [Claimed(j.id, j.kind, j.subject, dict(j.payload), j.attempts) for j in rows]
+        return [
+            Claimed(j.id, j.kind, j.subject, dict(j.payload), j.attempts, _utc(j.created_at))
+            for j in rows
+        ]
 
 
 def finish(db: Database, ids: Iterable[int]) -> None:
@@ -106,11 +107,12 @@ def finish(db: Database, ids: Iterable[int]) -> None:
             session.execute(delete(Job).where(Job.id.in_(ids)))
 
 
-def retry(db: Database, job: Claimed, error: str) -> bool:
-    """Put a failed job off with backoff; return False when it is now left as failed."""
+def retry(db: Database, job: Claimed, error: str, policy: RetryPolicy) -> bool:
+    """Put a failed job off by its kind's policy; return False when it is now left as
+    failed (it has been trying for as long as the policy allows)."""
     attempts = job.attempts + 1
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1)) * (0.5 + random.random() / 2)
-    state = FAILED if attempts >= MAX_ATTEMPTS else PENDING
+    now = datetime.now(UTC)
+    state = FAILED if policy.gives_up(job.created_at, now) else PENDING
     with db.session() as session:
         session.execute(
             update(Job)
@@ -121,7 +123,7 @@ def retry(db: Database, job: Claimed, error: str) -> bool:
                 last_error=error[:2000],
                 claimed_by=None,
                 claimed_at=None,
-                run_after=datetime.now(UTC) + timedelta(seconds=delay),
+                run_after=now + policy.wait(attempts),
             )
         )
     return state == PENDING
@@ -143,23 +145,38 @@ class QueueState:
 
     pending: dict[str, int]
     failed: dict[str, int]
-    oldest_pending: datetime | None
+    retrying: dict[str, int]  # pending jobs that failed at least once, by kind
+    oldest_due: datetime | None  # since when the longest-due job has waited for a worker
 
 
 def queue_state(session: Session) -> QueueState:
-    """Count pending and failed jobs by kind, with the oldest pending job's time."""
+    """Count pending, retrying and failed jobs by kind, and find the longest-due job."""
     counts: dict[str, dict[str, int]] = {PENDING: {}, FAILED: {}}
     rows = session.execute(select(Job.state, Job.kind, func.count()).group_by(Job.state, Job.kind))
     for state, kind, count in rows:
         counts.setdefault(state, {})[kind] = int(count)
-    oldest = session.scalar(select(func.min(Job.created_at)).where(Job.state == PENDING))
-    return QueueState(counts[PENDING], counts[FAILED], oldest)
+    retrying = session.execute(
+        select(Job.kind, func.count())
+        .where(Job.state == PENDING, Job.attempts > 0)
+        .group_by(Job.kind)
+    )
+    now = datetime.now(UTC)
+    unheld = or_(Job.claimed_by.is_(None), Job.claimed_at < now - timedelta(seconds=LEASE_SECONDS))
+    oldest = session.scalar(
+        select(func.min(Job.run_after)).where(Job.state == PENDING, Job.run_after <= now, unheld)
+    )
+    return QueueState(
+        counts[PENDING],
+        counts[FAILED],
+        {kind: int(count) for kind, count in retrying},
+        _utc(oldest) if oldest is not None else None,
+    )
 
 
-def pending_subjects(session: Session, kind: str) -> set[str]:
+def pending_subjects(session: Session, kind: JobKind) -> set[str]:
     """Return the subjects of a kind's jobs not done yet (claimed ones included)."""
     rows = session.scalars(
-        select(Job.subject).where(Job.kind == kind, Job.state == PENDING).distinct()
+        select(Job.subject).where(Job.kind == kind.name, Job.state == PENDING).distinct()
     )
     return {subject for subject in rows if subject}
 
@@ -170,17 +187,29 @@ def failed_jobs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
         select(Job).where(Job.state == FAILED).order_by(Job.id.desc()).limit(limit)
     )
     return [
-        {"id": j.id, "kind": j.kind, "attempts": j.attempts, "last_error": j.last_error}
+        {
+            "id": j.id,
+            "kind": j.kind,
+            "attempts": j.attempts,
+            "last_error": j.last_error,
+            "queued_at": _utc(j.created_at).isoformat(timespec="seconds"),
+        }
         for j in rows
     ]
 
 
 def revive_failed(session: Session) -> int:
-    """Put every failed job back in the queue with fresh tries; return how many."""
+    """Put every failed job back in the queue with a fresh policy period; return how many."""
+    now = datetime.now(UTC)
     result = session.execute(
         update(Job)
         .where(Job.state == FAILED)
-        .values(state=PENDING, attempts=0, run_after=datetime.now(UTC), claimed_by=None)
+        .values(state=PENDING, attempts=0, run_after=now, created_at=now, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Return a stored time as aware UTC (SQLite hands back naive UTC times)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

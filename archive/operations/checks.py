@@ -17,6 +17,7 @@ from archive.jobs.queue import queue_state
 from archive.models import Photo
 from archive.runtime import Runtime
 from archive.services.claims import stale_claims
+from archive.services.jobs import kind_label
 from archive.services.publication import DELETE_FILES
 from archive.statuses import RecordStatus
 
@@ -108,7 +109,11 @@ def _index(runtime: Runtime) -> Check:
 
 
 def _jobs(runtime: Runtime) -> Check:
-    """Check the job queue: nothing failed, nothing waiting long for a worker."""
+    """Check the job queue: nothing gave up, nothing due waiting long for a worker.
+
+    Jobs retrying by their policy (mail while the mail server is down) are said, with
+    their count, but are not a fault yet: a fault is a job whose policy gave up.
+    """
     try:
         with runtime.db.session() as session:
             state = queue_state(session)
@@ -116,10 +121,18 @@ def _jobs(runtime: Runtime) -> Check:
         return Check("jobs", False, f"{type(exc).__name__}: {exc}"[:300])
     waiting = sum(state.pending.values())
     detail = f"{waiting} waiting" + "".join(f", {k} {n}" for k, n in sorted(state.pending.items()))
+    if state.retrying:
+        retrying = ", ".join(f"{k} {n}" for k, n in sorted(state.retrying.items()))
+        detail += f"; retrying after failures: {retrying} (see `archive jobs status`)"
     if state.failed:
-        failed = ", ".join(f"{k} {n}" for k, n in sorted(state.failed.items()))
-        return Check("jobs", False, f"{detail}; failed: {failed} (see `archive jobs`)")
-    if state.oldest_pending is not None and _age(state.oldest_pending) > STALE_JOB_SECONDS:
+        failed = ", ".join(f"{k} {n} ({kind_label(k)})" for k, n in sorted(state.failed.items()))
+        return Check(
+            "jobs",
+            False,
+            f"{detail}; failed: {failed}, given up after trying as long as their kind allows "
+            "(see `archive jobs status`, then `archive jobs retry`)",
+        )
+    if state.oldest_due is not None and _age(state.oldest_due) > STALE_JOB_SECONDS:
         return Check("jobs", False, detail + "; no worker is doing them (is it running?)")
     return Check("jobs", True, detail)
 
@@ -138,10 +151,11 @@ def _files(runtime: Runtime) -> Check:
         f"{len(found.stray_public)} public files of no published record, "
         f"{found.filled} public copies missing, {found.relocated} derivatives in the public "
         f"prefix, {len(found.orphans)} orphan derivatives, "
-        f"{len(found.orphan_originals)} orphan originals, {claims} stale claims"
+        f"{len(found.orphan_originals)} orphan originals, {claims} stale claims, "
+        f"{len(found.empty_folders)} empty folders"
     )
     ok = not (found.stray_public or found.filled or found.relocated)
-    untidy = found.orphans or found.orphan_originals or claims
+    untidy = found.orphans or found.orphan_originals or found.empty_folders or claims
     advice = "; run `archive sweep`" if untidy or not ok else ""
     return Check("files", ok, detail + advice)
 
@@ -153,7 +167,7 @@ def _erasures(runtime: Runtime) -> Check:
     try:
         with runtime.db.session() as session:
             files = erased_files(session)
-            waiting = queue_state(session).pending.get(DELETE_FILES, 0)
+            waiting = queue_state(session).pending.get(DELETE_FILES.name, 0)
         left = sorted(
             {
                 public_id

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 
 from archive.db import Database
 from archive.errors import IndexUnavailable
+from archive.jobs.kinds import JobKind
 from archive.models import Job, Photo
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.documents import (
@@ -35,7 +36,8 @@ from archive.search.whoosh.view import SearchView
 from archive.statuses import RecordStatus
 
 log = logging.getLogger(__name__)
-INDEX_JOB = "index"
+# Applied by the index itself, in batches (no handler): see sync().
+INDEX = JobKind("index", "검색 색인 갱신")
 BATCH = 2000
 # Index jobs applied per hold of the writer lock: the lock is released between batches,
 # so no writer waits long behind a large backlog.
@@ -133,14 +135,14 @@ class SearchIndex:
 
     def _pending(self, db: Database) -> bool:
         with db.session() as session:
-            found = session.scalar(select(Job.id).where(Job.kind == INDEX_JOB).limit(1))
+            found = session.scalar(select(Job.id).where(Job.kind == INDEX.name).limit(1))
             return found is not None
 
     def _drain(self, db: Database, limit: int) -> int:
         with db.session() as session:
             queued = session.execute(
                 select(Job.id, Job.subject)
-                .where(Job.kind == INDEX_JOB)
+                .where(Job.kind == INDEX.name)
                 .order_by(Job.id)
                 .limit(limit)
             ).all()
@@ -170,11 +172,11 @@ class SearchIndex:
     def _rebuild_locked(self, db: Database, procs: int = 1) -> int:
         started = time.monotonic()
         with db.session() as session:
-            high_water = session.scalar(select(func.max(Job.id)).where(Job.kind == INDEX_JOB))
+            high_water = session.scalar(select(func.max(Job.id)).where(Job.kind == INDEX.name))
             rows = session.execute(record_query().execution_options(yield_per=BATCH))
             count = self.backend.build(self._documents(rows.partitions(BATCH)), procs)
             if high_water is not None:
-                session.execute(delete(Job).where(Job.kind == INDEX_JOB, Job.id <= high_water))
+                session.execute(delete(Job).where(Job.kind == INDEX.name, Job.id <= high_water))
         log.info("index rebuilt: %d records in %.1f s", count, time.monotonic() - started)
         return count
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, not_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from archive.contacts import is_contact
+from archive.errors import InvalidChange
 from archive.models import Contribution, Photo, Submission
 from archive.services.events import record_event
 from archive.services.receipts import hash_token, new_receipt, new_token, plausible_token
@@ -48,7 +50,13 @@ class Outcome:
 
 
 def create_contribution(session: Session, contributor: Contributor) -> tuple[Contribution, str]:
-    """Record a contributor and their consent; return it with the status-link secret."""
+    """Record a contributor and their consent; return it with the status-link secret.
+
+    :raises InvalidChange: invalid_contact, when the contact is neither an e-mail address
+        nor a phone number (it is kept only to reach them).
+    """
+    if not is_contact(contributor.contact):
+        raise InvalidChange("invalid_contact", "the contact is neither an e-mail nor a phone")
     token, token_hash = new_token()
     now = datetime.now(UTC)
     contribution = Contribution(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from archive.fields import PUBLIC
 from archive.jobs.queue import pending_subjects
 from archive.models import Photo, PhotoFile
-from archive.services.photos import INDEX_JOB
+from archive.search.index import INDEX
 from archive.statuses import FileRole, RecordStatus
 
 KOGL = {
@@ -153,7 +153,7 @@ def hidden_until_indexed(session: Session) -> list[str]:
 
     Searches leave them out, so a withdrawal shows in results and facets at once.
     """
-    waiting = pending_subjects(session, INDEX_JOB)
+    waiting = pending_subjects(session, INDEX)
     if not waiting:
         return []
     public = set(

@@ -13,17 +13,18 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
 from archive.errors import InvalidChange
-from archive.jobs.queue import enqueue
+from archive.jobs.kinds import JobKind
+from archive.jobs.queue import Claimed, enqueue
 from archive.models import Event, Photo
 from archive.services.events import record_event
 
-RETRY_JOB = "ingest-retry"
 OUTCOMES = ("ingested", "attached", "duplicate", "failed")
 RETRY_KINDS = ("retry-requested", "retry-started", "retry-missing")
 WORKER = "ingest-worker"
@@ -123,7 +124,7 @@ def request_retry(session: Session, path: str, *, actor: str) -> None:
             "only a failed file can be tried again",
             "실패한 파일만 다시 시도할 수 있습니다. 화면을 새로 고쳐 확인해 주세요.",
         )
-    enqueue(session, RETRY_JOB, {"path": path}, subject=path[:64])
+    enqueue(session, INGEST_RETRY, {"path": path}, subject=path[:64])
     record_event(
         session, "retry-requested", actor=actor, source_path=path, message="다시 시도 요청"
     )
@@ -179,3 +180,12 @@ def _move(source: Path, target: Path) -> None:
         os.replace(source, target)
     except OSError:
         shutil.move(str(source), str(target))  # another file system (a network share)
+
+
+def _retry_ingest(context: Any, job: Claimed) -> None:
+    """Put a failed file back into the inbox (context: the worker's JobContext)."""
+    with context.db.session() as session:
+        return_to_inbox(session, context.settings, str(job.payload.get("path", "")))
+
+
+INGEST_RETRY = JobKind("ingest-retry", "수집 다시 시도", handler=_retry_ingest)

@@ -1,7 +1,8 @@
 """E-mail notices: a sender told of their item's outcome, staff told of new items.
 
 Both are jobs written in the decision's (or the receipt's) transaction and sent by a
-worker after the commit, retried with backoff; a request never waits for a mail server.
+worker after the commit, retried with backoff for days (PATIENT: a mail server down over
+a long weekend loses nothing); a request never waits for a mail server.
 Without ARCHIVE_SMTP_HOST no job is written and nothing is sent. The job carries ids, not
 addresses: the address is read when the mail goes, so a purge in between is respected.
 """
@@ -15,9 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
-from archive.jobs.queue import PENDING, enqueue
+from archive.contacts import is_email
+from archive.jobs.kinds import PATIENT, JobKind
+from archive.jobs.queue import PENDING, Claimed, enqueue, queue_state
+from archive.mail import send_mail
 from archive.models import Contribution, Job, Photo, Submission
-from archive.services.voices import is_email
 from archive.statuses import (
     KIND_LABELS,
     RESOLUTION_LABELS,
@@ -27,7 +30,6 @@ from archive.statuses import (
     SubmissionState,
 )
 
-NOTIFY, DIGEST = "notify", "staff-digest"
 SIGNATURE = "나주시 「옛 추억을 떠올리며」"
 HIDDEN = "hidden"  # a request's photo was hidden while it is decided
 
@@ -44,7 +46,7 @@ def schedule_digest(session: Session, settings: Settings, since: datetime) -> No
     if not settings.digest_recipients:
         return
     waiting = session.scalar(
-        select(Job.id).where(Job.kind == DIGEST, Job.state == PENDING).limit(1)
+        select(Job.id).where(Job.kind == DIGEST.name, Job.state == PENDING).limit(1)
     )
     if waiting is None:
         now = datetime.now(UTC)
@@ -120,8 +122,43 @@ def due_notice(
     return [item.contact.strip()], notice[0], notice[1]
 
 
-def digest(session: Session, settings: Settings, since: datetime) -> tuple[str, str] | None:
-    """Return the staff digest of what arrived since a time, or None if nothing did."""
+def digest(
+    session: Session, settings: Settings, since: datetime, given_up: dict[str, int] | None = None
+) -> tuple[str, str] | None:
+    """Return the staff digest of what arrived since a time and of jobs that gave up
+    (by their Korean label), or None if there is nothing to tell."""
+    new = _arrivals(session, since)
+    given_up = {label: n for label, n in (given_up or {}).items() if n}
+    if not any(new.values()) and not given_up:
+        return None
+    waiting = (
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.state.in_(SUBMISSION_OPEN))
+        )
+        or 0
+    )
+    lines: list[str] = []
+    if any(new.values()):
+        lines += ["새로 들어온 항목:"] + [f"- {label}: {n}건" for label, n in new.items() if n]
+        lines.append("")
+    if given_up:
+        lines += [
+            "여러 날 동안 다시 시도했지만 끝내 하지 못한 작업",
+            "(서버에서 `archive jobs status`로 이유를 보고, 고친 뒤 `archive jobs retry`):",
+        ]
+        lines += [f"- {label}: {n}건" for label, n in sorted(given_up.items())] + [""]
+    lines += [f"처리를 기다리는 기억·제보·요청: 모두 {waiting}건"]
+    lines += [f"검토 화면: {settings.public_base}/moderate/", "", SIGNATURE]
+    total = sum(new.values())
+    subject = f"[나주 옛 사진] 새 항목 {total}건" if total else "[나주 옛 사진] 하지 못한 작업 알림"
+    if total and given_up:
+        subject += ", 하지 못한 작업 있음"
+    return subject, "\n".join(lines)
+
+
+def _arrivals(session: Session, since: datetime) -> dict[str, int]:
     new: dict[str, int] = {}
     for kind in SubmissionKind:
         new[KIND_LABELS[kind]] = (
@@ -138,18 +175,27 @@ def digest(session: Session, settings: Settings, since: datetime) -> tuple[str, 
         )
         or 0
     )
-    if not any(new.values()):
-        return None
-    waiting = (
-        session.scalar(
-            select(func.count())
-            .select_from(Submission)
-            .where(Submission.state.in_(SUBMISSION_OPEN))
-        )
-        or 0
-    )
-    lines = ["새로 들어온 항목:"] + [f"- {label}: {n}건" for label, n in new.items() if n]
-    lines += ["", f"처리를 기다리는 기억·제보·요청: 모두 {waiting}건"]
-    lines += [f"검토 화면: {settings.public_base}/moderate/", "", SIGNATURE]
-    total = sum(new.values())
-    return f"[나주 옛 사진] 새 항목 {total}건", "\n".join(lines)
+    return new
+
+
+def _notify(context: Any, job: Claimed) -> None:
+    """Send a sender's notice (context: the worker's JobContext)."""
+    with context.db.session() as session:
+        notice = due_notice(session, context.settings, job.payload)
+    if notice is not None:
+        send_mail(context.settings, *notice)
+
+
+def _digest(context: Any, job: Claimed) -> None:
+    """Send the staff digest (context: the worker's JobContext, which knows kinds' labels)."""
+    recipients = context.settings.digest_recipients
+    since = datetime.fromisoformat(str(job.payload.get("since")))
+    with context.db.session() as session:
+        failed = queue_state(session).failed
+        message = digest(session, context.settings, since, context.labelled(failed))
+    if message is not None and recipients:
+        send_mail(context.settings, recipients, *message)
+
+
+NOTIFY = JobKind("notify", "알림 메일", PATIENT, _notify)
+DIGEST = JobKind("staff-digest", "직원 요약 메일", PATIENT, _digest)

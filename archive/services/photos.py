@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.dates import parse_date
 from archive.db import mark_public_change
+from archive.fields import FIELDS
 from archive.jobs.queue import enqueue
 from archive.models import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
 from archive.search.gazetteer import Gazetteer
+from archive.search.index import INDEX
 from archive.statuses import ORIGINAL_ROLES, FileRole, RecordStatus
-
-INDEX_JOB = "index"
 
 
 def find_original_by_sha(session: Session, sha256: str) -> PhotoFile | None:
@@ -84,7 +84,7 @@ def set_place(photo: Photo, text: str, gazetteer: Gazetteer) -> None:
 
 def queue_reindex(session: Session, photo: Photo) -> None:
     """Ask the index writer to rewrite this record's search document (a job)."""
-    enqueue(session, INDEX_JOB, subject=photo.public_id)
+    enqueue(session, INDEX, subject=photo.public_id)
     if photo.status == RecordStatus.PUBLISHED:
         mark_public_change(session)
 
@@ -143,17 +143,12 @@ def list_photos(session: Session) -> Iterable[Photo]:
 
 
 def photo_summary(photo: Photo) -> dict[str, Any]:
-    """Return the public-facing summary of a record used by `archive photos list`."""
+    """Return a record as `archive photos list` gives it: every field of the registry (a
+    new field appears here without a change), then where it came from and its files."""
     master = photo.master()
     return {
         "id": photo.public_id,
-        "identifier": photo.identifier,
-        "title": photo.title,
-        "description": photo.description,
-        "date": photo.date_text,
-        "place": photo.place_text,
-        "tags": photo.tags,
-        "status": photo.status,
+        **{field.name: getattr(photo, field.column) for field in FIELDS},
         "source": photo.source,
         "sha256": master.sha256 if master else None,
         "width": master.width if master else None,

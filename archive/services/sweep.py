@@ -6,6 +6,7 @@ In every storage backend the settings can reach:
 - every published record has its public copies, and nothing else is in the public prefix;
 - files no row refers to (left by a killed worker between storing and committing) are
   removed once older than a grace period (originals only when asked);
+- folders that hold no file (their names may tell what they held) are removed;
 - claims of workers that died are dropped.
 `survey()` reports the same without changing anything, for `archive check`.
 """
@@ -46,6 +47,7 @@ class SweepReport:
     stray_public: list[StoredKey] = field(default_factory=list)  # of no published record
     orphans: list[StoredKey] = field(default_factory=list)  # derivatives no row refers to
     orphan_originals: list[StoredKey] = field(default_factory=list)
+    empty_folders: list[StoredKey] = field(default_factory=list)  # left by deletions
     stale_claims: int = 0
 
     def as_json(self) -> dict[str, int]:
@@ -56,6 +58,7 @@ class SweepReport:
             "stray_public": len(self.stray_public),
             "orphans": len(self.orphans),
             "orphan_originals": len(self.orphan_originals),
+            "empty_folders": len(self.empty_folders),
             "stale_claims": self.stale_claims,
         }
 
@@ -84,6 +87,7 @@ def survey(
     cutoff = datetime.now(UTC) - timedelta(seconds=grace_seconds)
     for storage in storages.available():
         _find_unreferenced(report, storage.backend, storage, rows, cutoff)
+        report.empty_folders += [(storage.backend, f) for f in storage.empty_folders()]
     return report
 
 
@@ -133,6 +137,9 @@ def sweep(
     report.orphan_originals = found.orphan_originals
     if include_originals:
         delete_now(storages, found.orphan_originals)
+    report.empty_folders = found.empty_folders
+    for storage in storages.available():
+        storage.remove_empty_folders()
     report.stale_claims = drop_stale_claims(db, lease_seconds)
     return report
 

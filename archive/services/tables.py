@@ -4,9 +4,11 @@ workers re-reading records' places and dates where the table decides them."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -14,14 +16,15 @@ from sqlalchemy.orm import Session
 from archive.config import Settings
 from archive.db import Database, mark_public_change
 from archive.errors import ArchiveError, InvalidChange
-from archive.jobs.queue import enqueue
+from archive.jobs.kinds import JobKind
+from archive.jobs.queue import Claimed, enqueue
 from archive.models import Photo, ReferenceTable
 from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
 from archive.statuses import RecordStatus
 from archive.tables import TABLES, Table, TableSpec, read
 
-TABLES_JOB = "tables-apply"
+log = logging.getLogger(__name__)
 # Each text cell, and the whole table, as long as an admin could mean it.
 MAX_CELL = 500
 MAX_BYTES = 2_000_000
@@ -209,7 +212,7 @@ def _changed(
         },
     )
     if spec.rederives:
-        enqueue(session, TABLES_JOB, {"table": spec.name})
+        enqueue(session, TABLES_APPLY, {"table": spec.name})
     mark_public_change(session)
 
 
@@ -246,3 +249,14 @@ def rederive_records(db: Database, gazetteer: Gazetteer, batch: int = 500) -> in
                 queue_reindex(session, photo)
                 changed += 1
             last_id = photos[-1].id
+
+
+def _apply_tables(context: Any, _job: Claimed) -> None:
+    """Read every record again with the tables now in use, and bring the index in step."""
+    search = context.search
+    changed = rederive_records(context.db, search.gazetteer)
+    search.sync(context.db, wait=30.0)  # the records read differently are found so at once
+    log.info("reference tables applied: %d records read differently", changed)
+
+
+TABLES_APPLY = JobKind("tables-apply", "참조표 다시 적용", handler=_apply_tables)

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.contacts import is_contact, is_email
 from archive.dates import parse_date
 from archive.errors import InvalidChange, NotFound
 from archive.fields import BY_NAME, SUGGESTABLE
+from archive.links import find_links, without_links
 from archive.models import Photo, Submission
 from archive.search.gazetteer import Gazetteer
 from archive.services.events import record_event
@@ -35,9 +37,7 @@ MAX_BODY = {SubmissionKind.MEMORY: 3000, SubmissionKind.REQUEST: 3000}
 MAX_RELATION, MAX_SOURCE, MAX_NAME, MAX_CONTACT = 100, 200, 100, 200
 MAX_LINKS = 3
 PUBLIC_REASONS = tuple(r for r in RequestReason if r != RequestReason.CONSENT)
-_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _WORDY = re.compile(r"[0-9A-Za-z가-힣一-鿿]")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,6 @@ class Sender:
     show_name: bool = False
     contact: str = ""
     notify: bool = False  # agreed to be told by e-mail when the status changes
-
-
-def is_email(contact: str) -> bool:
-    """Return whether a contact is an e-mail address (notices go only to those)."""
-    return bool(_EMAIL.fullmatch(contact.strip()))
 
 
 def receive(
@@ -110,6 +105,8 @@ def _checked(voice: Voice, sender: Sender) -> Voice:
         raise InvalidChange("invalid_value", f"unknown request reason {voice.reason!r}")
     if voice.kind == SubmissionKind.REQUEST and not sender.contact.strip():
         raise InvalidChange("contact_required", "a request needs a way to answer")
+    if sender.contact.strip() and not is_contact(sender.contact):
+        raise InvalidChange("invalid_contact", "the contact is neither an e-mail nor a phone")
     if not body and (voice.kind != SubmissionKind.REQUEST or voice.reason == RequestReason.OTHER):
         raise InvalidChange("empty_text", "nothing was written")
     limit = MAX_BODY.get(voice.kind) or BY_NAME[voice.field].max_length
@@ -117,8 +114,8 @@ def _checked(voice: Voice, sender: Sender) -> Voice:
         raise InvalidChange(
             "too_long", f"{len(body)} characters, at most {limit}", f"최대 {limit:,}자"
         )
-    links = _LINK.findall(body)
-    if links and (len(links) > MAX_LINKS or not _WORDY.search(_LINK.sub("", body))):
+    links = find_links(body)
+    if links and (len(links) > MAX_LINKS or not _WORDY.search(without_links(body))):
         raise InvalidChange("links_only", "a memory made of links")
     return Voice(
         voice.kind,

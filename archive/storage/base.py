@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from archive.digest import CHUNK, folder_digest, sha256_file, sha256_stream, tree_digest
-from archive.errors import NotFound, StorageError
+from archive.errors import InvalidKey, NotFound, StorageError
 
 __all__ = [
     "CHUNK",
@@ -44,13 +45,28 @@ class StoredObject:
     size: int
 
 
-def check_key(key: str) -> None:
-    """Refuse keys that are empty, absolute or climb out of the store.
+# What a key may be, on every backend: each part a file name of at most 255 bytes (the
+# limit of Linux file systems), the whole at most 1024 bytes (S3's limit), no control
+# character or backslash. A request value that becomes part of a key is checked here
+# before any file system or bucket sees it.
+MAX_KEY_PART_BYTES = 255
+MAX_KEY_BYTES = 1024
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
-    :raises StorageError: for such a key.
+
+def check_key(key: str) -> None:
+    """Refuse keys that are empty, absolute, climb out of the store, are too long in a part
+    or in all, or hold characters no key has.
+
+    :raises InvalidKey: for such a key (a NotFound to a lookup, a StorageError to a write).
     """
-    if not key or key.startswith("/") or ".." in key.split("/"):
-        raise StorageError(f"invalid storage key {key!r}")
+    parts = key.split("/")
+    if not key or key.startswith("/") or ".." in parts or _UNSAFE.search(key):
+        raise InvalidKey(f"invalid storage key {key[:100]!r}")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES or any(
+        len(part.encode("utf-8", "surrogatepass")) > MAX_KEY_PART_BYTES for part in parts
+    ):
+        raise InvalidKey(f"storage key too long {key[:100]!r}…")
 
 
 def master_key(sha256: str, extension: str) -> str:
@@ -238,6 +254,18 @@ class Storage(ABC):
 
     def clean_temp(self, older_than: float = 0.0) -> int:
         """Remove partial uploads left by a crash; return how many (none by default)."""
+        return 0
+
+    def empty_folders(self) -> list[str]:
+        """Return folders that hold no object (an object store has no folders: none).
+
+        A folder's name may tell what it held (a tile pyramid's content hash and image
+        size), so none may outlive its objects.
+        """
+        return []
+
+    def remove_empty_folders(self) -> int:
+        """Remove every folder that holds no object; return how many (none by default)."""
         return 0
 
     def check(self) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.errors import NotFound, StorageError
+from archive.errors import InvalidKey, NotFound, StorageError
 from archive.storage.base import (
     CHUNK,
     ListedObject,
@@ -20,6 +20,7 @@ from archive.storage.base import (
     StoredObject,
     check_key,
     check_tree,
+    is_tree,
     sha256_file,
     tree_digest,
 )
@@ -58,15 +59,20 @@ class LocalStorage(Storage):
         return StoredObject(self.backend, key, digest, len(data))
 
     def open(self, key: str) -> BinaryIO:
-        """Open a stored file for reading."""
+        """Open a stored file for reading (a tree or a folder is no object: NotFound)."""
+        if is_tree(key):
+            raise NotFound(f"{key!r} names a tree, not one object")
         try:
             return self.path(key).open("rb")
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise NotFound(f"no stored object {key!r}") from exc
 
     def exists(self, key: str) -> bool:
-        """Return whether key is stored."""
-        return self.path(key).is_file()
+        """Return whether key is stored (a key no object can have is not)."""
+        try:
+            return self.path(key).is_file()
+        except InvalidKey:
+            return False
 
     def local_path(self, key: str) -> Path | None:
         """Return the file of a stored object (it may not exist)."""
@@ -93,11 +99,48 @@ class LocalStorage(Storage):
                 yield ListedObject(path.relative_to(self.root).as_posix(), stat.st_size, modified)
 
     def delete(self, key: str) -> None:
-        """Remove a stored file if it is there."""
+        """Remove a stored file if it is there, and the folders it leaves empty."""
         target = self.path(key)
         if target.exists():
             target.chmod(0o644)
             target.unlink()
+        self._prune(target.parent)
+
+    def _prune(self, folder: Path) -> None:
+        """Remove folder and its parents while empty, up to (not including) the top folders
+        (masters/, renditions/, ...): a folder named by a hash must not outlive its files."""
+        while folder.parent != self.root and self.root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): nothing above is empty either
+                return
+            folder = folder.parent
+
+    def empty_folders(self) -> list[str]:
+        """Return the folders below the top folders that hold no file, deepest first."""
+        empty: set[str] = set()
+        found: list[str] = []
+        for top in sorted(self.root.iterdir()):
+            if not top.is_dir() or top == self.tmp_dir:
+                continue
+            for folder, folders, files in os.walk(top, topdown=False):
+                if folder == str(top) or files:
+                    continue
+                if all(os.path.join(folder, name) in empty for name in folders):
+                    empty.add(folder)
+                    found.append(Path(folder).relative_to(self.root).as_posix() + "/")
+        return found
+
+    def remove_empty_folders(self) -> int:
+        """Remove every folder that holds no file; return how many."""
+        removed = 0
+        for folder in self.empty_folders():  # deepest first
+            try:
+                (self.root / folder).rmdir()
+                removed += 1
+            except OSError:
+                continue  # a file arrived meanwhile
+        return removed
 
     def clean_temp(self, older_than: float = 0.0) -> int:
         """Remove temp files left by interrupted writes, older than some seconds."""
@@ -148,7 +191,11 @@ class LocalStorage(Storage):
                 if sync:
                     os.fsync(out.fileno())
             tmp.chmod(0o444)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except FileNotFoundError:  # a deletion pruned the emptied folder meanwhile
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, target)
             if sync:
                 _fsync_dir(target.parent)
         except OSError as exc:

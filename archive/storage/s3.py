@@ -12,8 +12,15 @@ from typing import Any, BinaryIO, cast
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from archive.errors import NotFound, StorageError
-from archive.storage.base import PUBLIC_PREFIX, ListedObject, Storage, StoredObject, check_key
+from archive.errors import InvalidKey, NotFound, StorageError
+from archive.storage.base import (
+    PUBLIC_PREFIX,
+    ListedObject,
+    Storage,
+    StoredObject,
+    check_key,
+    is_tree,
+)
 
 MIB = 1024 * 1024
 
@@ -78,7 +85,9 @@ class S3Storage(Storage):
         return StoredObject(self.backend, key, digest, len(data))
 
     def open(self, key: str) -> BinaryIO:
-        """Return a streaming reader of an object."""
+        """Return a streaming reader of an object (a tree is no object: NotFound)."""
+        if is_tree(key):
+            raise NotFound(f"{key!r} names a tree, not one object")
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
         except ClientError as exc:
@@ -90,7 +99,11 @@ class S3Storage(Storage):
         return cast(BinaryIO, response["Body"])
 
     def exists(self, key: str) -> bool:
-        """Return whether an object exists under key."""
+        """Return whether an object exists under key (a key no object can have: no)."""
+        try:
+            check_key(key)
+        except InvalidKey:
+            return False
         return self._head(key) is not None
 
     def delete(self, key: str) -> None:

@@ -70,30 +70,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFError
 
+    from archive.logs import install_secret_paths
     from archive.services.uploads import clean_upload_temp
-    from archive.web import (
-        account,
-        api,
-        auth,
-        contribute,
-        curate,
-        desk,
-        exhibitions,
-        gallery,
-        health,
-        iiif,
-        iiif_collections,
-        intake,
-        media,
-        moderate,
-        oai,
-        office,
-        pages,
-        reasons,
-        tables,
-        voices,
-        zoom,
-    )
+    from archive.web.blueprints import all_blueprints
     from archive.web.cards import alt_text
     from archive.web.errors import init_error_handlers
     from archive.web.extensions import init_extensions
@@ -104,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         object_particle,
         page_numbers,
     )
+    from archive.web.routing import init_route_policies, secret_patterns
     from archive.web.security import init_input_guard, init_security_headers
     from archive.web.urls import absolute, absolute_url, with_query
 
@@ -111,31 +91,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security_headers(app, settings)
     init_error_handlers(app)
     init_input_guard(app)
-    blueprints = (
-        gallery,
-        api,
-        media,
-        health,
-        contribute,
-        auth,
-        moderate,
-        office,
-        account,
-        voices,
-        desk,
-        reasons,
-        iiif,
-        iiif_collections,
-        zoom,
-        exhibitions,
-        curate,
-        pages,
-        intake,
-        tables,
-        oai,
-    )
-    for module in blueprints:
-        app.register_blueprint(module.bp)
+    for blueprint in all_blueprints():
+        app.register_blueprint(blueprint)
+    init_route_policies(app)
+    install_secret_paths(secret_patterns(app))
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(SecurityError, _unknown_host)
     app.before_request(_follow_tables)
@@ -205,6 +164,8 @@ def _follow_tables() -> None:
 
 
 def _http_error(error: HTTPException) -> Any:
+    if error.response is not None:
+        return error.response  # made for this refusal (a sign-in limit says how long)
     code = error.code or 500
     if request.path.startswith("/api/"):
         return {"error": error.name, "status": code}, code

@@ -17,9 +17,11 @@ from archive.services.users import UserError, authenticate, find_user, set_passw
 from archive.web import get_runtime
 from archive.web.auth import StaffUser, admin_required
 from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 
 bp = Blueprint("account", __name__, url_prefix="/moderate")
 bp.before_request(require_staff)
+area(bp, Audience.STAFF)
 MAX = 200
 
 

@@ -8,6 +8,7 @@ ARCHIVE_STAFF_SESSION_HOURS after sign-in.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,18 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -26,8 +38,10 @@ from archive.models import User
 from archive.services.users import authenticate, end_sessions, session_user
 from archive.web import get_runtime
 from archive.web.extensions import limiter, login_manager
+from archive.web.routing import Audience, area
 
 bp = Blueprint("auth", __name__)
+area(bp, Audience.VISITOR)
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,33 @@ def _login_limit() -> str:
     return get_runtime().settings.login_rate_limit
 
 
+def _account_limit() -> str:
+    return get_runtime().settings.login_account_rate_limit
+
+
+def _account_key() -> str:
+    """Return the rate-limit key of the account a sign-in names (whoever sends it)."""
+    return "account:" + (request.form.get("name") or "").strip().lower()[:64]
+
+
+def _failed(response: Response) -> bool:
+    """Return whether a sign-in failed (only failures count towards the limits)."""
+    return response.status_code == 400
+
+
+def _too_many(limit: RequestLimit) -> FlaskResponse:
+    """Refuse a sign-in after too many failures, saying in Korean how long to wait."""
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    minutes = math.ceil(seconds / 60)
+    message = (
+        f"로그인에 여러 번 실패해 잠시 막아 두었습니다. 약 {minutes}분 뒤에 다시 시도해 주세요. "
+        "비밀번호가 기억나지 않으면 관리자에게 재설정을 부탁하세요."
+    )
+    page = render_template("error.html", heading="요청이 너무 많습니다", message=message)
+    # Flask's own Response class: Flask-Limiter uses the callback's answer only if it is one.
+    return FlaskResponse(page, 429, headers={"Retry-After": str(seconds)})
+
+
 def _safe_next(target: str | None) -> str:
     local = target and target.startswith("/") and not target.startswith(("//", "/\\"))
     if local and target and not urlsplit(target).netloc:
@@ -118,7 +159,15 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, on_breach=_too_many)
+@limiter.limit(
+    _account_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    on_breach=_too_many,
+    scope="login-account",
+)
 def login() -> Any:
     """Sign a member of staff in."""
     if current_user.is_authenticated:

@@ -28,14 +28,10 @@ from archive.web.errors import refusal
 from archive.web.extensions import limiter
 from archive.web.forms import ContributeForm, PhotoEntryForm, form_problems, has_file
 from archive.web.media import private_jpeg
+from archive.web.routing import Audience, route
 from archive.web.voice_forms import ConsentWithdrawalForm
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
-PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 
 
 def _contribute_limit() -> str:
@@ -47,6 +43,7 @@ def _voice_limit() -> str:
 
 
 @bp.route("", methods=["GET", "POST"])
+@route(Audience.VISITOR)
 @limiter.limit(_contribute_limit, methods=["POST"])
 def form() -> Any:
     """Show the form, or receive photos and send the contributor to their status page."""
@@ -171,6 +168,7 @@ def _store(form: ContributeForm, runtime: Runtime, uploads: list[tuple[Upload, A
 
 
 @bp.get("/status/<token>")
+@route(Audience.SECRET, secret="token")
 def status(token: str) -> Response:
     """Show a contributor how each of their photos stands (the link is the only key)."""
     with get_runtime().db.session() as session:
@@ -185,10 +183,11 @@ def status(token: str) -> Response:
             token=token,
             new=request.args.get("new") == "1",
         )
-    return Response(page, headers=PRIVATE_HEADERS)
+    return Response(page)
 
 
 @bp.post("/status/<token>/<public_id>/withdraw")
+@route(Audience.SECRET, secret="token")
 @limiter.shared_limit(_voice_limit, scope="voices")
 def withdraw(token: str, public_id: str) -> Any:
     """Withdraw consent for one contributed photo and ask for its erasure."""
@@ -222,6 +221,7 @@ def _withdraw(token: str, public_id: str, details: str) -> str:
 
 
 @bp.get("/status/<token>/<public_id>.jpg")
+@route(Audience.SECRET, secret="token")
 def status_thumb(token: str, public_id: str) -> Response:
     """Return the thumbnail of one of the contributor's own photos (private, not cached)."""
     runtime = get_runtime()
@@ -235,6 +235,4 @@ def status_thumb(token: str, public_id: str) -> Response:
         if thumb is None:
             abort(404)
         backend, key = thumb.backend, thumb.key
-    response = private_jpeg(backend, key)
-    response.headers.update(PRIVATE_HEADERS)
-    return response
+    return private_jpeg(backend, key)

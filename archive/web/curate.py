@@ -25,11 +25,12 @@ from archive.statuses import EXHIBITION_STATUS_LABELS, RECORD_STATUS_LABELS
 from archive.web import get_runtime, unit_of_work
 from archive.web.cards import media_url
 from archive.web.errors import refusal
-from archive.web.moderate import private_headers, require_staff
+from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 
 bp = Blueprint("curate", __name__, url_prefix="/moderate/exhibitions")
 bp.before_request(require_staff)
-bp.after_request(private_headers)
+area(bp, Audience.STAFF)
 
 ITEM_ACTIONS = ("caption", "up", "down", "cover", "remove")
 

@@ -27,12 +27,13 @@ from archive.statuses import (
 )
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
-from archive.web.moderate import private_headers, require_staff
+from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 from archive.web.voice_forms import ItemDecisionForm
 
 bp = Blueprint("desk", __name__, url_prefix="/moderate/voices")
 bp.before_request(require_staff)
-bp.after_request(private_headers)
+area(bp, Audience.STAFF)
 
 QUEUE_TITLES = KIND_LABELS  # each queue is named after its kind
 DONE = {

@@ -23,6 +23,7 @@ from werkzeug.http import http_date
 from werkzeug.sansio.utils import get_host
 
 from archive.config import Settings
+from archive.errors import NotFound
 from archive.services.iiif import tree_key_of
 from archive.storage import Storages, public_key
 from archive.web.security import file_headers
@@ -106,7 +107,10 @@ class PublicFiles:
         self, key: str, etag: str, extra: list[tuple[str, str]]
     ) -> tuple[Path, str, list[tuple[str, str]]] | None:
         for storage in self.storages.available():
-            path = storage.local_path(key)
+            try:
+                path = storage.local_path(key)
+            except NotFound:
+                return None  # a key no object can have: Flask answers 404
             if path is None:
                 return None  # a remote backend: Flask streams or redirects
             if path.is_file():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from archive.contacts import is_contact
 from archive.fields import BY_NAME, EDITABLE, FIELDS, Field
 from archive.services.gallery import KOGL
 
@@ -32,16 +32,6 @@ KOGL_CHOICES = [
 ]
 assert [choice.value for choice in KOGL_CHOICES] == list(KOGL)
 RIGHTS_CHOICES = ["저작권 확인 중", *KOGL]
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE = re.compile(r"\+?[\d\s().-]{8,20}")
-
-
-def is_contact(value: str) -> bool:
-    """Return whether text looks like an e-mail address or a phone number."""
-    value = value.strip()
-    if _EMAIL.fullmatch(value):
-        return True
-    return bool(_PHONE.fullmatch(value)) and 8 <= sum(c.isdigit() for c in value) <= 15
 
 
 def _contact(_form: Form, field: StringField) -> None:

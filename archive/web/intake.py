@@ -14,11 +14,12 @@ from archive.services.intake import recent_days, request_retry, totals
 from archive.statuses import INGEST_OUTCOME_LABELS, StaffRole
 from archive.web import KST, get_runtime, unit_of_work
 from archive.web.errors import refusal
-from archive.web.moderate import private_headers, require_staff
+from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 
 bp = Blueprint("intake", __name__, url_prefix="/moderate/ingest")
 bp.before_request(require_staff)
-bp.after_request(private_headers)
+area(bp, Audience.STAFF)
 DAYS = 14
 
 

@@ -64,7 +64,10 @@ def derivative(variant: str, name: str) -> Response:
 def send_public(key: str, etag: str) -> Response:
     """Send a public copy from whichever backend holds it (the default one first)."""
     for storage in get_runtime().storages.available():
-        path = storage.local_path(key)
+        try:
+            path = storage.local_path(key)
+        except NotFound:  # a key no object can have (a request value too long, say)
+            abort(404)
         if path is not None and not path.is_file():
             continue
         if path is not None and "wsgi.file_wrapper" in request.environ:

@@ -27,13 +27,16 @@ from archive.services.catalogue import update_photo
 from archive.services.events import photo_history
 from archive.services.reasons import list_reasons, reason_text
 from archive.statuses import KIND_LABELS, FileRole, RecordStatus, StaffRole
+from archive.storage import is_tree
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.extensions import login_manager
 from archive.web.forms import RIGHTS_CHOICES, BulkForm, DecisionForm, ReviewForm, ReviewFormBase
 from archive.web.media import private_jpeg
+from archive.web.routing import Audience, area
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+area(bp, Audience.STAFF)
 QUEUE_LABELS = {
     "contributions": "시민 기증 (검토 대기)",
     "scans": "스캔 (목록 작성 대기)",
@@ -48,7 +51,6 @@ MISSING_LABELS = {
     "date": "시기 없음",
     "place": "장소 없음",
 }
-STAFF_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 # The staff areas a scanner operator may use: the intake screen and their own password.
@@ -66,13 +68,6 @@ def require_staff() -> Any:
             return redirect(url_for("intake.status"))
         abort(403)
     return None
-
-
-@bp.after_request
-def private_headers(response: Response) -> Response:
-    """Keep staff pages and images out of shared caches and search engines."""
-    response.headers.update(STAFF_HEADERS)
-    return response
 
 
 @bp.get("/")
@@ -245,7 +240,7 @@ def image(file_id: int) -> Response:
     runtime = get_runtime()
     with runtime.db.session() as session:
         row = session.get(PhotoFile, file_id)
-        if row is None or row.role != FileRole.DERIVATIVE:
-            abort(404)
+        if row is None or row.role != FileRole.DERIVATIVE or is_tree(row.key):
+            abort(404)  # a tile pyramid is no image: the viewer asks for its tiles
         backend, key = row.backend, row.key
     return private_jpeg(backend, key)

@@ -114,16 +114,25 @@ def parse_datestamp(text: str, end: bool) -> tuple[datetime, str]:
     try:
         if DAY.fullmatch(text):
             value = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-            return (value + timedelta(days=1) if end else value), "day"
+            return (_after(value, timedelta(days=1)) if end else value), "day"
         if SECOND.fullmatch(text):
             value = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-            return (value + timedelta(seconds=1) if end else value), "second"
+            return (_after(value, timedelta(seconds=1)) if end else value), "second"
     except ValueError:
         pass
     raise OAIError(
         "badArgument",
         f"Bad datestamp {text[:40]!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.",
     )
+
+
+def _after(value: datetime, step: timedelta) -> datetime:
+    """Return value + step, or the last moment a datetime holds past 9999-12-31 (an until
+    bound there means "no end", which the selection turns into "until now")."""
+    try:
+        return value + step
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def selection_of(arguments: Mapping[str, str], now: datetime) -> Selection:

@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from archive.jobs.queue import failed_jobs
 from archive.services.events import list_events
+from archive.services.jobs import kind_label
 from archive.services.reports import (
     COLUMNS,
     LABELS,
@@ -24,9 +26,11 @@ from archive.web.auth import admin_required
 from archive.web.charts import monthly_bars
 from archive.web.labels import EVENT_LABELS
 from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 
 bp = Blueprint("office", __name__, url_prefix="/moderate")
 bp.before_request(require_staff)
+area(bp, Audience.STAFF)
 AUDIT_PAGE = 100
 
 
@@ -36,6 +40,7 @@ def dashboard() -> str:
     with get_runtime().db.session() as session:
         rows = monthly_figures(session)
         waiting = open_requests(session)
+        given_up = [{**job, "label": kind_label(job["kind"])} for job in failed_jobs(session)]
     return render_template(
         "moderate/dashboard.html",
         rows=rows,
@@ -47,6 +52,7 @@ def dashboard() -> str:
         tables=(("사진", PHOTO_COLUMNS), ("시민 참여", VOICE_COLUMNS)),
         labels=LABELS,
         waiting=waiting,
+        given_up=given_up,
     )
 
 

@@ -12,12 +12,13 @@ from archive.services.reasons import add_reason, change_reason, list_reasons
 from archive.web import get_runtime, unit_of_work
 from archive.web.auth import admin_required
 from archive.web.errors import refusal
-from archive.web.moderate import private_headers, require_staff
+from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 from archive.web.voice_forms import ReasonForm
 
 bp = Blueprint("reasons", __name__, url_prefix="/moderate/reasons")
 bp.before_request(require_staff)
-bp.after_request(private_headers)
+area(bp, Audience.STAFF)
 
 
 @bp.get("/")

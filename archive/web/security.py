@@ -16,6 +16,8 @@ from archive.config import Settings
 
 EMBED_ENDPOINT = "gallery.embed"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The longest name of a file (Linux): no path part of any route is longer.
+MAX_SEGMENT_BYTES = 255
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
@@ -47,14 +49,21 @@ def has_nul(values: Iterable[str]) -> bool:
 
 
 def init_input_guard(app: Flask) -> None:
-    """Refuse requests whose path, query or form holds a NUL character, on every route.
+    """Refuse requests whose path has a part longer than a file name may be (404), or whose
+    path, query or form holds a NUL character (400), on every route.
 
-    No person types one; PostgreSQL refuses it where SQLite would store it, so without
-    this the same request could be a 500 on one database and not on the other.
+    No person types a NUL; PostgreSQL refuses it where SQLite would store it, so without
+    this the same request could be a 500 on one database and not on the other. A path
+    part may become part of a file name or a storage key, which storage checks too.
     """
 
     @app.before_request
     def refuse_nul() -> None:
+        if any(
+            len(part.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES
+            for part in request.path.split("/")
+        ):
+            abort(404)  # no page, record, file or tile has such a name
         if request.endpoint == "oai.endpoint":
             return  # OAI-PMH answers every bad argument itself, in its own XML (badArgument)
         fields = [request.path]

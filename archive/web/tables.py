@@ -17,11 +17,12 @@ from archive.tables import TABLES
 from archive.web import get_runtime, unit_of_work
 from archive.web.auth import admin_required
 from archive.web.errors import refusal
-from archive.web.moderate import private_headers, require_staff
+from archive.web.moderate import require_staff
+from archive.web.routing import Audience, area
 
 bp = Blueprint("tables", __name__, url_prefix="/moderate/tables")
 bp.before_request(require_staff)
-bp.after_request(private_headers)
+area(bp, Audience.STAFF)
 
 TABLE_NAME = "<any(gazetteer, variants, periods):name>"
 ROW = "<int(max=100000):index>"

@@ -9,10 +9,10 @@ from wtforms import BooleanField, Form, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from archive.contacts import is_contact
 from archive.fields import BY_NAME, SUGGESTABLE
 from archive.services.voices import MAX_BODY, MAX_CONTACT, MAX_NAME, MAX_RELATION, MAX_SOURCE
 from archive.statuses import REASON_LABELS, RESOLUTION_LABELS, RequestReason, SubmissionKind
-from archive.web.forms import is_contact
 
 RELATIONS = (
     "사진 속 인물 본인",

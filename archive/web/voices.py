@@ -25,9 +25,10 @@ from archive.statuses import (
 )
 from archive.web import get_runtime, unit_of_work
 from archive.web.browse import public_card
-from archive.web.contribute import PRIVATE_HEADERS, retention_text
+from archive.web.contribute import retention_text
 from archive.web.errors import refusal
 from archive.web.extensions import limiter
+from archive.web.routing import Audience, route
 from archive.web.voice_forms import RELATIONS, VoiceForm, form_for
 
 bp = Blueprint("voices", __name__)
@@ -46,6 +47,7 @@ REFUSED_FIELD = {
     "unknown_field": "field",
     "invalid_value": "reason",
     "contact_required": "contact",
+    "invalid_contact": "contact",
 }
 
 
@@ -54,6 +56,7 @@ def _voice_limit() -> str:
 
 
 @bp.route("/photos/<public_id>/<any(memory, identify, request):action>", methods=["GET", "POST"])
+@route(Audience.VISITOR)
 @limiter.shared_limit(_voice_limit, scope="voices", methods=["POST"])
 def voice(public_id: str, action: str) -> Any:
     """Show one of the three forms for a published photo, or receive it."""
@@ -127,6 +130,7 @@ def _value(form: VoiceForm, name: str) -> str:
 
 
 @bp.get("/voices/<token>")
+@route(Audience.SECRET, secret="token")
 def status(token: str) -> Response:
     """Show a sender how their memory, suggestion or request stands (the link is the key)."""
     runtime = get_runtime()
@@ -150,4 +154,4 @@ def status(token: str) -> Response:
             new=request.args.get("new") == "1",
             token=token,
         )
-    return Response(page, headers=PRIVATE_HEADERS)
+    return Response(page)

@@ -87,6 +87,56 @@ def test_keys_cannot_leave_the_store(storage: Storage, key: str) -> None:
         storage.put_bytes(key, b"x")
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "derivatives/tiles/ab/" + "9" * 256 + "/default.jpg",  # a part longer than a file name
+        "derivatives/web/" + "가" * 90 + ".jpg",  # 270 bytes in UTF-8
+        "derivatives/" + "/".join(["a" * 200] * 6),  # over 1,024 bytes in all
+        "derivatives/web/a\x01b.jpg",
+        "derivatives/web\\x.jpg",
+    ],
+)
+def test_keys_no_object_can_have_are_found_nowhere_and_refused(storage: Storage, key: str) -> None:
+    assert not storage.exists(key) and not storage.holds(key)
+    with pytest.raises(NotFound):
+        storage.open(key)
+    with pytest.raises(StorageError):
+        storage.put_bytes(key, b"x")
+
+
+def test_a_tree_is_not_one_object(storage: Storage, tmp_path: Path) -> None:
+    folder = tmp_path / "pyramid"
+    (folder / "full/max/0").mkdir(parents=True)
+    (folder / "full/max/0/default.jpg").write_bytes(b"tile")
+    storage.put_tree("renditions/tiles/cd/cdef/", folder)
+    for key in ("renditions/tiles/cd/cdef/", "renditions/tiles/cd/cdef", "renditions/tiles/cd"):
+        with pytest.raises(NotFound):
+            storage.open(key)
+
+
+def test_removing_a_tree_leaves_no_folder_behind(storage: Storage, tmp_path: Path) -> None:
+    folder = tmp_path / "pyramid"
+    (folder / "0,0,512,512/512,512/0").mkdir(parents=True)
+    (folder / "0,0,512,512/512,512/0/default.jpg").write_bytes(b"tile")
+    (folder / "full/max/0").mkdir(parents=True)
+    (folder / "full/max/0/default.jpg").write_bytes(b"whole")
+    storage.put_bytes("renditions/tiles/ef/neighbour.jpg", b"kept")
+    storage.put_tree("renditions/tiles/ef/ef01-1200x900/", folder)
+    storage.remove("renditions/tiles/ef/ef01-1200x900/")
+    assert storage.empty_folders() == []
+    assert storage.holds("renditions/tiles/ef/neighbour.jpg")
+    path = storage.local_path("renditions/tiles/ef/neighbour.jpg")
+    if path is not None:  # on disk, the folder named by the hash is gone too
+        assert [p.name for p in path.parent.iterdir()] == ["neighbour.jpg"]
+        (path.parent / "left-by-a-crash" / "x").mkdir(parents=True)
+        assert storage.empty_folders() == [
+            "renditions/tiles/ef/left-by-a-crash/x/",
+            "renditions/tiles/ef/left-by-a-crash/",
+        ]
+        assert storage.remove_empty_folders() == 2 and storage.empty_folders() == []
+
+
 def test_local_masters_are_read_only_and_temp_files_are_cleaned(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "s")
     source = tmp_path / "a.jpg"

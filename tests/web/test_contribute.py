@@ -151,6 +151,11 @@ def test_showing_the_name_is_the_contributors_choice(fresh_app: Flask, client: F
         ({"rights": None}, "공공누리 유형을 하나 골라"),
         ({"name": ""}, "이름을 적어"),
         ({"contact": "연락 주지 마세요"}, "이메일 주소나 전화번호"),
+        ({"contact": "12345678"}, "이메일 주소나 전화번호"),
+        ({"contact": "1.2.3.4.5.6.7.8"}, "이메일 주소나 전화번호"),
+        ({"contact": "<script>@x.y"}, "이메일 주소나 전화번호"),
+        ({"contact": "kim@localhost"}, "이메일 주소나 전화번호"),
+        ({"contact": "010-1234-5678 저녁에 전화 주세요"}, "이메일 주소나 전화번호"),
         ({"website": "http://spam.example"}, "비워 두어야"),
     ],
 )
@@ -239,3 +244,45 @@ def test_after_a_refusal_the_page_says_the_photos_must_be_chosen_again(
     data = {k: v for k, v in contribution(token, [(upload(), {})]).items() if k != "consent"}
     page = send(client, data).get_data(as_text=True)
     assert "다시 골라" in page and 'href="#consent"' in page
+
+
+def test_a_scan_identical_to_a_contributed_photo_says_so_plainly(
+    fresh_app: Flask, client: FlaskClient
+) -> None:
+    from archive.ingest.worker import IngestWorker
+
+    photo = upload(name="할머니댁.jpg")
+    sent = photo[0].getvalue()
+    response = send(client, contribution(csrf_token(client, "/contribute"), [(photo, {})]))
+    assert response.status_code == 303
+    runtime = runtime_of(fresh_app)
+    (runtime.settings.inbox_dir / "스캔0001.jpg").parent.mkdir(parents=True, exist_ok=True)
+    (runtime.settings.inbox_dir / "스캔0001.jpg").write_bytes(sent)
+    results = []
+    with IngestWorker(runtime, on_result=results.append) as worker:
+        worker.run_once(runtime.settings.inbox_dir)
+    [result] = results
+    assert result.outcome == "duplicate"
+    assert "None" not in result.korean and "None" not in result.reason
+    assert "시민이 보낸 사진" in result.korean and "citizen" in result.reason
+    note = runtime.settings.scans_dir / "duplicates" / "스캔0001.jpg.duplicate.txt"
+    assert "None" not in note.read_text("utf-8") and "시민이 보낸 사진" in note.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "contact",
+    ["010-1234-5678", "01012345678", "061-330-8114", "+81 90-1234-5678", "kim@naver.com"],
+)
+def test_a_phone_number_or_an_address_is_a_contact(client: FlaskClient, contact: str) -> None:
+    token = csrf_token(client, "/contribute")
+    response = send(client, contribution(token, [(upload(), {})], contact=contact))
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+
+
+def test_the_service_refuses_a_contact_that_is_neither(fresh_app: Flask) -> None:
+    from archive.errors import InvalidChange
+    from archive.services.contributions import Contributor, create_contribution
+
+    with pytest.raises(InvalidChange) as refused, runtime_of(fresh_app).db.session() as session:
+        create_contribution(session, Contributor("김", "아무 데나", False, "공공누리 제1유형"))
+    assert refused.value.code == "invalid_contact"

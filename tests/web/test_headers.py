@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from tests.web.test_moderate import contribute, edit
@@ -92,3 +93,36 @@ def test_no_page_relies_on_inline_script_or_style(fresh_app: Flask) -> None:
         text = template.read_text("utf-8")
         assert "<script>" not in text and "<style" not in text, template
         assert " style=" not in text and " onclick=" not in text, template
+
+
+def test_every_answer_carries_its_routes_declared_caching(
+    fresh_app: Flask, login_as: Callable[[str], FlaskClient]
+) -> None:
+    from archive.web.routing import Audience, policy_of
+
+    (photo,), _ = contribute(fresh_app, "사연")
+    admin = login_as("admin")
+    edit(admin, photo, "approve", title="공개된 사진")
+    checked: dict[Audience, int] = dict.fromkeys(Audience, 0)
+    adapter = fresh_app.url_map.bind("localhost")
+    for method, url in urls(fresh_app, photo):
+        try:
+            endpoint, _args = adapter.match(url.split("?")[0], method=method)
+        except HTTPException:  # a sample value the route's converter refuses
+            continue
+        audience = policy_of(fresh_app, endpoint).audience
+        for client in (fresh_app.test_client(), admin):
+            with client.open(url, method=method) as response:
+                cache = response.headers.get("Cache-Control", "")
+                where = f"{method} {url} ({audience})"
+                if audience in (Audience.STAFF, Audience.SECRET):
+                    assert "no-store" in cache and "private" in cache, where
+                    assert "noindex" in response.headers.get("X-Robots-Tag", ""), where
+                elif audience == Audience.VISITOR:
+                    assert "private" in cache and "no-cache" in cache, where
+        checked[audience] += 1
+    assert all(checked.values()), checked  # every kind of route was seen
+    memory = fresh_app.test_client().get(f"/photos/{photo}/memory")
+    assert memory.status_code == 200 and "private" in memory.headers["Cache-Control"]
+    dashboard = admin.get("/moderate/dashboard")
+    assert dashboard.status_code == 200 and "no-store" in dashboard.headers["Cache-Control"]

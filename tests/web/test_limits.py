@@ -11,7 +11,7 @@ from flask import Flask
 
 from archive.web import create_app
 from tests.databases import fresh_database_url
-from tests.web.conftest import csrf_token, runtime_of
+from tests.web.conftest import STAFF_PASSWORD, add_staff, csrf_token, runtime_of
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
@@ -63,3 +63,40 @@ def test_the_login_limit_holds_across_two_workers(tmp_path: Path) -> None:
             redis.Redis.from_url(REDIS_URL).delete(*keys)
         for app in (first, second):
             runtime_of(app).close()
+
+
+LIMITED = pytest.mark.settings(
+    login_rate_limit="3 per 15 minutes", login_account_rate_limit="5 per 15 minutes"
+)
+
+
+def _sign_in(app: Flask, name: str, password: str, address: str) -> tuple[int, str, str]:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = csrf_token(client, "/login")
+    answer = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+    return answer.status_code, answer.get_data(as_text=True), answer.headers.get("Retry-After", "")
+
+
+@LIMITED
+def test_only_failed_sign_ins_count_per_address_and_the_wait_is_said(fresh_app: Flask) -> None:
+    add_staff(fresh_app, "kim", "moderator")
+    for _ in range(5):  # right passwords are never counted
+        assert _sign_in(fresh_app, "kim", STAFF_PASSWORD, "10.0.0.1")[0] == 302
+    for _ in range(3):
+        assert _sign_in(fresh_app, "kim", "wrong-password", "10.0.0.1")[0] == 400
+    status, page, retry = _sign_in(fresh_app, "kim", STAFF_PASSWORD, "10.0.0.1")
+    assert status == 429 and 0 < int(retry) <= 15 * 60 + 1
+    assert "로그인에 여러 번 실패해" in page and "분 뒤에 다시 시도해 주세요" in page
+    assert _sign_in(fresh_app, "kim", STAFF_PASSWORD, "10.0.0.2")[0] == 302  # another address
+
+
+@LIMITED
+def test_failed_sign_ins_count_per_account_from_any_address(fresh_app: Flask) -> None:
+    add_staff(fresh_app, "kim", "moderator")
+    add_staff(fresh_app, "lee", "moderator")
+    for n in range(5):  # a guesser moving from address to address
+        assert _sign_in(fresh_app, "Kim", "guess-guess", f"10.0.1.{n}")[0] == 400
+    status, page, _retry = _sign_in(fresh_app, "kim", STAFF_PASSWORD, "10.0.2.1")
+    assert status == 429 and "분 뒤에 다시 시도해 주세요" in page
+    assert _sign_in(fresh_app, "lee", STAFF_PASSWORD, "10.0.2.1")[0] == 302  # others sign in

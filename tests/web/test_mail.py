@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from archive.config import load_settings
 from archive.errors import ConfigError
 from archive.mail import MailError, send_mail
 from archive.models import Job
+from archive.operations.checks import run_checks
 from tests.smtp import PASSWORD, USER, Inbox, Server, free_port, self_signed
 from tests.web.conftest import runtime_of, work
 from tests.web.test_voices import act, item_id, published, send_voice
@@ -98,6 +99,65 @@ def test_a_mail_server_that_is_down_is_tried_again(
     assert len(inbox.to(SENDER)) == 1
     with runtime.db.session() as session:
         assert session.scalars(select(Job).where(Job.kind == "notify")).all() == []
+
+
+def _as_if_queued(app: Flask, age: timedelta) -> None:
+    """Make the mail jobs first queued age ago and due now, as if that time had passed."""
+    now = datetime.now(UTC)
+    with runtime_of(app).db.session() as session:
+        session.execute(update(Job).values(created_at=now - age, run_after=now))
+
+
+@pytest.mark.settings(**MAIL)
+def test_a_notice_survives_a_mail_outage_of_days(
+    fresh_app: Flask, login_as: Login, smtp: tuple[Inbox, Server]
+) -> None:
+    inbox, controller = smtp
+    public_id = published(fresh_app)
+    page, _token = _memory(fresh_app, public_id, "영산포 장날의 기억")
+    work(fresh_app)  # the staff digest of the new memory goes while the server is up
+    controller.stop()
+    act(login_as("moderator"), item_id(fresh_app, page), "approve")
+    for half_days in range(1, 13):  # tried again and again through six days without mail
+        _as_if_queued(fresh_app, timedelta(hours=12 * half_days))
+        work(fresh_app)
+        with runtime_of(fresh_app).db.session() as session:
+            [job] = session.scalars(select(Job).where(Job.kind == "notify")).all()
+            assert job.state == "pending"
+            due = job.run_after if job.run_after.tzinfo else job.run_after.replace(tzinfo=UTC)
+            assert due <= datetime.now(UTC) + timedelta(hours=1)  # at most an hour apart
+    controller.start()
+    _as_if_queued(fresh_app, timedelta(days=6, hours=12))
+    work(fresh_app)
+    assert len(inbox.to(SENDER)) == 1  # the notice arrives once the server is back
+
+
+@pytest.mark.settings(**MAIL)
+def test_a_notice_that_gives_up_is_shown_to_staff_everywhere(
+    fresh_app: Flask, login_as: Login, smtp: tuple[Inbox, Server]
+) -> None:
+    inbox, controller = smtp
+    public_id = published(fresh_app)
+    page, _token = _memory(fresh_app, public_id, "나주역 앞 광장")
+    work(fresh_app)
+    controller.stop()
+    moderator = login_as("moderator")
+    act(moderator, item_id(fresh_app, page), "approve")
+    work(fresh_app)
+    _as_if_queued(fresh_app, timedelta(days=7, minutes=1))  # a week without mail
+    work(fresh_app)
+    with runtime_of(fresh_app).db.session() as session:
+        [job] = session.scalars(select(Job).where(Job.kind == "notify")).all()
+        assert job.state == "failed" and "ConnectionRefusedError" in job.last_error
+    dashboard = moderator.get("/moderate/dashboard").get_data(as_text=True)
+    assert "끝내 하지 못한 작업" in dashboard and "알림 메일" in dashboard
+    [jobs] = [c for c in run_checks(runtime_of(fresh_app), write=False) if c.name == "jobs"]
+    assert not jobs.ok and "failed: notify 1 (알림 메일)" in jobs.detail
+    controller.start()
+    work(fresh_app)  # the digest the give-up scheduled goes once the server is back
+    digests = [m for m in inbox.to(STAFF) if "하지 못한 작업" in m["Subject"]]
+    assert len(digests) == 1 and "알림 메일: 1건" in digests[0].get_content()
+    assert inbox.to(SENDER) == []  # given up: not sent until someone retries it
 
 
 def test_without_mail_settings_nothing_is_sent_or_queued(

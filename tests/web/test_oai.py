@@ -156,6 +156,44 @@ def test_repeated_arguments_are_bad(client: FlaskClient) -> None:
     assert b'code="badArgument"' in response.data
 
 
+EDGES = {
+    "9999-12-31": None,  # until the end of time: everything, from then: nothing
+    "9999-12-31T23:59:59Z": None,
+    "0001-01-01": None,
+    "0001-01-01T00:00:00Z": None,
+    "1969-12-31T23:59:59Z": None,
+    "2000-02-29": None,
+    "2001-02-29": "badArgument",
+    "0000-01-01": "badArgument",
+    "10000-01-01": "badArgument",
+    "9999-12-31T24:00:00Z": "badArgument",
+    "-2020-01-01": "badArgument",
+}
+
+
+def test_every_datestamp_edge_answers_with_records_or_an_oai_error(fresh_app: Flask) -> None:
+    titles = collection(fresh_app)
+    client = fresh_app.test_client()
+    everything = len(harvest(client, "ListIdentifiers"))
+    assert everything and len(titles) >= everything
+    for verb in ("ListRecords", "ListIdentifiers"):
+        for value, code in EDGES.items():
+            for name in ("from", "until"):
+                root = ask(client, verb=verb, metadataPrefix="oai_dc", **{name: value})
+                if code is not None:
+                    assert error_code(root) == code, (name, value)
+                else:
+                    assert error_code(root) in (None, "noRecordsMatch"), (name, value)
+    late = {"until": "9999-12-31T23:59:59Z"}
+    assert len(harvest(client, "ListIdentifiers", **late)) == everything
+    assert len(harvest(client, "ListIdentifiers", until="9999-12-31")) == everything
+    assert len(harvest(client, "ListIdentifiers", **{"from": "0001-01-01"})) == everything
+    for edge in ({"from": "9999-12-31"}, {"until": "0001-01-01"}):
+        assert error_code(ask(client, **HEADERS, **edge)) == "noRecordsMatch", edge
+    both = {"from": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}
+    assert len(harvest(client, "ListIdentifiers", **both)) == everything
+
+
 @SMALL_PAGES
 def test_a_full_harvest_is_the_published_records_and_the_withdrawn_as_deleted(
     fresh_app: Flask,

@@ -164,6 +164,7 @@ def test_check_reports_and_sweep_removes_what_a_crash_left(runtime: Runtime, inb
         "stray_public": 1,
         "orphans": 1,
         "orphan_originals": 1,
+        "empty_folders": 0,
         "stale_claims": 1,
     }
     assert storage.exists("masters/ef/ef/" + "ef" * 32 + ".jpg")  # originals only when asked
@@ -174,6 +175,39 @@ def test_check_reports_and_sweep_removes_what_a_crash_left(runtime: Runtime, inb
     check = CliRunner().invoke(main, ["check", "--json"])
     assert check.exit_code == 0, check.output
     assert len(public_keys(storage)) == len(RENDITIONS)  # the published scan kept its copies
+
+
+def test_erasure_leaves_no_folder_that_names_the_photo(fresh_app: Flask) -> None:
+    from archive.services.erasure import erase_photo
+    from tests.web.conftest import work
+
+    runtime = runtime_of(fresh_app)
+    [public_id] = scan(fresh_app, {"title": "등대", "status": "published"})
+    hashes = {row.sha256 for row in rows_of(runtime, public_id)}
+    root = runtime.settings.storage_dir
+    named = [p for p in root.rglob("*") if p.is_dir() and any(h in p.name for h in hashes)]
+    assert named  # the tile pyramids' folders carry the content hash, private and public
+    with runtime.db.session() as session:
+        record = session.scalars(select(Photo).where(Photo.public_id == public_id)).one()
+        erase_photo(session, runtime.storages, record, actor="test", reason="본인 요청")
+    work(fresh_app)
+    left = [p for p in root.rglob("*") if any(h in p.name for h in hashes)]
+    assert left == []
+    assert runtime.storage.empty_folders() == []
+    # A crash's leftover: renditions/tiles/ (emptied by the erasure), zz/ and zz-100x100/.
+    (root / "renditions" / "tiles" / "zz" / "zz-100x100").mkdir(parents=True)
+    runner = CliRunner(
+        env={
+            "ARCHIVE_DATA_DIR": str(runtime.settings.data_dir),
+            "ARCHIVE_DATABASE_URL": runtime.settings.sqlalchemy_url,
+        }
+    )
+    check = runner.invoke(main, ["check", "--json"])
+    files = next(c for c in json.loads(check.output)["checks"] if c["name"] == "files")
+    assert "3 empty folders" in files["detail"] and "archive sweep" in files["detail"]
+    swept = runner.invoke(main, ["sweep", "--json"])
+    assert json.loads(swept.output)["empty_folders"] == 3
+    assert not (root / "renditions" / "tiles").exists()
 
 
 def test_upgrading_moves_old_derivatives_out_of_the_public_prefix(

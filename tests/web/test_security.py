@@ -177,7 +177,7 @@ def test_xss_payloads_come_out_escaped_everywhere(fresh_app: Flask, login_as: Lo
     fields = {name: XSS for name in ("title", "date", "place", "story", "people")}
     client = fresh_app.test_client()
     token = csrf_token(client, "/contribute")
-    contact = "<script>alert(3)</script>@example.kr"
+    contact = "o'neil&co@example.kr"  # valid, with characters HTML must escape
     data = contribution(token, [(upload(), fields)], name=XSS, contact=contact, show_name="y")
     response = send(client, data)
     assert response.status_code == 303
@@ -334,3 +334,21 @@ def test_upload_temp_files_left_by_a_killed_process_are_cleaned(tmp_path: Path) 
     assert clean_upload_temp(temp) == 2
     assert sorted(p.name for p in temp.iterdir()) == ["keep.txt", "upload-b.part"]
     assert clean_upload_temp(tmp_path / "missing") == 0
+
+
+def test_staff_images_are_single_files_never_a_tile_pyramid(
+    fresh_app: Flask, login_as: Login
+) -> None:
+    from tests.web.test_moderate import scan
+
+    scan(fresh_app, {"title": "등대"})
+    with runtime_of(fresh_app).db.session() as session:
+        rows = session.scalars(select(PhotoFile).where(PhotoFile.role == "derivative")).all()
+        trees = [row.id for row in rows if row.key.endswith("/")]
+        single = [row.id for row in rows if not row.key.endswith("/")]
+    assert trees and single
+    staff = login_as("moderator")
+    for file_id in trees:
+        assert staff.get(f"/moderate/files/{file_id}.jpg").status_code == 404
+    answer = staff.get(f"/moderate/files/{single[0]}.jpg")
+    assert answer.status_code == 200 and answer.content_type == "image/jpeg"
