@@ -10,11 +10,7 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.web import create_app
-from tests.databases import fresh_database_url
-from tests.fuzz.conftest import fuzz_settings
-from tests.web.conftest import work
-from tests.web.test_moderate import scan
+from tests.fuzz.conftest import fuzz_app, fuzz_settings, published_scan
 
 numbers = st.one_of(st.integers(0, 5000).map(str), st.sampled_from(["-1", "1.5", "1e9", "00"]))
 regions = st.one_of(
@@ -37,20 +33,8 @@ qualities = st.one_of(
 
 @pytest.fixture(scope="module")
 def iiif_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
-    root = tmp_path_factory.mktemp("iiif-fuzz")
-    app = create_app(
-        {
-            "data_dir": root / "var",
-            "scans_dir": root / "scans",
-            "database_url": fresh_database_url(),
-            "settle_seconds": 0.0,
-            "workers": 1,
-            "FLASK": {"TESTING": True},
-        }
-    )
-    app.extensions["archive"].db.upgrade()
-    [public_id] = scan(app, {"title": "영산포 선창", "status": "published"})
-    work(app)
+    app = fuzz_app(tmp_path_factory.mktemp("iiif-fuzz"))
+    public_id = published_scan(app)
     info = app.test_client().get(f"/iiif/3/{public_id}/info.json").get_json()
     yield app, info["id"].rsplit("/", 1)[1]
     app.extensions["archive"].close()

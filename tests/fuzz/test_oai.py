@@ -11,9 +11,7 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.web import create_app
-from tests.databases import fresh_database_url
-from tests.fuzz.conftest import fuzz_settings
+from tests.fuzz.conftest import fuzz_app, fuzz_settings
 from tests.search.collection import populate
 from tests.web.oai_helpers import NS, check
 
@@ -34,18 +32,8 @@ ARGUMENTS = st.lists(st.tuples(st.sampled_from([*NAMES, "bogus"]), VALUES), max_
 
 @pytest.fixture(scope="module")
 def oai_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = tmp_path_factory.mktemp("oai-fuzz")
-    app = create_app(
-        {
-            "data_dir": root / "var",
-            "scans_dir": root / "scans",
-            "database_url": fresh_database_url(),
-            "oai_page_size": 3,
-            "FLASK": {"TESTING": True},
-        }
-    )
+    app = fuzz_app(tmp_path_factory.mktemp("oai-fuzz"), oai_page_size=3)
     runtime = app.extensions["archive"]
-    runtime.db.upgrade()
     with runtime.db.session() as session:
         populate(session, runtime.gazetteer)
     yield app

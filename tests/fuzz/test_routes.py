@@ -17,11 +17,8 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.web import create_app
-from tests.databases import fresh_database_url
-from tests.fuzz.conftest import fuzz_settings
-from tests.web.conftest import STAFF_PASSWORD, add_staff, work
-from tests.web.test_moderate import scan
+from tests.fuzz.conftest import fuzz_app, fuzz_settings, published_scan
+from tests.web.conftest import STAFF_PASSWORD, add_staff
 
 _VARIABLE = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 # A good value of each URL variable (ids filled in by the fixture), so that a route whose
@@ -69,22 +66,13 @@ segments = st.one_of(
 
 @pytest.fixture(scope="module")
 def route_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, FlaskClient]]:
-    root = tmp_path_factory.mktemp("routes-fuzz")
-    app = create_app(
-        {
-            "data_dir": root / "var",
-            "scans_dir": root / "scans",
-            "database_url": fresh_database_url(),
-            "settle_seconds": 0.0,
-            "workers": 1,
-            "voice_rate_limit": "100000 per hour",
-            "contribute_rate_limit": "100000 per hour",
-            "FLASK": {"TESTING": True, "WTF_CSRF_ENABLED": False},
-        }
+    app = fuzz_app(
+        tmp_path_factory.mktemp("routes-fuzz"),
+        voice_rate_limit="100000 per hour",
+        contribute_rate_limit="100000 per hour",
+        FLASK={"WTF_CSRF_ENABLED": False},
     )
-    app.extensions["archive"].db.upgrade()
-    [public_id] = scan(app, {"title": "영산포 선창", "status": "published"})
-    work(app)
+    public_id = published_scan(app)
     info = app.test_client().get(f"/iiif/3/{public_id}/info.json").get_json()
     GOOD.update(public_id=public_id, ident=info["id"].rsplit("/", 1)[1])
     add_staff(app, "fuzz-admin", "admin")

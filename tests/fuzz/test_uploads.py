@@ -22,10 +22,8 @@ from archive.errors import IngestError
 from archive.imaging.analyse import AnalyseOptions, Analysis
 from archive.imaging.pool import DecoderPool
 from archive.services.uploads import CITIZEN_REASONS, citizen_reason
-from archive.web import create_app
 from tests.conftest import CORPUS
-from tests.databases import fresh_database_url
-from tests.fuzz.conftest import fuzz_settings
+from tests.fuzz.conftest import fuzz_app, fuzz_settings
 from tests.web.conftest import contribution, csrf_token, send
 
 SEEDS = sorted(
@@ -98,18 +96,9 @@ def test_mutated_files_are_analysed_or_refused(
 
 @pytest.fixture(scope="module")
 def form_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = tmp_path_factory.mktemp("form")
-    app = create_app(
-        {
-            "data_dir": root / "var",
-            "scans_dir": root / "scans",
-            "database_url": fresh_database_url(),
-            "upload_decoders": 1,
-            "contribute_rate_limit": "10000 per hour",
-            "FLASK": {"TESTING": True},
-        }
+    app = fuzz_app(
+        tmp_path_factory.mktemp("form"), upload_decoders=1, contribute_rate_limit="10000 per hour"
     )
-    app.extensions["archive"].db.upgrade()
     yield app
     app.extensions["archive"].close()
 

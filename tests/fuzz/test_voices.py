@@ -10,11 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.fields import FIELDS
-from archive.web import create_app
-from tests.databases import fresh_database_url
-from tests.fuzz.conftest import fuzz_settings
-from tests.web.conftest import csrf_token, work
-from tests.web.test_moderate import scan
+from tests.fuzz.conftest import fuzz_app, fuzz_settings, published_scan
+from tests.web.conftest import csrf_token
 
 texts = st.one_of(
     st.text(max_size=400),
@@ -25,22 +22,8 @@ texts = st.one_of(
 
 @pytest.fixture(scope="module")
 def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
-    root = tmp_path_factory.mktemp("voices")
-    app = create_app(
-        {
-            "data_dir": root / "var",
-            "scans_dir": root / "scans",
-            "database_url": fresh_database_url(),
-            "settle_seconds": 0.0,
-            "workers": 1,
-            "voice_rate_limit": "100000 per hour",
-            "FLASK": {"TESTING": True},
-        }
-    )
-    app.extensions["archive"].db.upgrade()
-    [public_id] = scan(app, {"title": "영산포 선창", "status": "published"})
-    work(app)
-    yield app, public_id
+    app = fuzz_app(tmp_path_factory.mktemp("voices"), voice_rate_limit="100000 per hour")
+    yield app, published_scan(app)
     app.extensions["archive"].close()
 
 

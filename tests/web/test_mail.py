@@ -108,16 +108,21 @@ def _as_if_queued(app: Flask, age: timedelta) -> None:
         session.execute(update(Job).values(created_at=now - age, run_after=now))
 
 
+def _approved_while_down(app: Flask, moderator: FlaskClient, server: Server, text: str) -> None:
+    """Send a memory asking for a notice (its staff digest goes while the server is up),
+    then stop the mail server and approve the memory."""
+    page, _token = _memory(app, published(app), text)
+    work(app)
+    server.stop()
+    act(moderator, item_id(app, page), "approve")
+
+
 @pytest.mark.settings(**MAIL)
 def test_a_notice_survives_a_mail_outage_of_days(
     fresh_app: Flask, login_as: Login, smtp: tuple[Inbox, Server]
 ) -> None:
     inbox, controller = smtp
-    public_id = published(fresh_app)
-    page, _token = _memory(fresh_app, public_id, "영산포 장날의 기억")
-    work(fresh_app)  # the staff digest of the new memory goes while the server is up
-    controller.stop()
-    act(login_as("moderator"), item_id(fresh_app, page), "approve")
+    _approved_while_down(fresh_app, login_as("moderator"), controller, "영산포 장날의 기억")
     for half_days in range(1, 13):  # tried again and again through six days without mail
         _as_if_queued(fresh_app, timedelta(hours=12 * half_days))
         work(fresh_app)
@@ -137,12 +142,8 @@ def test_a_notice_that_gives_up_is_shown_to_staff_everywhere(
     fresh_app: Flask, login_as: Login, smtp: tuple[Inbox, Server]
 ) -> None:
     inbox, controller = smtp
-    public_id = published(fresh_app)
-    page, _token = _memory(fresh_app, public_id, "나주역 앞 광장")
-    work(fresh_app)
-    controller.stop()
     moderator = login_as("moderator")
-    act(moderator, item_id(fresh_app, page), "approve")
+    _approved_while_down(fresh_app, moderator, controller, "나주역 앞 광장")
     work(fresh_app)
     _as_if_queued(fresh_app, timedelta(days=7, minutes=1))  # a week without mail
     work(fresh_app)
