@@ -30,13 +30,17 @@ def jobs_status(as_json: bool) -> None:
             json.dumps(
                 {"pending": state.pending, "failed": state.failed, "failed_jobs": failed},
                 ensure_ascii=False,
+                default=str,  # the times a job was first queued
             )
         )
         return
     click.echo(f"대기 / pending: {state.pending or 0}")
     click.echo(f"실패 / failed: {state.failed or 0}")
     for job in failed:
-        click.echo(f"  #{job['id']} {job['kind']} ({job['attempts']}회): {job['last_error']}")
+        first = job["queued_at"].isoformat(timespec="seconds")
+        click.echo(
+            f"  #{job['id']} {job['kind']} ({job['attempts']}회, {first}부터): {job['last_error']}"
+        )
 
 
 @jobs.command("run")

@@ -192,7 +192,7 @@ def failed_jobs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
             "kind": j.kind,
             "attempts": j.attempts,
             "last_error": j.last_error,
-            "queued_at": _utc(j.created_at).isoformat(timespec="seconds"),
+            "queued_at": _utc(j.created_at),
         }
         for j in rows
     ]
