@@ -71,12 +71,14 @@ typecheck: install
 # them at the end). Browser and fuzz tests, and tests without a database, run once; so do the
 # word-level search tests (every variants row, every place-name pair), which use the database
 # only to hold their records (the relevance set still runs on both), and the imaging tests
-# (tile pyramids, metadata stripped from public files in every container).
+# (tile pyramids, metadata stripped from public files in every container), the install from
+# the package's metadata, and the outage tests (they start the PostgreSQL, Redis and S3
+# servers they stop and pause themselves).
 ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contract.py \
 	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py \
 	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py \
 	--ignore=tests/imaging --ignore=tests/web/test_public_metadata.py \
-	--ignore=tests/test_install.py --ignore=tests/search/test_hanja.py
+	--ignore=tests/test_install.py --ignore=tests/search/test_hanja.py --ignore=tests/outages
 # Two processes (pytest-xdist), a test file each at a time: files share nothing but Redis,
 # which only test_limits.py uses. The browser tests run alone afterwards: two Chromiums and
 # servers beside the other tests make their waits for tiles and workers race.

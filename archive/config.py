@@ -37,6 +37,9 @@ class Settings:
     s3_public_url: str = ""
     # Files at least this many MiB go up as multipart uploads, in parts of this size.
     s3_multipart_mb: int = 64
+    # After the web finds the object store slow or down, image requests are answered 503
+    # at once for this many seconds instead of each waiting on the store.
+    storage_cooldown_seconds: float = 15.0
     # Address of the public corner as visitors reach it; every absolute link is built from it.
     public_url: str = "http://127.0.0.1:8000"
     # Other host names the web answers to besides public_url's (comma-separated); others get 400.

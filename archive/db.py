@@ -86,12 +86,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CONNECT_SECONDS = 5
+
+
 class Database:
     """Own one engine and its session factory."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        # Connections are tested before use (a database that restarted leaves dead ones in
+        # the pool), and a server that does not answer is given up on after a few seconds.
+        remote = not url.startswith("sqlite")
+        self.engine: Engine = create_engine(
+            url,
+            future=True,
+            pool_pre_ping=remote,
+            connect_args={"connect_timeout": CONNECT_SECONDS}
+            if url.startswith("postgresql")
+            else {},
+        )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)

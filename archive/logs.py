@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
@@ -93,3 +95,56 @@ def logging_config(fmt: str = "text", level: str = "INFO") -> dict[str, Any]:
 def configure_logging(fmt: str = "text", verbose: bool = False) -> None:
     """Set up logging for a command."""
     logging.config.dictConfig(logging_config(fmt, "DEBUG" if verbose else "INFO"))
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of an error's message (drivers add paragraphs of advice)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+class OutageLog:
+    """Say that something we depend on fails once when it starts and once when it ends.
+
+    A database or store that is down makes every request or round fail the same way; one
+    line when the fault begins and one when it ends (with how often it was met and for how
+    long) tell the operator everything, where a line per failure floods the log.
+    """
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.logger = logger
+        self.what = what
+        self.failures = 0
+        self._since = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def failing(self) -> bool:
+        """Return whether the fault is going on."""
+        return self.failures > 0
+
+    def failed(self, exc: BaseException) -> None:
+        """Count one failure (logged only when it is the first)."""
+        with self._lock:
+            self.failures += 1
+            first = self.failures == 1
+            if first:
+                self._since = time.monotonic()
+        if first:
+            self.logger.error(
+                "%s failing: %s: %s (told again when it recovers)",
+                self.what,
+                type(exc).__name__,
+                first_line(exc),
+            )
+
+    def recovered(self) -> None:
+        """Say the fault ended, if it was going on."""
+        with self._lock:
+            failures, self.failures = self.failures, 0
+        if failures:
+            self.logger.warning(
+                "%s recovered after %d failures in %.0f s",
+                self.what,
+                failures,
+                time.monotonic() - self._since,
+            )

@@ -7,14 +7,14 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
 from archive.errors import ArchiveError, ConfigError
 from archive.renditions import plan
 from archive.search.gazetteer import Gazetteer, gazetteer_for
-from archive.storage import Storage, Storages
+from archive.storage import Caller, Storage, Storages
 
 if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
     from collections.abc import Callable
@@ -39,6 +39,9 @@ class Runtime:
     _overrides: dict[str, tuple[int, bytes]] | None = field(default=None, repr=False)
     _tables_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tables_checked: float = field(default=0.0, repr=False)
+    # What the health checks keep between calls in this process (their probes of the
+    # stores, the last sample of holdings), so that /healthz asks a hanging store once.
+    check_memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def storage(self) -> Storage:
@@ -231,8 +234,11 @@ def _check_search_tables(settings: Settings) -> None:
     load_variants(variants, "ARCHIVE_VARIANTS")
 
 
-def build_runtime(settings: Settings | None = None) -> Runtime:
-    """Create directories and return the runtime for these settings."""
+def build_runtime(settings: Settings | None = None, caller: Caller | None = None) -> Runtime:
+    """Create directories and return the runtime for these settings.
+
+    :param caller: how stores are called (the web's: short timeouts behind a guard).
+    """
     settings = settings or load_settings()
     if settings.periods.strip():
         _use_periods(Path(settings.periods.strip()))
@@ -241,4 +247,4 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "done", "failed", "duplicates"):
         (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)
-    return Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings))
+    return Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings, caller))

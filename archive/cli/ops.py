@@ -34,7 +34,8 @@ def _progress(label: str) -> Progress:
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
 def check(as_json: bool) -> None:
     """Check settings, database, storage read/write, search index and disk space."""
-    from archive.operations.checks import report, run_checks
+    from archive.operations.checks import run_checks
+    from archive.operations.verdicts import report
 
     with open_runtime(require_schema=False) as runtime:
         checks = run_checks(runtime)
@@ -42,7 +43,8 @@ def check(as_json: bool) -> None:
         click.echo(json.dumps(report(checks), ensure_ascii=False))
     else:
         for item in checks:
-            click.echo(f"{'정상' if item.ok else '문제'}  {item.name:<8} {item.detail}")
+            verdict = "정상" if item.ok else ("문제" if item.vital else "주의")
+            click.echo(f"{verdict}  {item.name:<8} {item.detail}")
     if not all(item.ok for item in checks):
         raise SystemExit(1)
 

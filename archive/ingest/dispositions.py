@@ -26,6 +26,7 @@ from archive.ingest.files import DropFile
 from archive.ingest.pipeline import IngestResult
 from archive.ingest.retry import RetryBook
 from archive.ingest.watch import OwnMoves
+from archive.logs import first_line
 
 log = logging.getLogger(__name__)
 RETRY_LIMIT = 12  # tries of a file that keeps failing for a passing reason (about 3 hours)
@@ -79,10 +80,10 @@ class Dispositions:
         """Fail a file whose record could not be written, or put it off to retry."""
         permanent = classify(exc)
         if permanent is not None:
-            log.error("%s cannot be recorded: %s", drop.rel, exc)
+            log.error("%s cannot be recorded: %s", drop.rel, first_line(exc))
             self.fail(root, drop, permanent, identity)
             return
-        log.error("could not record %s (will retry): %s", drop.rel, exc)
+        log.error("could not record %s (will retry): %s", drop.rel, first_line(exc))
         self.defer(root, drop, identity, exc)
 
     def defer(

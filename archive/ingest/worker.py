@@ -21,15 +21,17 @@ from archive.faults import storage_fault
 from archive.imaging.analyse import AnalyseOptions, clear_leftovers
 from archive.imaging.pool import DecoderPool, Outcome
 from archive.ingest import outcomes
+from archive.ingest.claiming import Claims
 from archive.ingest.dispositions import PASSING_CODES, Dispositions
 from archive.ingest.errors import internal_error
 from archive.ingest.files import DropFile, StabilityTracker, discover, remove_empty_dirs
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
+from archive.logs import OutageLog
 from archive.renditions import plan
 from archive.runtime import Runtime
-from archive.services.claims import drop_stale_claims, release_claims, take_claim
+from archive.services.claims import drop_stale_claims
 from archive.services.originals import RecordContext
 from archive.services.sweep import sweep
 
@@ -38,6 +40,7 @@ SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running
 JOB_POLL_SECONDS = 1.0  # how often a watching worker looks for jobs
 SWEEP_SECONDS = 3600.0  # how often a watching worker runs `archive sweep`
 ANALYZE_SECONDS = 600.0  # how often, at most, it refreshes SQLite's planner statistics
+OUTAGE_WAIT_MAX = 30.0  # longest wait between rounds while the database is down
 Task = tuple[DropFile, dict[str, Any], FileIdentity | None]
 
 
@@ -77,7 +80,10 @@ class IngestWorker:
         # Several workers may share the drop folder: each claims a scan before taking it.
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = max(600.0, self.settings.task_timeout * 3)
+        self.claims = Claims(self.db, self.worker_id, self.lease_seconds, self.retry)
         self.jobs = runtime.job_runner(self.worker_id)
+        self.jobs_outage = OutageLog(log, "the database (jobs)")
+        self._outage_wait = 0.5
 
     def __enter__(self) -> IngestWorker:
         # Another worker may be writing now: only clear leftovers an hour old.
@@ -150,7 +156,16 @@ class IngestWorker:
                 next_look = time.monotonic() + self._pause(len(drops) > len(ready))
             self.run_jobs()  # index changes and deletions other processes committed
             self._sweep_now_and_then()
-            wake.wait(max(0.0, min(JOB_POLL_SECONDS, next_look - time.monotonic())))
+            wake.wait(self._rest(next_look))
+
+    def _rest(self, next_look: float) -> float:
+        """Return how long to wait for the next round: the due jobs' poll, or, while the
+        database does not answer, a wait doubling from one second up to OUTAGE_WAIT_MAX."""
+        if self.database_failing:
+            self._outage_wait = min(OUTAGE_WAIT_MAX, max(1.0, self._outage_wait * 2))
+            return self._outage_wait
+        self._outage_wait = 0.5
+        return max(0.0, min(JOB_POLL_SECONDS, next_look - time.monotonic()))
 
     def _pause(self, settling: bool) -> float:
         """Return how long until the inbox is looked at again."""
@@ -184,34 +199,15 @@ class IngestWorker:
             self._warming.start()
 
     def _process_claimed(self, root: Path, drops: list[DropFile]) -> int:
-        mine = self._claim(drops)
+        mine = self.claims.take(drops)
         try:
             fronts = [d for d in mine if d.kind == "primary"]
             others = [d for d in mine if d.kind != "primary"]
             for group in (fronts, others):
                 self._run_group(root, group)
         finally:
-            self._release({d.stem for d in mine})
+            self.claims.release({d.stem for d in mine})
         return len(mine)
-
-    def _claim(self, drops: list[DropFile]) -> list[DropFile]:
-        """Return the drops whose scan this worker now holds (and which are still there)."""
-        taken: set[str] = set()
-        for stem in sorted({d.stem for d in drops}):
-            try:
-                if take_claim(self.db, stem, self.worker_id, self.lease_seconds, worker_is_gone):
-                    taken.add(stem)
-            except SQLAlchemyError as exc:
-                log.error("could not claim %s (will retry): %s", stem, exc)
-        mine = [d for d in drops if d.stem in taken and d.path.exists()]
-        self._release(taken - {d.stem for d in mine})  # done by another worker meanwhile
-        return mine
-
-    def _release(self, stems: set[str]) -> None:
-        try:
-            release_claims(self.db, stems, self.worker_id)
-        except SQLAlchemyError as exc:  # the lease runs out and the claims are dropped then
-            log.error("could not release claims: %s", exc)
 
     def _pending(self, root: Path) -> list[DropFile]:
         return [
@@ -294,9 +290,17 @@ class IngestWorker:
         try:
             self.jobs.run_due()
             self._unsynced = False
-        except (ArchiveError, OSError, SQLAlchemyError, LockError) as exc:
+            self.jobs_outage.recovered()
+        except SQLAlchemyError as exc:
+            self.jobs_outage.failed(exc)  # said once when it begins, once when it ends
+        except (ArchiveError, OSError, LockError) as exc:
             log.error("jobs not done yet (will retry): %s", exc)
         self._last_sync = time.monotonic()
+
+    @property
+    def database_failing(self) -> bool:
+        """Return whether the database did not answer the last claim or job round."""
+        return self.claims.outage.failing or self.jobs_outage.failing
 
     def _analyze_now_and_then(self) -> None:
         """Keep SQLite's planner statistics up with the growing archive (every 10 minutes
@@ -329,18 +333,3 @@ class IngestWorker:
         touched = {path.parent for path in self.files.handled}
         outcomes.retire_manifests(self.settings, root, self.metadata, touched)
         remove_empty_dirs(root)
-
-
-def worker_is_gone(worker: str) -> bool:
-    """Return whether a claim's worker ran on this host and its process has ended."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # elsewhere: only the lease can tell
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, under another user
-    return False

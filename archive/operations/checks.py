@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,10 +13,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive.errors import ArchiveError, IndexUnavailable
 from archive.jobs.queue import queue_state
 from archive.models import Photo
+from archive.operations.store_checks import (
+    PROBE_SECONDS,
+    erasures_check,
+    files_check,
+    holdings_check,
+    probes,
+    storage_check,
+)
+from archive.operations.verdicts import Check
 from archive.runtime import Runtime
-from archive.services.claims import stale_claims
 from archive.services.jobs import kind_label
-from archive.services.publication import DELETE_FILES
 from archive.statuses import RecordStatus
 
 MIN_FREE_BYTES = 2 * 1024**3
@@ -26,38 +31,25 @@ MIN_FREE_BYTES = 2 * 1024**3
 STALE_JOB_SECONDS = 600
 
 
-@dataclass(frozen=True)
-class Check:
-    """One verdict: what was checked, whether it is fine, and what was seen."""
-
-    name: str
-    ok: bool
-    detail: str
-
-
 def run_checks(runtime: Runtime, *, write: bool = True) -> list[Check]:
-    """Check settings, database, storage, search index and disk space.
+    """Check settings, database, storage (and that it holds what the database names), the
+    search index, jobs, disk space and the rate-limit store.
 
     :param write: also write, read and delete a probe object in storage (the CLI does;
         /healthz, polled often, only checks that storage answers).
     """
-    checks = [_settings(runtime), _database(runtime), _storage(runtime, write)]
+    checks = [_settings(runtime), _database(runtime), storage_check(runtime, write)]
     if checks[1].ok:
         checks += [_index(runtime), _jobs(runtime)]
     else:
         checks.append(Check("index", False, "needs the database"))
     if write and checks[1].ok and checks[2].ok:
-        checks.append(_files(runtime))  # lists the whole store: the CLI's, not /healthz's
-        checks.append(_erasures(runtime))
-    return checks + [_disk(path) for path in _disk_paths(runtime)]
-
-
-def report(checks: list[Check]) -> dict[str, Any]:
-    """Return the JSON form of a set of checks."""
-    return {
-        "status": "ok" if all(c.ok for c in checks) else "error",
-        "checks": [asdict(c) for c in checks],
-    }
+        checks.append(files_check(runtime))  # lists the whole store: the CLI's, not /healthz's
+        checks.append(erasures_check(runtime))
+    checks += [_disk(path) for path in _disk_paths(runtime)]
+    if checks[1].ok and checks[2].ok:
+        checks.append(holdings_check(runtime, write))
+    return [*checks, rate_limit_check(runtime)]
 
 
 def _settings(runtime: Runtime) -> Check:
@@ -77,19 +69,6 @@ def _database(runtime: Runtime) -> Check:
     if not current:
         return Check("database", False, "schema is not current: run `archive db upgrade`")
     return Check("database", True, "reachable, schema current")
-
-
-def _storage(runtime: Runtime, write: bool) -> Check:
-    try:
-        if write:
-            runtime.storage.check()
-        else:
-            runtime.storage.exists("checks/ping")
-    except ArchiveError as exc:
-        return Check("storage", False, str(exc)[:300])
-    except OSError as exc:
-        return Check("storage", False, f"{type(exc).__name__}: {exc}"[:300])
-    return Check("storage", True, "read/write ok" if write else "reachable")
 
 
 def _index(runtime: Runtime) -> Check:
@@ -137,55 +116,6 @@ def _jobs(runtime: Runtime) -> Check:
     return Check("jobs", True, detail)
 
 
-def _files(runtime: Runtime) -> Check:
-    """Survey stored files: the public prefix must hold published records' copies only."""
-    from archive.services.sweep import survey
-
-    try:
-        with runtime.db.session() as session:
-            found = survey(session, runtime.storages)
-            claims = stale_claims(session, max(600.0, runtime.settings.task_timeout * 3))
-    except (OSError, SQLAlchemyError, ArchiveError) as exc:
-        return Check("files", False, f"{type(exc).__name__}: {exc}"[:300])
-    detail = (
-        f"{len(found.stray_public)} public files of no published record, "
-        f"{found.filled} public copies missing, {found.relocated} derivatives in the public "
-        f"prefix, {len(found.orphans)} orphan derivatives, "
-        f"{len(found.orphan_originals)} orphan originals, {claims} stale claims, "
-        f"{len(found.empty_folders)} empty folders"
-    )
-    ok = not (found.stray_public or found.filled or found.relocated)
-    untidy = found.orphans or found.orphan_originals or found.empty_folders or claims
-    advice = "; run `archive sweep`" if untidy or not ok else ""
-    return Check("files", ok, detail + advice)
-
-
-def _erasures(runtime: Runtime) -> Check:
-    """Check that no file of an erased record remains (once its deletion job has run)."""
-    from archive.services.erasure import erased_files
-
-    try:
-        with runtime.db.session() as session:
-            files = erased_files(session)
-            waiting = queue_state(session).pending.get(DELETE_FILES.name, 0)
-        left = sorted(
-            {
-                public_id
-                for public_id, (backend, key) in files
-                if runtime.storages.of(backend).holds(key)
-            }
-        )
-    except (OSError, SQLAlchemyError, ArchiveError) as exc:
-        return Check("erasures", False, f"{type(exc).__name__}: {exc}"[:300])
-    records = len({public_id for public_id, _file in files})
-    if not left:
-        return Check("erasures", True, f"{records} erased records, none of their files remains")
-    detail = f"files of {len(left)} erased records remain: {', '.join(left[:10])}"
-    if waiting:
-        return Check("erasures", False, f"{detail} ({waiting} deletion jobs waiting for a worker)")
-    return Check("erasures", False, f"{detail}; run `archive sweep --include-originals`")
-
-
 def _age(moment: datetime) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -205,3 +135,37 @@ def _disk(path: Path) -> Check:
     free_gb = usage.free / 1024**3
     detail = f"{path}: {free_gb:.1f} GiB free of {usage.total / 1024**3:.1f} GiB"
     return Check("disk", usage.free >= MIN_FREE_BYTES, detail)
+
+
+def rate_limit_check(runtime: Runtime) -> Check:
+    """Check the store of rate-limit counters (not vital: without it the limits are counted
+    per web process, and the site works)."""
+    uri = runtime.settings.rate_limit_storage
+    if uri.startswith("memory://"):
+        return Check("rate-limits", True, "counted in each web process", vital=False)
+    from limits.storage import storage_from_string
+
+    def answers() -> bool:
+        return bool(storage_from_string(uri, **RATE_LIMIT_OPTIONS).check())
+
+    try:
+        answered, fine = probes(runtime).ask("rate-limits", answers)
+    except Exception as exc:  # whatever the store's client raises: it is the verdict
+        fine, answered = False, True
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+    else:
+        detail = "" if answered else f"no answer within {PROBE_SECONDS} s"
+    if answered and fine:
+        return Check("rate-limits", True, "shared store answers", vital=False)
+    return Check(
+        "rate-limits",
+        False,
+        f"the shared store ({uri.split('://')[0]}) does not answer{': ' + detail if detail else ''}"
+        "; limits are counted in each web process until it is back",
+        vital=False,
+    )
+
+
+# How long the rate-limit store's client waits (seconds): a store that is down must not
+# hold a request (the limits then fall back to each process's memory).
+RATE_LIMIT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}

@@ -31,7 +31,9 @@ def take_claim(
     lease_seconds: float,
     gone: Callable[[str], bool] = lambda _worker: False,
 ) -> bool:
-    """Claim a stem for worker; return False when another live worker holds it.
+    """Claim a stem for worker; return False when another live worker holds it. A claim
+    the worker holds already (one it could not give back while the database was down) is
+    simply taken again.
 
     :param gone: tells whether a holder is known to have died (then its claim is taken
         over at once instead of after the lease).
@@ -49,7 +51,8 @@ def take_claim(
         holder = session.scalar(select(IngestClaim.worker).where(IngestClaim.key == key))
         if holder is None:
             return False  # released meanwhile: the next round tries again
-        condition = IngestClaim.worker == holder if gone(holder) else IngestClaim.claimed_at < stale
+        mine_or_dead = holder == worker or gone(holder)
+        condition = IngestClaim.worker == holder if mine_or_dead else IngestClaim.claimed_at < stale
         taken = session.execute(
             update(IngestClaim)
             .where(IngestClaim.key == key, condition)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from archive.config import Settings
@@ -26,11 +27,13 @@ from archive.storage.base import (
     tree_prefixes,
     upload_key,
 )
+from archive.storage.guard import WEB, WORKER, GuardedClient, Patience, StoreGuard
 from archive.storage.local import LocalStorage
 
 __all__ = [
     "PUBLIC_PREFIX",
     "RENDITION_PREFIX",
+    "Caller",
     "ListedObject",
     "LocalStorage",
     "Storage",
@@ -48,20 +51,36 @@ __all__ = [
     "rendition_tree_key",
     "tree_prefixes",
     "upload_key",
+    "web_caller",
 ]
 
 
-def _local(settings: Settings) -> Storage:
+@dataclass(frozen=True)
+class Caller:
+    """Who calls the stores: how long it waits, and the guard its calls go through (the
+    web's, so that a slow store cannot hold every thread; none for workers)."""
+
+    patience: Patience = WORKER
+    guard: StoreGuard | None = None
+
+
+def web_caller(settings: Settings) -> Caller:
+    """Return the web's caller: short timeouts, a bulkhead and a breaker per process."""
+    return Caller(WEB, StoreGuard(cooldown_seconds=settings.storage_cooldown_seconds))
+
+
+def _local(settings: Settings, _caller: Caller) -> Storage:
     return LocalStorage(settings.storage_dir)
 
 
-def _s3(settings: Settings) -> Storage:
+def _s3(settings: Settings, caller: Caller) -> Storage:
     if not settings.s3_bucket:
         raise ConfigError("ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET (as do files stored in S3)")
     from archive.storage.s3 import S3Storage
 
+    client = s3_client(settings, caller.patience)
     return S3Storage(
-        s3_client(settings),
+        GuardedClient(client, caller.guard) if caller.guard is not None else client,
         settings.s3_bucket,
         prefix=settings.s3_prefix,
         public_url=settings.s3_public_url,
@@ -70,7 +89,7 @@ def _s3(settings: Settings) -> Storage:
 
 
 # Every storage backend by the name file rows record (photo_files.backend).
-BACKENDS: dict[str, Callable[[Settings], Storage]] = {"local": _local, "s3": _s3}
+BACKENDS: dict[str, Callable[[Settings, Caller], Storage]] = {"local": _local, "s3": _s3}
 
 
 class Storages:
@@ -80,8 +99,9 @@ class Storages:
     breaks nothing: old rows are still read from where they were written.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, caller: Caller | None = None) -> None:
         self.settings = settings
+        self.caller = caller or Caller()
         self._built: dict[str, Storage] = {}
         self._lock = threading.Lock()
         if settings.storage not in BACKENDS:
@@ -105,7 +125,7 @@ class Storages:
             if name not in self._built:
                 if name not in BACKENDS:
                     raise ConfigError(f"unknown storage backend {name!r}")
-                self._built[name] = BACKENDS[name](self.settings)
+                self._built[name] = BACKENDS[name](self.settings, self.caller)
             return self._built[name]
 
     def available(self) -> list[Storage]:
@@ -125,16 +145,17 @@ def build_storage(settings: Settings) -> Storage:
     return Storages(settings).default
 
 
-def s3_client(settings: Settings) -> Any:
-    """Return a boto3 S3 client; credentials come from the standard AWS chain."""
+def s3_client(settings: Settings, patience: Patience = WORKER) -> Any:
+    """Return a boto3 S3 client waiting as patiently as its caller may; credentials come
+    from the standard AWS chain."""
     import boto3
     from botocore.config import Config
 
     config = Config(
         s3={"addressing_style": "path"},  # what MinIO and most S3-compatible stores expect
-        retries={"max_attempts": 5, "mode": "standard"},
-        connect_timeout=10,
-        read_timeout=60,
+        retries={"total_max_attempts": patience.attempts, "mode": "standard"},
+        connect_timeout=patience.connect_seconds,
+        read_timeout=patience.read_seconds,
     )
     return boto3.session.Session().client(
         "s3",

@@ -21,7 +21,7 @@ from archive.statuses import (
     SubmissionState,
     state_label,
 )
-from archive.storage import Storage
+from archive.storage import Storage, web_caller
 from archive.web.jinja import DictFirstEnvironment
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Requests for any other host are refused (400), so no page is built for evil.example.
     app.config.update(JSON_AS_ASCII=False, TRUSTED_HOSTS=settings.host_names, **flask_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    runtime = app.extensions["archive"] = build_runtime(settings)
+    runtime = app.extensions["archive"] = build_runtime(settings, web_caller(settings))
     from archive.web.fastfiles import PublicFiles
 
     # Inside ProxyFix (added by init_extensions), so it sees the visitor's host and scheme.
@@ -74,7 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.services.uploads import clean_upload_temp
     from archive.web.blueprints import all_blueprints
     from archive.web.cards import alt_text
-    from archive.web.errors import init_error_handlers
+    from archive.web.errors import init_error_handlers, init_outage_handlers
     from archive.web.extensions import init_extensions
     from archive.web.labels import (
         era_label,
@@ -90,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_extensions(app, settings, flask_config)
     init_security_headers(app, settings)
     init_error_handlers(app)
+    init_outage_handlers(app)
     init_input_guard(app)
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)

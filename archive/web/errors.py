@@ -6,11 +6,16 @@ reads an error's message to decide what to say.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from archive.errors import ArchiveError
+from archive.logs import OutageLog
+from archive.web.extensions import login_manager
 
 # code: (HTTP status, what staff or visitors are told in Korean)
 ANSWERS: dict[str, tuple[int, str]] = {
@@ -29,6 +34,10 @@ ANSWERS: dict[str, tuple[int, str]] = {
     "unknown_field": (400, "고칠 수 없는 항목입니다."),
     "unknown_queue": (400, "없는 대기열입니다."),
     "storage": (503, "저장소 문제로 처리하지 못했습니다. 잠시 뒤 다시 해 주세요."),
+    "storage_unavailable": (
+        503,
+        "사진 저장소가 잠시 응답하지 않습니다. 조금 뒤에 다시 시도해 주세요.",
+    ),
     "config": (500, "설정 문제로 처리하지 못했습니다. 관리자에게 알려 주세요."),
     "index_unavailable": (503, "검색 준비 중입니다. 잠시 뒤 다시 찾아 주세요."),
     "busy": (503, "지금 요청이 많아 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."),
@@ -52,6 +61,12 @@ ANSWERS: dict[str, tuple[int, str]] = {
     "mail": (503, "메일을 보내지 못했습니다. 잠시 뒤 다시 보냅니다."),
 }
 DEFAULT = (500, "처리하지 못했습니다. 잠시 뒤 다시 해 주세요.")
+# Errors that mean the database cannot be reached now (down, restarting, out of
+# connections): every route answers 503 with Retry-After, and the page says so without
+# asking the database anything.
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_RETRY_SECONDS = 30
+DATABASE = OutageLog(logging.getLogger("archive.web"), "the database")
 
 
 def answer(exc: ArchiveError) -> tuple[int, str]:
@@ -72,8 +87,34 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def domain_error(exc: ArchiveError) -> Any:
         status, message = answer(exc)
-        headers = {"Retry-After": "30"} if status == 503 else {}
+        wait = getattr(exc, "retry_after", 30)
+        headers = {"Retry-After": str(wait)} if status == 503 else {}
         if request.path.startswith("/api/"):
             return {"error": exc.code, "message": message, "status": status}, status, headers
         page = render_template("error.html", heading=message, message="")
         return page, status, headers
+
+
+def init_outage_handlers(app: Flask) -> None:
+    """Answer 503 with Retry-After on every route while the database cannot be reached."""
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unreachable(exc: Exception) -> Any:
+        DATABASE.failed(exc)
+        # Flask-Login's template context loads the signed-in user from the database: the
+        # page is made for an anonymous visitor instead (staff included).
+        g._login_user = login_manager.anonymous_user()
+        headers = {"Retry-After": str(DATABASE_RETRY_SECONDS), "Cache-Control": "no-store"}
+        if request.path.startswith("/api/"):
+            message = "잠시 후 다시 시도해 주세요 / the database is not answering"
+            return {"error": "unavailable", "message": message, "status": 503}, 503, headers
+        minutes = max(1, DATABASE_RETRY_SECONDS // 60)
+        return render_template("unavailable.html", retry_minutes=minutes), 503, headers
+
+    @app.after_request
+    def database_answered(response: Any) -> Any:
+        if DATABASE.failing and response.status_code < 500:
+            DATABASE.recovered()
+        return response

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.config import Settings
+from archive.operations.checks import RATE_LIMIT_OPTIONS
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -58,6 +59,13 @@ def init_extensions(app: Flask, settings: Settings, flask_config: dict[str, Any]
         "UPLOAD_MAX_FILE_MB": settings.upload_max_file_mb,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # older visitors may take a while over the form
         "RATELIMIT_STORAGE_URI": settings.rate_limit_storage,
+        # A shared store (Redis) that is down fails open: limits are counted in this
+        # process's memory (a warning is logged once) until it answers again; health
+        # and `archive check` report it. The store's client never waits long.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {} if settings.rate_limit_storage.startswith("memory") else RATE_LIMIT_OPTIONS
+        ),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Flask-Limiter would put its window's reset in Retry-After on every answer of a
         # limited page; Retry-After is set where it is meant (429, 503) instead.

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint
 from flask_login import current_user
 
-from archive.operations.checks import report, run_checks
+from archive.operations.checks import run_checks
+from archive.operations.verdicts import report
 from archive.web import get_runtime
 
 bp = Blueprint("health", __name__)
@@ -19,9 +20,10 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Answer 200 {"status": "ok"} or 503 {"status": "error"}; details only for admins."""
+    """Answer 200 {"status": "ok"} (or "degraded": working, something not vital is down)
+    or 503 {"status": "error"}; details only for admins."""
     body = report(run_checks(get_runtime(), write=False))
-    code = 200 if body["status"] == "ok" else 503
+    code = 503 if body["status"] == "error" else 200
     if not (current_user.is_authenticated and getattr(current_user, "is_admin", False)):
         body = {"status": body["status"]}
     return body, code, {"Cache-Control": "no-store"}

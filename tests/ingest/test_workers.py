@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from archive.ingest.worker import worker_is_gone
+from archive.ingest.claiming import worker_is_gone
 from archive.models import Event, IngestClaim, Photo, PhotoFile
 from archive.runtime import Runtime
 from archive.services.claims import drop_stale_claims, release_claims, take_claim
