@@ -35,10 +35,11 @@ $(OAI_SCHEMA): | $(STAMP)
 
 install: $(STAMP) $(VENDOR_STAMP) $(OAI_SCHEMA)
 
-# Debian packages: chromium (+ Korean fonts) for the browser tests, libvips-tools and wrk for the
+# Debian packages: chromium (+ Korean fonts) for the browser tests, nginx (in front of the app in
+# the deployment tests and bench-web, from deploy/nginx/), libvips-tools and wrk for the
 # benchmarks, docker-compose to validate docker-compose.yml. Installed once per venv; apt-get
 # needs root (or sudo).
-APT_PACKAGES := chromium fonts-nanum libvips-tools wrk docker-compose libmagic1
+APT_PACKAGES := chromium fonts-nanum libvips-tools wrk docker-compose libmagic1 nginx
 $(APT_STAMP): | $(STAMP)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -78,7 +79,8 @@ ONCE := --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/storage/test_contr
 	--ignore=tests/test_dates.py --ignore=tests/ingest/test_pool.py \
 	--ignore=tests/search/test_variants.py --ignore=tests/search/test_words.py \
 	--ignore=tests/imaging --ignore=tests/web/test_public_metadata.py \
-	--ignore=tests/test_install.py --ignore=tests/search/test_hanja.py --ignore=tests/outages
+	--ignore=tests/test_install.py --ignore=tests/search/test_hanja.py --ignore=tests/outages \
+	--ignore=tests/deploy
 # Two processes (pytest-xdist), a test file each at a time: files share nothing but Redis,
 # which only test_limits.py uses. The browser tests run alone afterwards: two Chromiums and
 # servers beside the other tests make their waits for tiles and workers race.

@@ -62,6 +62,9 @@ class Settings:
     task_timeout: float = 120.0
     # Address-space cap of each decoder process in MiB (0 means no cap).
     worker_memory_mb: int = 3072
+    # How far the ingest worker (and its decoders) steps back for other processes on the
+    # same host (Unix niceness, 0-19): decoding scans must not slow visitors' pages.
+    ingest_nice: int = 10
     # Hamming distance of perceptual hashes at or under which scans are near-duplicates.
     near_duplicate_distance: int = 6
     # Long side in pixels of the thumbnail derivative.
@@ -76,8 +79,6 @@ class Settings:
     tiles_contribution_max: int = 3000
     # Most pages of a multi-page TIFF that get their own derivatives.
     max_pages: int = 50
-    # Keep rendered public pages in memory until the search index changes (1) or not (0).
-    page_cache: int = 1
     # Origins allowed to call /api (comma-separated, or *); empty allows none.
     cors_origins: str = ""
     # CSV of Naju's places (names, aliases, parents); empty means the packaged one.
@@ -290,6 +291,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     if settings.staff_digest_minutes < 0:
         raise ConfigError("ARCHIVE_STAFF_DIGEST_MINUTES must be 0 (at once) or more")
     _check_addresses(settings.proxy_addresses)
+    if not 0 <= settings.ingest_nice <= 19:
+        raise ConfigError(f"ARCHIVE_INGEST_NICE={settings.ingest_nice}: give 0 to 19")
     return settings
 
 

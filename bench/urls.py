@@ -1,5 +1,7 @@
 """Varied URLs for bench-web: random photos, queries, filters, pages and exhibitions drawn
-from the generated data, loaded with wrk through varied.lua (which counts cache hits)."""
+from the generated data, loaded with wrk through varied.lua (which counts what nginx's
+cache did), and the mixed load of the deployed stack, in which some photos are far more
+looked at than others (Zipf)."""
 
 from __future__ import annotations
 
@@ -104,32 +106,74 @@ def wrk_figures(out: str) -> dict[str, Any]:
     }
 
 
-def wrk_varied(base: str, paths: list[str], connections: int, duration: str) -> dict[str, Any]:
-    """Run wrk drawing random paths; return requests/s, latency percentiles, errors and the
-    share of answers served from the page cache."""
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
-        f.write("\n".join(paths) + "\n")
+def wrk(url: str, connections: int, duration: str) -> dict[str, Any]:
+    """Run wrk against one URL; return requests/s, latency percentiles (ms) and errors."""
     out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{duration}",
-            "--latency",
-            "-s",
-            str(LUA),
-            base,
-            "--",
-            f.name,
-        ],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    return wrk_figures(out)
+
+
+def wrk_varied(
+    base: str, paths: list[str], connections: int, duration: str, rate: float = 0.0
+) -> dict[str, Any]:
+    """Run wrk drawing random paths (at about `rate` requests/s when given: each connection
+    waits between requests, as a visitor reads); return requests/s, latency percentiles,
+    errors and the shares of answers nginx served from its cache or revalidated."""
+    pause = str(round(connections / rate * 1000)) if rate else "0"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+        f.write("\n".join(paths) + "\n")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", str(LUA), base,
+         "--", f.name, pause],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout  # fmt: skip
     Path(f.name).unlink()
-    hits, misses = (int(n) for n in re.search(r"CACHE (\d+) (\d+)", out).groups())  # type: ignore[union-attr]
+    hits, revalidated, made = (int(n) for n in re.search(r"CACHE (\d+) (\d+) (\d+)", out).groups())  # type: ignore[union-attr]
+    total = hits + revalidated + made
     return {
         **wrk_figures(out),
-        "urls": len(paths),
-        "cache_hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+        **({"offered_rps": rate} if rate else {}),
+        "urls": len(set(paths)),
+        "cache_hit_rate": round(hits / total, 3) if total else None,
+        "revalidated_rate": round(revalidated / total, 3) if total else None,
     }
+
+
+# The mixed load is made of page views, as browsers make them: a page, then the images it
+# shows (a results page two dozen thumbnails, a photo page its web image and related
+# thumbnails, and, one view in three, the zoom viewer's tiles). Kinds of page in these
+# shares; within a kind, URLs with Zipf popularity (the first of each list most asked).
+VIEWS = {"detail": 40, "results": 28, "landing": 10, "exhibitions": 9, "timeline": 5, "api": 8}
+IMAGES = {  # thumbnails and web images a view of each kind loads
+    "detail": (8, 1),
+    "results": (24, 0),
+    "landing": (12, 0),
+    "exhibitions": (12, 0),
+    "timeline": (20, 0),
+    "api": (0, 0),
+}
+ZOOM_TILES = 12
+MIXED_VIEWS = 2_000
+
+
+def mixed_paths(
+    rng: random.Random, pages: dict[str, list[str]], files: dict[str, list[str]]
+) -> list[str]:
+    """Return the mixed load's requests: MIXED_VIEWS page views, each a page and its images."""
+    weights = {kind: [1.0 / (rank + 1) for rank in range(len(pages[kind]))] for kind in VIEWS}
+    kinds = rng.choices(list(VIEWS), weights=list(VIEWS.values()), k=MIXED_VIEWS)
+    chosen: list[str] = []
+    for kind in kinds:
+        chosen.append(rng.choices(pages[kind], weights=weights[kind])[0])
+        thumbs, web = IMAGES[kind]
+        chosen += rng.choices(files["thumbnails"], k=thumbs)
+        chosen += rng.choices(files["web"], k=web)
+        if kind == "detail" and rng.random() < 1 / 3:
+            chosen += rng.choices(files["tiles"], k=ZOOM_TILES)
+    return chosen

@@ -1,5 +1,9 @@
--- wrk script: each request takes a random path from the file named after "--", and the
--- answers' X-Cache headers are counted (hit: served from the page cache; miss: rendered).
+-- wrk script: each request takes a random path from the file named after "--" (paths
+-- repeat there as often as visitors would ask for them), and nginx's X-Cache-Status of
+-- the answers is counted: served from its cache (HIT), revalidated with the application
+-- (REVALIDATED: its 304), or made by the application (MISS, EXPIRED, BYPASS, or none).
+-- A second argument paces each connection: it waits that many milliseconds before each
+-- request (think time), so that the load offers a set rate instead of all it can.
 local threads = {}
 
 function setup(thread)
@@ -9,8 +13,13 @@ end
 function init(args)
   paths = {}
   for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  hits, misses = 0, 0
+  hits, revalidated, made = 0, 0, 0
+  pause = tonumber(args[2] or "0")
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+
+function delay()
+  return pause
 end
 
 function request()
@@ -18,15 +27,18 @@ function request()
 end
 
 function response(status, headers, body)
-  local cache = headers["X-Cache"] or headers["x-cache"]
-  if cache == "hit" then hits = hits + 1 elseif cache == "miss" then misses = misses + 1 end
+  local cache = headers["X-Cache-Status"] or headers["x-cache-status"]
+  if cache == "HIT" then hits = hits + 1
+  elseif cache == "REVALIDATED" then revalidated = revalidated + 1
+  else made = made + 1 end
 end
 
 function done(summary, latency, requests)
-  local h, m = 0, 0
+  local h, r, m = 0, 0, 0
   for _, thread in ipairs(threads) do
     h = h + thread:get("hits")
-    m = m + thread:get("misses")
+    r = r + thread:get("revalidated")
+    m = m + thread:get("made")
   end
-  io.write(string.format("CACHE %d %d\n", h, m))
+  io.write(string.format("CACHE %d %d %d\n", h, r, m))
 end

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -43,7 +44,8 @@ def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) 
     try:
         with open_runtime() as runtime:
             root = directory or runtime.settings.inbox_dir
-            if mode == "watch":
+            if mode == "watch":  # the worker beside the web: its decoders inherit this
+                _step_back(runtime.settings.ingest_nice)
                 watch(runtime, root, keep_source, as_json, stop, wake)
                 return
             runtime.search.analyzer.helper = model
@@ -53,6 +55,13 @@ def ingest(directory: Path | None, mode: str, keep_source: bool, as_json: bool) 
             model.close()
     if summary.get("failed"):
         sys.exit(1)
+
+
+def _step_back(niceness: int) -> None:
+    """Make this process at least as nice as asked (never less nice than it is)."""
+    current = os.nice(0)
+    if current < niceness:
+        os.nice(niceness - current)
 
 
 def _model_process(directory: Path | None) -> ModelProcess | None:

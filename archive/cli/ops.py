@@ -163,3 +163,21 @@ def sweep(include_originals: bool, as_json: bool) -> None:
             f"{len(report.orphan_originals)} originals no record refers to were kept "
             "(see `archive check`; --include-originals removes them)"
         )
+
+
+@click.command("collect-static")
+@click.argument("destination", type=click.Path(path_type=Path, file_okay=False))
+def collect_static(destination: Path) -> None:
+    """Copy the site's static files to DESTINATION, for a front server to serve them
+    (nginx's /static/, see deploy/nginx/); their links carry a version of their content."""
+    import shutil
+
+    from archive.web.static_files import static_folder
+
+    source = static_folder()
+    if not source.is_dir():
+        raise click.ClickException(f"정적 파일이 없습니다 / no static files at {source}")
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, destination, dirs_exist_ok=True)
+    copied = sum(1 for path in destination.rglob("*") if path.is_file())
+    click.echo(f"{copied} static files in {destination}")

@@ -24,7 +24,8 @@ def _gunicorn(options: dict[str, Any]) -> Any:
 
     The app is built once in the master (preload) and the Korean model loaded there, so
     the workers share its read-only memory instead of each loading its own copy (about
-    400 MB); each worker then opens its own database connections.
+    400 MB); each worker then opens its own database connections and its own view of the
+    search index.
     """
     from gunicorn.app.base import BaseApplication
 
@@ -41,9 +42,11 @@ def _gunicorn(options: dict[str, Any]) -> Any:
             from archive.web import create_app
 
             app = create_app()
-            app.extensions["archive"].share_before_fork()
-            # Keep the collector off what was loaded so far: scanning it in every worker
-            # would slow each request and copy the shared pages it touches.
+            app.extensions["archive"].load_model_before_fork()
+            # Not for speed: the model's native thread pool lives in this process, and a
+            # worker whose collector frees its copy of the model waits for those threads for
+            # ever (at exit it hangs in pthread_cond_destroy, and gunicorn never stops).
+            # Frozen, what was loaded here is never collected in a worker.
             gc.collect()
             gc.freeze()
             loaded.append(app)

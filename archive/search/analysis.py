@@ -80,10 +80,6 @@ class ModelHelper(Protocol):
     def word_terms(self, words: list[str]) -> list[tuple[str, ...]]: ...
 
 
-# Models replaced in this process (see KoreanAnalyzer.follow): never freed.
-_RETIRED_MODELS: list[Any] = []
-
-
 class KoreanAnalyzer:
     """Turn text into search terms; one instance per process (the model loads once).
 
@@ -106,6 +102,9 @@ class KoreanAnalyzer:
         self._kiwi: Any = None
         self._cache: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        # Held while the model analyses or learns words: the model may be handed to the
+        # analyzer of new tables (see follow), which teaches it words meanwhile.
+        self._using = threading.Lock()
         self.helper: ModelHelper | None = None
 
     @property
@@ -128,26 +127,39 @@ class KoreanAnalyzer:
             return self._kiwi
 
     def follow(self, previous: KoreanAnalyzer) -> None:
-        """Take over what a previous analyzer of this process loaded, when tables change.
+        """Take over the model a previous analyzer of this process loaded, when the
+        reference tables change: one model per process at any time.
 
-        With the same lexicon (the variants or periods changed) the loaded model and the
-        word cache are reused as they are. With a new one (the gazetteer changed) this
-        analyzer loads its own model, and the previous model is kept alive: a model loaded
-        before the web server forked cannot be freed in a worker (its threads stayed in
-        the parent, and freeing it waits for them for ever).
+        With the same lexicon (the variants or periods changed) the model and the word
+        cache are reused as they are. With a new one (the gazetteer changed) the same
+        model learns the lexicon's new words and the word cache starts afresh. A model
+        loaded before the web server forked cannot be freed in a worker (its threads stayed
+        in the parent), and loading a second one would cost each worker about 400 MB; so
+        a name taken out of the gazetteer stays known to a running process's model (it is
+        still read as one word) until the process restarts.
         """
         with previous._lock:
             model = previous._kiwi
         if model is None:
             return
+        self._using = previous._using  # one model, one lock, whoever holds it
         if previous.lexicon.digest == self.lexicon.digest:
             self._kiwi, self._cache = model, previous._cache
-        else:
-            _RETIRED_MODELS.append(model)
+            return
+        with self._using:
+            for word in sorted(set(self.user_words) - set(previous.user_words)):
+                model.add_user_word(word, "NNP", 0.0)
+        self._kiwi = model
+
+    def _tokenize(self, text: Any) -> Any:
+        """Analyse a text (or a list of texts) with the model."""
+        model = self._model()
+        with self._using:
+            return model.tokenize(text)
 
     def warm(self) -> None:
         """Load the model and run it once (it sets itself up on its first analysis)."""
-        self._model().tokenize("나주")
+        self._tokenize("나주")
 
     def prime(self, texts: Iterable[str]) -> None:
         """Analyse the not-yet-seen words of many texts in one multi-threaded call."""
@@ -158,7 +170,7 @@ class KoreanAnalyzer:
             self._cache.clear()
         if self.helper is not None and self._ask_helper(words):
             return
-        for word, tokens in zip(words, self._model().tokenize(words), strict=True):
+        for word, tokens in zip(words, self._tokenize(words), strict=True):
             self._cache[word] = tuple(self._keep(word, tokens))
 
     def _ask_helper(self, words: list[str]) -> bool:
@@ -199,7 +211,7 @@ class KoreanAnalyzer:
     def _word_terms(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
         if cached is None:
-            cached = tuple(self._keep(word, self._model().tokenize(word)))
+            cached = tuple(self._keep(word, self._tokenize(word)))
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             self._cache[word] = cached

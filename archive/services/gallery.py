@@ -166,6 +166,21 @@ def hidden_until_indexed(session: Session) -> list[str]:
     return sorted(waiting - public)
 
 
+def public_index_waiting(session: Session) -> int:
+    """Return how many records visitors see, or saw, wait for the index: pages made before
+    and after the index takes them in differ (drafts never published do not count, so
+    ingesting scans leaves the public pages' validators alone)."""
+    waiting = pending_subjects(session, INDEX)
+    if not waiting:
+        return 0
+    never_public = set(
+        session.scalars(
+            select(Photo.public_id).where(Photo.public_id.in_(waiting), Photo.publication == 0)
+        )
+    )
+    return len(waiting - never_public)
+
+
 def newest(session: Session, limit: int) -> list[Photo]:
     """Return the most recently published records."""
     return list(

@@ -22,7 +22,6 @@ from archive.statuses import (
     state_label,
 )
 from archive.storage import Storage, web_caller
-from archive.web.jinja import DictFirstEnvironment
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -52,21 +51,16 @@ ERROR_TEXT = {
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app: settings from ARCHIVE_* variables, or overrides from test_config."""
-    app = Flask(__name__)
-    app.jinja_environment = DictFirstEnvironment
+    from archive.web.static_files import ArchiveFlask
+
+    app = ArchiveFlask(__name__)
     overrides = dict(test_config or {})
     flask_config = overrides.pop("FLASK", {})
     settings = load_settings(**overrides)
     # Requests for any other host are refused (400), so no page is built for evil.example.
     app.config.update(JSON_AS_ASCII=False, TRUSTED_HOSTS=settings.host_names, **flask_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    runtime = app.extensions["archive"] = build_runtime(settings, web_caller(settings))
-    from archive.web.fastfiles import PublicFiles
-
-    # Inside ProxyFix (added by init_extensions), so it sees the visitor's host and scheme.
-    app.wsgi_app = PublicFiles(  # type: ignore[method-assign]
-        app.wsgi_app, settings, runtime.storages, app.config["TRUSTED_HOSTS"]
-    )
+    app.extensions["archive"] = build_runtime(settings, web_caller(settings))
 
     from flask_wtf.csrf import CSRFError
 
@@ -83,10 +77,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         object_particle,
         page_numbers,
     )
+    from archive.web.reading import init_reading
     from archive.web.routing import init_route_policies, secret_patterns
     from archive.web.security import init_input_guard, init_security_headers
     from archive.web.urls import absolute, absolute_url, with_query
 
+    init_reading(app)  # first: every hook of a GET reads in the request's one transaction
     init_extensions(app, settings, flask_config)
     init_security_headers(app, settings)
     init_error_handlers(app)
@@ -127,11 +123,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["rfc3339"] = rfc3339
     app.jinja_env.filters["kst"] = kst
     app.register_error_handler(HTTPException, _http_error)
-    from archive.web.cache import init_page_cache, init_render_turn
+    from archive.web.caching import init_http_caching
+    from archive.web.static_files import init_static_versions
 
-    if settings.page_cache:
-        init_page_cache(app)
-    init_render_turn(app)  # after the page cache: what it holds is answered first
+    init_http_caching(app)
+    init_static_versions(app)
     return app
 
 

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request, current_app, g, url_for
-from flask import request as current_request
+from flask import Request, url_for
 
 from archive.errors import IndexUnavailable, NotFound
 from archive.models import Photo
@@ -106,20 +105,12 @@ def run_browse(runtime: Runtime, browse: Browse) -> tuple[SearchResult, list[dic
 
 
 def cards_for(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
-    """Return the cards of published records in the order of ids: those kept for this
-    public-data version, the others read (two queries)."""
-    cache = current_app.extensions.get("card_cache")
-    public = g.get("public_version")
-    version = (public, current_request.script_root) if public is not None else None
-    found = cache.take(version, ids) if cache is not None and version is not None else {}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        with runtime.db.session() as session:
-            to = links()
-            made = [photo_card(row, media, to=to) for row, media in card_rows(session, missing)]
-        if cache is not None and version is not None:
-            cache.keep(version, made)
-        found.update((card["id"], card) for card in made)
+    """Return the cards of published records in the order of ids (two queries)."""
+    with runtime.db.session() as session:
+        to = links()
+        found = {
+            row.public_id: photo_card(row, media, to=to) for row, media in card_rows(session, ids)
+        }
     return [found[i] for i in ids if i in found]
 
 
@@ -231,16 +222,9 @@ def search_public(runtime: Runtime, request: SearchRequest) -> SearchResult:
 
 
 def hidden_now(runtime: Runtime) -> tuple[str, ...]:
-    """Return the ids the index may still list though they are no longer public: read
-    once per public-data version (a record leaves the public only with a change that
-    advances it; once the index has caught up, leaving them out again changes nothing)."""
-
-    def read() -> tuple[str, ...]:
-        with runtime.db.session() as session:
-            return tuple(hidden_until_indexed(session))
-
-    memo = current_app.extensions.get("hidden_memo")
-    return memo.get(g.get("public_version"), read) if memo is not None else read()
+    """Return the ids the index may still list though they are no longer public."""
+    with runtime.db.session() as session:
+        return tuple(hidden_until_indexed(session))
 
 
 def newest_cards(

@@ -14,10 +14,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.config import Settings
 from archive.operations.checks import RATE_LIMIT_OPTIONS
+from archive.web.proxies import TrustedProxies
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -74,11 +74,8 @@ def init_extensions(app: Flask, settings: Settings, flask_config: dict[str, Any]
     app.config.update({**defaults, **flask_config})
     app.session_interface = ArchiveSessionInterface()
     if settings.proxy_count:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=settings.proxy_count,
-            x_proto=settings.proxy_count,
-            x_host=settings.proxy_count,
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, settings.proxy_count, settings.proxy_addresses.split(",")
         )
     csrf.init_app(app)
     login_manager.init_app(app)

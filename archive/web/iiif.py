@@ -20,11 +20,11 @@ from archive.services.gallery import public_photo
 from archive.web import get_runtime
 from archive.web.iiif_links import WebLinks, provider
 from archive.web.media import ONE_YEAR, send_public
+from archive.web.routing import Audience, Freshness, route
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 INFO_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 PRESENTATION_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-REVALIDATE = 300  # seconds manifests, collections and a photo's info.json may be reused
 
 _NUMBER = r"(?:\d+(?:\.\d+)?)"
 _REGION = re.compile(rf"full|square|\d+,\d+,\d+,\d+|pct:{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}")
@@ -66,10 +66,11 @@ def info(ident: str) -> Response:
     if image is None:
         abort(404)
     document = iiif.image_info(WebLinks().service(image), image.width, image.height)
-    return json_answer(document, INFO_TYPE, ONE_YEAR if versioned else REVALIDATE, versioned)
+    return json_answer(document, INFO_TYPE, versioned)
 
 
 @bp.get("/<ident>/<region>/<size>/<rotation>/<name>")
+@route(Audience.PUBLIC, freshness=Freshness.IMMUTABLE)
 def image(ident: str, region: str, size: str, rotation: str, name: str) -> Response:
     """Return a tile or a listed size of a published image (level 0: nothing else)."""
     try:
@@ -79,9 +80,7 @@ def image(ident: str, region: str, size: str, rotation: str, name: str) -> Respo
     tree = iiif.tree_key_of(ident)
     if tree is None or rotation != "0" or name != "default.jpg":
         abort(404)
-    response = send_public(f"{tree}{region}/{size}/0/default.jpg", f"{ident}/{region}/{size}")
-    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    return response
+    return send_public(f"{tree}{region}/{size}/0/default.jpg", f"{ident}/{region}/{size}")
 
 
 def _check_syntax(region: str, size: str, rotation: str, name: str) -> None:
@@ -110,21 +109,22 @@ def manifest(public_id: str) -> Response:
         images = iiif.images_of(photo)
         credit = photo.credit or runtime.settings.default_credit
         document = build(photo, images, WebLinks(), provider(), credit)
-    return json_answer(document, PRESENTATION_TYPE, REVALIDATE, False)
+    return json_answer(document, PRESENTATION_TYPE, False)
 
 
-def json_answer(document: dict[str, Any], ld_type: str, max_age: int, immutable: bool) -> Response:
-    """Answer JSON (JSON-LD with its profile when asked for), cacheable, with ETag."""
+def json_answer(document: dict[str, Any], ld_type: str, immutable: bool) -> Response:
+    """Answer JSON (JSON-LD with its profile when asked for): kept a year when its URL
+    names one version of an image, else revalidated by the public-data version (the
+    route's declaration, archive.web.caching)."""
     wanted = request.accept_mimetypes
     linked = wanted["application/ld+json"] > wanted["application/json"]
     body = json.dumps(document, ensure_ascii=False, indent=1)
     response = Response(body, content_type=ld_type if linked else "application/json")
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" + (
-        ", immutable" if immutable else ""
-    )
     response.headers["Vary"] = "Accept"
-    response.add_etag()
-    response.make_conditional(request)
+    if immutable:
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 

@@ -8,7 +8,7 @@ from archive.services import iiif_collections as members
 from archive.services.iiif_collections import Entry
 from archive.services.manifests import Member, collection, lang, thumbnail
 from archive.web import get_runtime
-from archive.web.iiif import PRESENTATION_TYPE, REVALIDATE, json_answer
+from archive.web.iiif import PRESENTATION_TYPE, json_answer
 from archive.web.iiif_links import WebLinks
 
 bp = Blueprint("iiif_collections", __name__, url_prefix="/iiif/3/collection")
@@ -34,7 +34,7 @@ def top() -> Response:
             "Naju City's old photographs by decade and by place",
         ),
     )
-    return json_answer(document, PRESENTATION_TYPE, REVALIDATE, False)
+    return json_answer(document, PRESENTATION_TYPE, False)
 
 
 @bp.get("/decade/<name>.json")
@@ -72,4 +72,4 @@ def _listing(url: str, label: dict[str, list[str]], entries: list[Entry]) -> Res
         )
         for entry in entries
     ]
-    return json_answer(collection(url, label, items), PRESENTATION_TYPE, REVALIDATE, False)
+    return json_answer(collection(url, label, items), PRESENTATION_TYPE, False)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, request, send_file
 from archive.errors import NotFound
 from archive.storage import Storage, public_key
 from archive.web import get_runtime
+from archive.web.routing import Audience, Freshness, route
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 ONE_YEAR = 365 * 24 * 3600
@@ -50,15 +51,13 @@ def _modified(path: Path | None) -> datetime | None:
 
 
 @bp.get("/<variant>/<name>.jpg")
+@route(Audience.PUBLIC, freshness=Freshness.IMMUTABLE)
 def derivative(variant: str, name: str) -> Response:
     """Return a thumbnail or web image of a published photo (masters are never served)."""
     found = _NAME.fullmatch(name)
     if variant not in VARIANTS or found is None:
         abort(404)
-    key = public_key(found.group(1), variant, int(found.group(2)))
-    response = send_public(key, name)
-    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    return response
+    return send_public(public_key(found.group(1), variant, int(found.group(2))), name)
 
 
 def send_public(key: str, etag: str) -> Response:

@@ -29,6 +29,7 @@ from archive.web.oai_args import (
     read_arguments,
     selection_of,
 )
+from archive.web.routing import Audience, route
 from archive.web.urls import absolute, absolute_url
 
 bp = Blueprint("oai", __name__)
@@ -48,6 +49,8 @@ class Links:
 
 
 @bp.route("/oai", methods=["GET", "POST"])
+# Revalidated by the public-data version and the hour: resumption tokens expire.
+@route(Audience.PUBLIC, period="hour")
 @csrf.exempt
 @limiter.exempt
 def endpoint() -> Response:
@@ -74,9 +77,7 @@ def endpoint() -> Response:
 
 
 def _answer(root: Element) -> Response:
-    response = Response(xml.serialize(root), content_type="text/xml; charset=utf-8")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return Response(xml.serialize(root), content_type="text/xml; charset=utf-8")
 
 
 def identifier_of(runtime: Runtime, public_id: str) -> str:

@@ -1,9 +1,13 @@
-"""What each route is, declared once beside its view: who it is for, and what secret it holds.
+"""What each route is, declared once beside its view: who it is for, what secret it holds,
+and how long its answers stay good.
 
 A view (or a whole blueprint) declares its audience; a route reached by a secret in its
 URL (a contributor's or a visitor's private status link) names the URL variable that
-holds it. Everything else is derived from these declarations, never listed again:
-- the headers (caching, referrer, robots) every answer of the route carries;
+holds it; a public route says whether its answers follow the public data (revalidated by
+the public-data version), are named by their content (kept a year), or are live (never
+kept). Everything else is derived from these declarations, never listed again:
+- the headers (caching, validators, referrer, robots) every answer of the route carries
+  (archive.web.caching);
 - the redaction of secrets from every log line (access, application, worker and jobs),
   as patterns built from the URL map;
 - whether a request may be counted in figures about visitors (never a secret's or
@@ -37,12 +41,28 @@ class Audience(StrEnum):
     STAFF = "staff"  # signed-in staff only
 
 
+class Freshness(StrEnum):
+    """How long a public route's answers stay good."""
+
+    VERSIONED = "versioned"  # they follow the public data: revalidated by its version
+    IMMUTABLE = "immutable"  # named by their content (a derivative, a tile): a year
+    LIVE = "live"  # made for the moment (health): never kept
+
+
 @dataclass(frozen=True)
 class RoutePolicy:
-    """A route's declaration: its audience and the URL variable that is a secret."""
+    """A route's declaration: its audience, the URL variable that is a secret, how long
+    its answers stay good, and (for versioned ones) the period they also depend on."""
 
     audience: Audience = Audience.PUBLIC
     secret: str | None = None
+    freshness: Freshness = Freshness.VERSIONED
+    period: str = "day"  # "day" (in Korea: the landing page's 오늘의 사진) or "hour"
+
+    @property
+    def versioned(self) -> bool:
+        """Return whether answers are validated by the public-data version."""
+        return self.audience == Audience.PUBLIC and self.freshness == Freshness.VERSIONED
 
     @property
     def counted(self) -> bool:
@@ -61,17 +81,29 @@ class RoutePolicy:
             return {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
         if self.audience == Audience.VISITOR:
             return {"Cache-Control": "private, no-cache"}
+        if self.freshness == Freshness.LIVE:
+            return {"Cache-Control": "no-store"}
         return {}
 
 
 PUBLIC = RoutePolicy()
+PERIODS = ("day", "hour")
 
 
-def route(audience: Audience, *, secret: str | None = None) -> Callable[[View], View]:
-    """Declare a view's audience (and, for Audience.SECRET, the variable holding the secret)."""
+def route(
+    audience: Audience,
+    *,
+    secret: str | None = None,
+    freshness: Freshness = Freshness.VERSIONED,
+    period: str = "day",
+) -> Callable[[View], View]:
+    """Declare a view's audience (and, for Audience.SECRET, the variable holding the secret;
+    for a public route, how long its answers stay good)."""
     if (audience == Audience.SECRET) != (secret is not None):
         raise ValueError("a secret route names its secret variable, and only a secret route")
-    policy = RoutePolicy(audience, secret)
+    if period not in PERIODS:
+        raise ValueError(f"period is one of {', '.join(PERIODS)}")
+    policy = RoutePolicy(audience, secret, freshness, period)
 
     def declare(view: View) -> View:
         setattr(view, _ATTRIBUTE, policy)

@@ -68,5 +68,4 @@ def download(public_id: str, size: str) -> Response:
     response = Response(data, mimetype="image/jpeg")
     name = f"naju-{public_id}-{size}.jpg"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return response  # revalidated: a takedown or a change of rights stops it at once

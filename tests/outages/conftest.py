@@ -117,14 +117,16 @@ def published_scans(env: dict[str, str], count: int = 1) -> list[str]:
 
 
 @contextmanager
-def web(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
+def web(
+    env: dict[str, str], log: Path, workers: int = 1, port: int = 0, public_url: str = ""
+) -> Iterator[str]:
     """Run `archive serve` (gunicorn) with env; yield its base URL."""
-    port = free_port()
+    port = port or free_port()
     with log.open("ab") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "archive.cli", "serve", "--port", str(port),
              "--workers", str(workers)],
-            env={**env, "ARCHIVE_PUBLIC_URL": f"http://127.0.0.1:{port}"},
+            env={**env, "ARCHIVE_PUBLIC_URL": public_url or f"http://127.0.0.1:{port}"},
             stdout=output,
             stderr=subprocess.STDOUT,
         )  # fmt: skip

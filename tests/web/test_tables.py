@@ -239,3 +239,21 @@ def test_another_process_follows_the_tables_once_its_index_is_ready(
     found = api(other.test_client(), "/api/photos", place="새터마을")["items"]
     assert [i["id"] for i in found] == [record]
     reader.close()
+
+
+def test_a_process_keeps_one_korean_model_through_gazetteer_edits(
+    fresh_app: Flask, login_as: Callable[[str], FlaskClient]
+) -> None:
+    """A new gazetteer teaches the model already loaded its new names, instead of loading
+    a second model (about 400 MB) and keeping the first alive, which cannot be freed in a
+    web worker."""
+    runtime = runtime_of(fresh_app)
+    runtime.search.analyzer.warm()
+    model = runtime.search.analyzer._kiwi
+    admin = login_as("admin")
+    for name in ("새터마을", "큰둑마을", "작은둑마을"):
+        add_row(admin, "gazetteer", name=name, kind="리", parent="영산동")
+        work(fresh_app)  # the worker follows the new table at once
+        analyzer = runtime.search.analyzer
+        assert analyzer.lexicon.digest != "" and analyzer._kiwi is model
+        assert name in analyzer.query_terms(f"{name} 사진"), name

@@ -216,13 +216,14 @@ class WhooshBackend:
         index = whoosh_index.create_in(str(generation), make_schema())
         (generation / VERSION_MARKER).write_text(self.version)
         options = {"procs": procs, "multisegment": True, "batchsize": 1000} if procs > 1 else {}
-        writer = index.writer(limitmb=256, **options)
-        count = 0
-        for batch in batches:
-            for document in batch:
-                writer.add_document(**fields_of(document))
-            count += len(batch)
-        writer.commit()
+        with _no_collection_in_children(procs > 1):
+            writer = index.writer(limitmb=256, **options)
+            count = 0
+            for batch in batches:
+                for document in batch:
+                    writer.add_document(**fields_of(document))
+                count += len(batch)
+            writer.commit()
         self._swap(generation)
         return count
 
@@ -233,3 +234,23 @@ class WhooshBackend:
         # Keep the previous generation: searchers in other processes may still read it.
         for old in sorted(self.root.glob("gen-*"))[:-2]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _no_collection_in_children(forking: bool) -> Iterator[None]:
+    """Keep the sub-writer processes Whoosh forks from collecting what they inherit.
+
+    This process may hold the Korean model (kiwipiepy), whose native thread pool does not
+    exist in a forked child: a child whose collector frees a copy of it crashes or hangs.
+    What exists before the fork is frozen for the collector, and thawed once the children
+    are done.
+    """
+    if not forking:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
