@@ -103,15 +103,17 @@ class Runtime:
         self.refresh_tables(writer=True)
         return self.search
 
-    def load_model_before_fork(self) -> None:
-        """Load the Korean model (and the variants and Hanja tables it reads with) before
-        the web server forks, so its workers share one copy of it: about 400 MB each
-        otherwise (measured by `make bench-web`, memory_100k)."""
+    def share_before_fork(self) -> None:
+        """Load what every web worker reads and never changes before the server forks, so
+        they share one copy: the Korean model (and the variants and Hanja tables it reads
+        with; about 400 MB a worker otherwise) and the search index's arrays (see
+        SearchIndex.warm for what that saves, measured by `make bench-web`)."""
         analyzer = self.search.analyzer
         analyzer.warm()
         analyzer.query_terms("羅州 영산포 국민학교")  # the Hanja table and the variants
         if analyzer.variants is not None:
             analyzer.variants.clauses(["영산포"], analyzer)
+        self.search.warm()
         self.db.dispose()
 
     def after_fork(self) -> None:

@@ -42,7 +42,9 @@ class Stack:
             "ARCHIVE_LOG_FORMAT": "text",
         }
         static = root / "static"  # what `archive collect-static` puts where nginx serves it
-        shutil.copytree(Path(archive.__file__).parent / "web" / "static", static)
+        shutil.copytree(
+            Path(archive.__file__).parent / "web" / "static", static, dirs_exist_ok=True
+        )
         thumb = next((root / "var" / "storage" / "derivatives" / "thumb_large").rglob("*.jpg"))
         (static / STATIC_FILE).write_bytes(thumb.read_bytes()[: 24 * 1024])
         self.static_file = f"/static/{STATIC_FILE}"

@@ -33,9 +33,11 @@ SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(","
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 APP_PAGES = ("results", "detail", "api")
-# The mixed row offers all wrk can (the goal: at least 1,500 requests/s with p99 at most
-# 100 ms); mixed_paced offers about this rate, as visitors who read between requests.
-MIXED_RATE = float(os.environ.get("BENCH_MIXED_RATE", "1500"))
+# The mixed row offers about this rate (its goal: at least 1,500 requests/s answered, p99
+# at most 100 ms, no error, while scans are ingested): each connection waits between
+# requests as a visitor reads, so answers' own time comes on top and a little more is
+# offered than is asked of it. mixed_max offers all wrk can (where the stack saturates).
+MIXED_RATE = float(os.environ.get("BENCH_MIXED_RATE", "1650"))
 INGESTED = 80  # scans the worker takes in during the mixed rows (drafts, at 2400x1800)
 
 
@@ -101,10 +103,10 @@ def measure(stack: Stack, archive: dict[str, Any], rng: random.Random) -> dict[s
     for path in sorted(set(paths)):  # and every page has been asked for once, as on a site
         stack.get(path)  # that has run for a while (until the public data changes)
     with ingesting(stack, count=INGESTED) as ingest:
-        deployed["mixed"] = wrk_varied(stack.base, paths, CONNECTIONS, DURATION)
+        deployed["mixed"] = wrk_varied(stack.base, paths, CONNECTIONS, DURATION, MIXED_RATE)
         deployed["mixed"]["scans_ingested_meanwhile"] = ingest.taken()
-        deployed["mixed_paced"] = wrk_varied(stack.base, paths, CONNECTIONS, DURATION, MIXED_RATE)
-        deployed["mixed_paced"]["scans_ingested_meanwhile"] = ingest.taken()
+        deployed["mixed_max"] = wrk_varied(stack.base, paths, CONNECTIONS, DURATION)
+        deployed["mixed_max"]["scans_ingested_meanwhile"] = ingest.taken()
     deployed["mixed_cold"] = cold
     for name, row in deployed.items():
         print(f"deployed {name}: {row}", file=sys.stderr)

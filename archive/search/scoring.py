@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import reduce
 
 import numpy as np
@@ -24,6 +25,24 @@ def term_docs(view: SearchView, term: str) -> DocSet:
         ("term", term),
         lambda: union_all(view, [view.postings(field, term)[0] for field in FIELD_BOOSTS]),
     )
+
+
+def read_common_terms(view: SearchView, budget: int) -> list[str]:
+    """Read the documents of the words most documents hold (the costliest to read on a
+    first search), commonest first, while their postings fit in budget bytes (an id and
+    a frequency: 16 bytes a posting); return the words."""
+    postings: Counter[str] = Counter()
+    for field in FIELD_BOOSTS:
+        for term, count in view.vocabulary([field]):
+            postings[term] += count
+    read: list[str] = []
+    for term, count in postings.most_common():
+        budget -= 16 * count
+        if budget < 0:
+            break
+        term_docs(view, term)
+        read.append(term)
+    return read
 
 
 def union_all(view: SearchView, sets: list[DocSet]) -> DocSet:

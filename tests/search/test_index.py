@@ -7,6 +7,7 @@ import shutil
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from archive.models import Job, Photo
 from archive.runtime import Runtime
 from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
+from archive.search.scoring import read_common_terms
 from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
 from archive.services.catalogue import delete_photo, set_status, update_photo
@@ -298,12 +300,15 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
             date = f"{1930 + photo.id % 60}년" if photo.id % 2 else "1970년대"
             update_photo(session, photo, {"date": date}, actor="test", gazetteer=runtime.gazetteer)
     runtime.search.rebuild(runtime.db, procs=2)  # several segments
+    runtime.search.warm()  # as the web server does before it forks
     backend = runtime.search.backend
-    view = backend.view()
-    for place in PLACES:  # a visitor's searches read the columns and the place sets
-        run_search(view, SearchRequest(place=place), runtime.gazetteer, runtime.search.analyzer)
     kept = list(backend.segments.kept())
-    assert kept and all(key[0][1] for key in kept)
+    assert kept and all(key[0][1] for key in kept)  # read before any web request
+
+    def built_again() -> None:
+        raise AssertionError("the speller was built again")
+
+    assert backend.view().memo("speller", built_again) is not None  # a worker's view has it
     deletions = {state[:2]: state[2] for state in backend.view().state}
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.id == 7)).one()
@@ -336,6 +341,29 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     live = [doc for doc in range(view.maxdoc) if not reader.is_deleted(doc)]
     stored = [reader.stored_fields(doc)["id"] for doc in live]
     assert view.ids_of(live) == stored and len(set(stored)) == len(live)
+
+
+def test_warming_reads_the_commonest_words_within_its_budget(runtime: Runtime) -> None:
+    """Before the web server forks, the words most documents hold are read first (their
+    first search is the slowest), as long as their postings fit the budget."""
+    _many(runtime, 400)
+    runtime.search.sync(runtime.db)
+    view = runtime.search.view()
+    postings: Counter[str] = Counter()
+    for field in TEXT_FIELDS:
+        for term, count in view.vocabulary([field]):
+            postings[term] += count
+    budget = 16 * sum(sorted(postings.values(), reverse=True)[:3]) + 15
+    read = read_common_terms(view, budget)
+    assert len(read) == 3 and 16 * sum(postings[t] for t in read) <= budget
+    assert min(postings[t] for t in read) >= max(postings[t] for t in postings if t not in read)
+
+    def read_again() -> np.ndarray:
+        raise AssertionError("read again")
+
+    for term in read:
+        own = set().union(*(view.searcher.docs_for_query(Term(f, term)) for f in TEXT_FIELDS))
+        assert view.cached(("term", term), read_again).tolist() == sorted(own)
 
 
 def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
