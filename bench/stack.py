@@ -48,6 +48,7 @@ class Stack:
         thumb = next((root / "var" / "storage" / "derivatives" / "thumb_large").rglob("*.jpg"))
         (static / STATIC_FILE).write_bytes(thumb.read_bytes()[: 24 * 1024])
         self.static_file = f"/static/{STATIC_FILE}"
+        self.static_root = static
         self.nginx = Nginx(
             root / "nginx",
             {
@@ -84,6 +85,13 @@ class Stack:
         """Return the body of a GET through nginx."""
         with urllib.request.urlopen(self.base + path, timeout=120) as answer:
             return bytes(answer.read())
+
+    def static_copy(self, path: str) -> str:
+        """Put a copy of what path serves among the static files; return its URL path (the
+        same bytes served by nginx alone, the reference for that kind of file)."""
+        name = "bench-copy-" + path.rsplit("/", 1)[-1].replace(",", "-")
+        (self.static_root / name).write_bytes(self.get(path))
+        return f"/static/{name}"
 
     def file_paths(self) -> dict[str, Any]:
         """Return a thumbnail and a full-resolution tile of the first photo, and the images

@@ -5,8 +5,9 @@ For each archive size (BENCH_SIZES, 10,000 and 100,000 photos) the `deployed` ro
 through nginx: a thumbnail, a tile, and a mixed Zipf load of varied URLs (landing,
 results, photo pages, API, timeline, exhibitions, thumbnails, tiles) while an ingest
 worker takes in scans. Beside them: `nginx_static` (nginx alone serving a static file of a
-thumbnail's size, the limit of this machine), the uncached page rows of the application
-alone (gunicorn, no nginx), and each gunicorn worker's private memory.
+thumbnail's size, the limit of this machine), `nginx_static_tile` (nginx alone serving a
+copy of the tile's bytes: the same limit for a file of that size), the uncached page rows
+of the application alone (gunicorn, no nginx), and each gunicorn worker's private memory.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def main() -> None:
         figures[f"photos_{size}"] = run_size(size)
     largest = figures[f"photos_{max(SIZES)}"]
     figures["nginx_static"] = largest["nginx_static"]
+    figures["nginx_static_tile"] = largest["nginx_static_tile"]
     figures["memory_100k"] = largest["memory"]
     figures["machine_ms_after"] = machine_ms()
     print(json.dumps(figures, ensure_ascii=False))
@@ -91,8 +93,11 @@ def measure(stack: Stack, archive: dict[str, Any], rng: random.Random) -> dict[s
     files = stack.file_paths()
     for path in archive["warm"]:  # each worker's first requests (imports) are not measured
         stack.get(path)
-    figures: dict[str, Any] = {"nginx_static": wrk(stack.base + stack.static_file, CONNECTIONS,
-                                                    DURATION)}  # fmt: skip
+    figures: dict[str, Any] = {
+        "nginx_static": wrk(stack.base + stack.static_file, CONNECTIONS, DURATION),
+        "nginx_static_tile": wrk(stack.base + stack.static_copy(files["tile"]), CONNECTIONS,
+                                 DURATION),
+    }  # fmt: skip
     deployed = {
         "thumbnail": wrk(stack.base + files["thumbnail"], CONNECTIONS, DURATION),
         "tile": wrk(stack.base + files["tile"], CONNECTIONS, DURATION),
