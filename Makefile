@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_STAMP := $(VENV)/.apt-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install migrate run test lint typecheck compose-config pytest fuzz bench-ingest bench-search bench-web bench-pages bench-tiles system-deps clean
+.PHONY: install migrate run test lint typecheck compose-config docs docs-serve settings-reference pytest fuzz bench-ingest bench-search bench-web bench-pages bench-tiles system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,7 +103,20 @@ fuzz: install
 compose-config: system-deps
 	docker-compose -f docker-compose.yml config -q
 
-test: lint typecheck compose-config pytest
+test: lint typecheck compose-config docs pytest
+
+# The documentation site (docs/, mkdocs.yml) into site/; strict: a broken link or a page
+# missing from the navigation fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+# The settings reference, written from the declarations in archive/config.py (a test fails
+# when the two differ).
+settings-reference: install
+	$(BIN)/python -m archive.settings_reference > docs/reference/settings.md
 
 bench-ingest: install system-deps
 	$(BIN)/python bench/ingest.py
@@ -123,4 +136,4 @@ bench-tiles: install
 	$(BIN)/python bench/tiles.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache
