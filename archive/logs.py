@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import os
 import re
 import threading
 import time
@@ -18,6 +19,13 @@ _SECRET_PATHS: list[re.Pattern[str]] = []
 REDACTED = "[redacted]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"
+
+
+def early_log_format() -> str:
+    """Return ARCHIVE_LOG_FORMAT for the logging the CLI sets up before any settings are
+    read (a command's settings are loaded later, and report a value that is neither)."""
+    raw = os.environ.get("ARCHIVE_LOG_FORMAT", "").strip()
+    return raw if raw in ("text", "json") else "text"
 
 
 def install_secret_paths(patterns: Iterable[re.Pattern[str]]) -> None:

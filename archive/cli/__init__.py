@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from archive.cli import (
@@ -19,14 +17,14 @@ from archive.cli import (
     users,
 )
 from archive.cli.common import open_runtime
-from archive.logs import configure_logging
+from archive.logs import configure_logging, early_log_format
 
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
 def main(verbose: bool) -> None:
     """Naju old photo archive (나주 옛 사진 아카이브)."""
-    configure_logging(os.environ.get("ARCHIVE_LOG_FORMAT", "text"), verbose)
+    configure_logging(early_log_format(), verbose)
 
 
 @main.group()

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.config import load_settings
 from archive.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ def open_runtime(*, require_schema: bool = True) -> Iterator[Runtime]:
     The database, storage and search modules are imported here, not when the CLI
     starts, so `archive --help` and commands that need none of them start at once.
     """
+    from archive.config import load_settings
     from archive.runtime import build_runtime
 
     try:

@@ -12,12 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.config import Settings, load_settings
 from archive.errors import ConfigError
+
+if TYPE_CHECKING:
+    from archive.config import Settings
 from archive.logs import logging_config
 
 
@@ -129,6 +131,8 @@ _BIND_OTHER = "{where}에서 연결을 받을 수 없습니다 / cannot listen o
 
 def _settings() -> Settings:
     try:
+        from archive.config import load_settings  # pydantic: only when a server starts
+
         return load_settings()
     except ConfigError as exc:
         raise click.ClickException(f"설정 오류 / configuration error: {exc}") from exc
@@ -161,7 +165,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             # in front at all (gunicorn otherwise believes 127.0.0.1 by default: a local
             # client could claim HTTPS for itself).
             "forwarded_allow_ips": settings.proxy_addresses if settings.proxy_count else "",
-            "logconfig_dict": logging_config(os.environ.get("ARCHIVE_LOG_FORMAT", "text")),
+            "logconfig_dict": logging_config(settings.log_format),
         }
     ).run()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive.config import Settings
 from archive.errors import ConfigError
 from archive.storage.base import (
     PUBLIC_PREFIX,
@@ -29,6 +28,9 @@ from archive.storage.base import (
 )
 from archive.storage.guard import WEB, WORKER, GuardedClient, Patience, StoreGuard
 from archive.storage.local import LocalStorage
+
+if TYPE_CHECKING:
+    from archive.config import Settings
 
 __all__ = [
     "PUBLIC_PREFIX",
