@@ -43,11 +43,12 @@ def _gunicorn(options: dict[str, Any]) -> Any:
             self.cfg.set("post_fork", lambda _server, _worker: _after_fork(loaded))
 
         def load(self) -> Any:
-            from archive.web import create_app
+            from archive.web import compile_templates, create_app
 
             _give_back_memory()  # before anything is loaded: the workers inherit it
             app = create_app()
             app.extensions["archive"].share_before_fork()
+            compile_templates(app)
             # Frozen, what was loaded here is never collected in a worker: the model's
             # native thread pool lives in this process, and a worker whose collector frees
             # its copy waits for those threads for ever (at exit it hangs in

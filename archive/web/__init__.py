@@ -134,6 +134,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 KST = timezone(timedelta(hours=9), "KST")  # Korea keeps no daylight saving time
 
 
+def compile_templates(app: Flask) -> None:
+    """Compile every template now, before the web server forks, so that its workers share
+    the compiled code instead of each compiling its own on first use (about 3 MB a
+    worker with the templates of today)."""
+    for name in app.jinja_env.list_templates(extensions=("html", "xml", "atom")):
+        app.jinja_env.get_template(name)
+
+
 def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format a stored timestamp (UTC) in Korean time for staff and contributors."""
     if value is None:

@@ -56,3 +56,13 @@ def test_every_page_and_form_links_to_the_policy(fresh_app: Flask) -> None:
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
         assert html.count('href="/privacy"') >= (2 if "consent" in html else 1), path
+
+
+def test_every_template_is_compiled_before_the_server_forks(app: Flask) -> None:
+    from archive.web import compile_templates
+
+    app.jinja_env.cache.clear()
+    compile_templates(app)
+    compiled = {key[1] for key in app.jinja_env.cache}
+    pages = set(app.jinja_env.list_templates())
+    assert pages and compiled == pages  # workers share them instead of compiling their own
