@@ -30,12 +30,13 @@ Mask = np.ndarray[Any, np.dtype[np.bool_]]
 Arr = TypeVar("Arr", DocSet, Mask)
 # What a view keeps of what it has read or worked out, in bytes per web process: a posting
 # list or an ordering of 100,000 records is 800 KB, so counting entries let a worker grow
-# to 600 MB in ten seconds of varied searches (and slow everything after). Answers are
-# kept within 8 MB: with 16, a worker held 153-157 MB after `make bench-web`'s mixed load at
-# 100,000 photos, with 8 MB 145-150 (the budget is 150), and pages as quick (nginx keeps
-# pages asked for again, so fewer answers are asked for twice in one process).
+# to 600 MB in ten seconds of varied searches (and slow everything after). Derived sets
+# and answers are kept within 8 MB each: with 16 and 16 a worker held 153-157 MB after
+# `make bench-web`'s mixed load at 100,000 photos, with 16 and 8 150-154, with 8 and 8
+# 142-144 (the budget is 150), and pages as quick (nginx keeps pages asked for again, so
+# fewer are worked out twice in one process).
 POSTINGS_BYTES = 24 * 1024 * 1024
-DERIVED_BYTES = 16 * 1024 * 1024
+DERIVED_BYTES = 8 * 1024 * 1024
 ANSWER_BYTES = 8 * 1024 * 1024
 _MISSING = object()
 
