@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     """Longest side of a contributed photo's zoomable image; 0: full resolution."""
 
     gazetteer: str = setting("", "tables")
-    """CSV of Naju's places; empty: the packaged `archive/search/gazetteer.csv` (an admin's copy
+    """CSV of Naju's places; empty: the packaged `archive/places/gazetteer.csv` (an admin's copy
     edited under 기준 표 wins)."""
     periods: str = setting("", "tables")
     """CSV of named periods dates may name (`6·25 전쟁`, `금성시 때`); empty: the packaged one."""

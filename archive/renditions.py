@@ -3,7 +3,9 @@
 The decoder processes render what is declared here; each derivative row records the
 spec (a hash of its declaration and size setting), so `archive derivatives --regenerate`
 knows which are out of date after a setting or a declaration changes. Adding a kind (a
-second thumbnail size, say) is one entry.
+second thumbnail size, say) is one entry, and its size setting: what is declared here
+drives the media route (`SERVED`), the cards and the API (`card`), the offline copy
+(`offline`) and the review screens.
 
 The "tiles" kind is an IIIF tile pyramid: one stored tree (see archive.imaging.tiles)
 rather than one image, made from the largest pixels the public may see, so it comes
@@ -36,6 +38,12 @@ class RenditionSpec:
     pyramid: bool = False  # a tree of IIIF tiles rather than one image
     # The setting that caps contributed photos' files, when it differs from size_setting.
     contribution_setting: str = ""
+    # Where cards and the API show it: the name of its `<card>_url`, `_width`, `_height`
+    # (empty: not on cards).
+    card: str = ""
+    # What the offline copy takes it as ("image" or "thumb"; the first declared of a
+    # role that a record has wins; empty: left out).
+    offline: str = ""
 
     def size(self, settings: Settings, contributed: bool = False) -> int:
         """Return the long side in pixels the settings give this kind (0: full size)."""
@@ -58,11 +66,17 @@ RENDITIONS: tuple[RenditionSpec, ...] = (
         pyramid=True,
         contribution_setting="tiles_contribution_max",
     ),
-    RenditionSpec("web", "web_size", "웹 이미지"),
-    RenditionSpec("thumb_large", "thumb_large_size", "큰 썸네일"),
-    RenditionSpec("thumb", "thumb_size", "썸네일"),
+    RenditionSpec("web", "web_size", "웹 이미지", card="image", offline="image"),
+    RenditionSpec(
+        "thumb_large", "thumb_large_size", "큰 썸네일", card="thumbnail_large", offline="thumb"
+    ),
+    RenditionSpec("thumb", "thumb_size", "썸네일", card="thumbnail", offline="thumb"),
 )
 BY_NAME = {spec.name: spec for spec in RENDITIONS}
+# The kinds served one image per name under /media/<kind>/ (public, not a tile tree).
+SERVED = tuple(spec.name for spec in RENDITIONS if spec.public and not spec.pyramid)
+# The kinds a card shows, by the name cards and the API give them.
+ON_CARDS = {spec.name: spec.card for spec in RENDITIONS if spec.card}
 
 
 @dataclass(frozen=True)

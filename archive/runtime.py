@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
 from archive.errors import ArchiveError, ConfigError
+from archive.places.gazetteer import Gazetteer, gazetteer_for
 from archive.renditions import plan
-from archive.search.gazetteer import Gazetteer, gazetteer_for
 from archive.storage import Caller, Storage, Storages
 
 if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # imported when first used: a command that needs none starts 
 
     from sqlalchemy.orm import Session
 
+    from archive.background import JobRunner
     from archive.imaging.pool import DecoderPool
     from archive.search.index import SearchIndex
-    from archive.services.jobs import JobRunner
 
 
 @dataclass
@@ -127,7 +127,7 @@ class Runtime:
 
     def job_runner(self, worker_id: str) -> JobRunner:
         """Return a runner of due jobs with this runtime's collaborators."""
-        from archive.services.jobs import JobContext, JobRunner
+        from archive.background import JobContext, JobRunner
 
         context = JobContext(self.db, self.storages, self.settings, self.current_search)
         return JobRunner(context, worker_id)
@@ -170,14 +170,14 @@ T = TypeVar("T")
 
 def _read_overrides(db: Database) -> dict[str, tuple[int, bytes]] | None:
     """Return the admins' table copies, or None before the database is migrated."""
-    from archive.services.tables import overrides
+    from archive.tables.store import overrides
 
     return _before_migration_none(db, overrides)
 
 
 def _read_revisions(db: Database) -> dict[str, int] | None:
     """Return the edited tables' revisions, or None before the database is migrated."""
-    from archive.services.tables import revisions
+    from archive.tables.store import revisions
 
     return _before_migration_none(db, revisions)
 
@@ -193,7 +193,7 @@ def _before_migration_none(db: Database, read: Callable[[Session], T]) -> T | No
 
 
 def _gazetteer(settings: Settings, tables: dict[str, tuple[int, bytes]]) -> Gazetteer:
-    from archive.search.gazetteer import parse_gazetteer
+    from archive.places.gazetteer import parse_gazetteer
 
     edited = tables.get("gazetteer")
     return parse_gazetteer(edited[1]) if edited else gazetteer_for(settings)

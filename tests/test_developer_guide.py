@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from archive.background import KINDS
 from archive.jobs.kinds import JobKind
 from archive.renditions import RENDITIONS
-from archive.services.jobs import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "developer.md"
@@ -60,3 +60,15 @@ def test_settings_are_read_from_the_environment_only_where_declared() -> None:
     }
     # logs.py reads the log format before any settings load (the CLI's first line).
     assert readers <= {"logs.py"}, f"ARCHIVE_* read outside archive/config.py: {sorted(readers)}"
+
+
+def test_the_guide_lists_the_arrows_between_features_the_layering_allows() -> None:
+    from tests.test_layers import FEATURE_ARROWS
+
+    text = GUIDE.read_text(encoding="utf-8")
+    paragraph = text[text.index("Between features, only these arrows exist") :].split("\n\n")[0]
+    listed: set[tuple[str, str]] = set()
+    for sources, targets in re.findall(r"`([a-z,\s]+) → ([a-z,\s]+)`", paragraph):
+        listed |= {(s.strip(), t.strip()) for s in sources.split(",") for t in targets.split(",")}
+    declared = {(s, t) for s, targets in FEATURE_ARROWS.items() for t in targets}
+    assert listed == declared

@@ -13,11 +13,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from archive.cli import main
+from archive.features.offline.collect import Selection
+from archive.features.offline.export import DVD_BYTES, ExportSiteError, export_site, plan
 from archive.models import Photo, PhotoFile
-from archive.offline.collect import Selection
-from archive.offline.export import DVD_BYTES, ExportSiteError, export_site, plan
+from archive.records.contributions import Contributor, create_contribution
 from archive.runtime import Runtime
-from archive.services.contributions import Contributor, create_contribution
 from tests.scans import picture, save_jpeg
 
 Ingest = Callable[..., list[dict[str, Any]]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,14 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from archive.app import create_app
+from archive.features.offline.collect import Selection
+from archive.features.offline.export import export_site, plan
 from archive.fields import FIELDS, Field
 from archive.ingest.worker import IngestWorker
 from archive.models import Photo
 from archive.operations.export import export_bag
 from archive.search.query import SearchRequest, run_search
-from archive.web import create_app
 from tests.databases import fresh_database_url
 from tests.scans import picture, save_jpeg
 
@@ -66,7 +69,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo)).one()
         export_bag(session, runtime.storages, root / "bag", organisation="나주시")
-    yield {"app": app, "runtime": runtime, "photo": photo, "bag": root / "bag"}
+    export_site(runtime, root / "offline", plan(runtime, Selection()), Selection())
+    yield {
+        "app": app, "runtime": runtime, "photo": photo, "bag": root / "bag",
+        "offline": root / "offline",
+    }  # fmt: skip
     runtime.close()
 
 
@@ -121,3 +128,22 @@ def test_the_field_reaches_the_export(archive: dict[str, Any], field: Field) -> 
         column = f"dc:{field.dc}" if field.dc else f"archive:{field.name}"
         expected = "; ".join(kept) if isinstance(kept, list) else kept
         assert row[column] == expected
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=[f.name for f in FIELDS])
+def test_the_field_reaches_the_offline_copy_if_public(
+    archive: dict[str, Any], field: Field
+) -> None:
+    """The offline photo page lists the facts and tells the story the registry declares, under
+    the labels the online page uses."""
+    page = archive["offline"] / "photos" / f"{archive['photo'].public_id}.html"
+    html = page.read_text("utf-8")
+    kept = SIDECAR[field.name][2]
+    shown = ", ".join(kept) if isinstance(kept, list) else str(kept)
+    if field.shown_as == "fact":
+        facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", html))
+        assert shown in facts[field.label], facts
+    elif field.shown_as == "story":
+        assert all(f"<p>{line}</p>" in html for line in shown.splitlines())
+    elif not field.public:
+        assert shown not in html

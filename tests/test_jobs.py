@@ -10,14 +10,14 @@ import pytest
 from click.testing import Result
 from sqlalchemy import select, update
 
+from archive.background import KINDS, JobContext, JobRunner
 from archive.jobs import queue
 from archive.jobs.kinds import PATIENT, SHORT, JobKind, RetryPolicy, registry
 from archive.jobs.queue import Claimed, claim, enqueue, finish, pending_subjects, retry
 from archive.models import Job
+from archive.records.publication import DELETE_FILES
 from archive.runtime import Runtime
 from archive.search.index import INDEX
-from archive.services.jobs import KINDS, JobContext, JobRunner
-from archive.services.publication import DELETE_FILES
 
 
 def jobs_of(runtime: Runtime) -> list[Job]:
@@ -166,7 +166,7 @@ def test_an_eager_job_is_done_after_the_commit_and_left_to_workers_if_it_fails(
 
 
 def test_index_jobs_name_their_records(runtime: Runtime) -> None:
-    from archive.services.photos import create_photo
+    from archive.records.photos import create_photo
 
     with runtime.db.session() as session:
         photo = create_photo(session, {"title": "큐"}, source="scan", gazetteer=runtime.gazetteer)

@@ -1,9 +1,14 @@
-"""The packages depend on each other one way only, as ../shared/STYLE.md draws them.
+"""The packages depend on each other one way only, as docs/developer.md draws them.
 
-web → services → models / storage / search; ingest → services / storage / search; leaf
-modules (text, fields, dates, ...) depend on nothing of the archive but other leaves.
-The test reads every import with ast, so a new arrow against the layering, or any cycle
-between packages, fails here before it spreads.
+Beneath: leaf modules (text, fields, dates, ...) that depend on nothing of the archive but
+other leaves; then the shared core (models, storage, imaging, places, jobs, search,
+records, tables, the job runner, the runtime, ingest, operations and the web kit). Above
+it, one package per feature under archive/features/, each with its blueprints, forms,
+services and templates. A feature may use the core and, along the arrows declared in
+FEATURE_ARROWS, another feature's services, never its blueprints (its views are its own).
+On top, the composition: archive/features/__init__.py (every blueprint), archive/app.py
+(the Flask app) and the CLI. The test reads every import with ast, so an arrow against
+this order, a feature reaching into another's views, or any cycle fails here.
 """
 
 from __future__ import annotations
@@ -15,71 +20,148 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "archive"
 LEAVES = {
     "errors", "text", "fields", "dates", "date_forms", "digest", "config", "statuses", "logs",
-    "formats",
-    "renditions", "mail", "faults", "contacts", "links", "settings_rules", "settings_reference",
+    "formats", "renditions", "mail", "faults", "contacts", "links", "settings_rules",
+    "settings_reference",
 }  # fmt: skip
-# What each package (or top-level module) may import from the archive, besides leaves.
-ALLOWED: dict[str, set[str]] = {
+CORE: dict[str, set[str]] = {
     "models": set(),
     "db": {"models"},
+    "migrations": {"models"},
     "storage": set(),
     "imaging": set(),
-    "search": {"models", "db", "jobs"},
+    "places": set(),
     "jobs": {"models", "db"},
-    # The registry of reference tables admins edit: checked by the search's own readers.
-    "tables": {"search"},
-    "services": {"models", "db", "storage", "search", "imaging", "jobs", "tables"},
-    "runtime": {"db", "storage", "search", "imaging", "models", "services", "jobs", "tables"},
-    "ingest": {"models", "db", "storage", "search", "imaging", "services", "runtime", "jobs"},
-    "operations": {"models", "db", "storage", "search", "services", "runtime", "jobs"},
-    # The offline copy (export-site): public records and files, written as static pages.
-    "offline": {"models", "db", "storage", "search", "services", "runtime"},
-    "web": {
-        "models", "db", "storage", "search", "services", "runtime", "operations", "jobs",
-        "tables",
-    },
-    "cli": {
-        "models", "db", "storage", "search", "imaging", "services", "runtime", "ingest",
-        "operations", "jobs", "web", "offline",
-    },
-    "migrations": {"models"},
-}  # fmt: skip
+    "search": {"models", "db", "jobs", "places"},
+    "records": {"models", "db", "storage", "imaging", "places", "jobs", "search"},
+    # The reference tables admins edit (places, periods, variants, words) and their store.
+    "tables": {"models", "db", "jobs", "places", "search", "records"},
+    # Every kind of background job, with its handler and retry policy, and the runner.
+    "background": {"models", "db", "storage", "jobs", "search", "records", "tables"},
+    "runtime": {"db", "storage", "search", "imaging", "models", "places", "jobs", "tables"}
+    | {"background"},
+    "ingest": {"models", "db", "storage", "search", "imaging", "places", "records", "runtime"}
+    | {"jobs"},
+    "operations": {"models", "db", "storage", "search", "records", "runtime", "jobs"}
+    | {"background"},
+    # The web kit: request plumbing, headers, caching, errors, cards; no feature's views.
+    "web": {"models", "db", "storage", "search", "places", "records", "runtime", "operations"},
+}
+# Features use the whole core; these are the only arrows between features.
+FEATURE_ARROWS: dict[str, set[str]] = {
+    "accounts": set(),
+    "reasons": {"accounts"},
+    "catalogue": {"accounts", "reasons"},
+    # A contributor withdraws consent through a takedown request (a voice).
+    "contributions": {"voices"},
+    "voices": {"accounts", "catalogue", "reasons"},
+    "exhibitions": {"accounts"},
+    "iiif": set(),
+    "gallery": {"exhibitions", "iiif", "voices"},
+    "api": {"gallery", "exhibitions", "voices"},
+    "media": set(),
+    "oai": {"iiif"},
+    "tables": {"accounts"},
+    "office": {"accounts"},
+    "health": set(),
+    "pages": set(),
+    "offline": set(),
+}
+TOP: dict[str, set[str]] = {
+    "features": {f"features.{name}" for name in FEATURE_ARROWS} | {"web"},
+    "app": set(CORE) | {"features"} | {f"features.{name}" for name in FEATURE_ARROWS},
+    "cli": set(CORE) | {"features", "app"} | {f"features.{name}" for name in FEATURE_ARROWS},
+    "__init__": set(),
+}
 
 
 def unit_of(module: str) -> str:
-    """Return the package (or top-level module) a dotted archive module belongs to."""
+    """Return the unit a dotted archive module belongs to: a core package or top-level
+    module, `features.<name>` for a feature, `features` for the list of blueprints."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 else ""
+    if len(parts) > 2 and parts[1] == "features":
+        return f"features.{parts[2]}"
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def allowed_for(unit: str) -> set[str]:
+    """Return the units `unit` may import, leaves included."""
+    if unit in LEAVES:
+        return set(LEAVES)
+    if unit.startswith("features."):
+        arrows = FEATURE_ARROWS[unit.removeprefix("features.")]
+        return LEAVES | set(CORE) | {f"features.{name}" for name in arrows}
+    assert unit in CORE or unit in TOP, f"archive/{unit} is not placed in the layering"
+    return LEAVES | CORE.get(unit, set()) | TOP.get(unit, set())
+
+
+def module_of(path: Path) -> str:
+    module = "archive." + ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return module.removesuffix(".__init__")
+
+
+def is_module(name: str) -> bool:
+    path = ROOT.parent / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def imported(path: Path) -> set[str]:
+    """Return the archive modules a file imports, at any depth of the code (`from a import b`
+    counts as b when b is a module, else as a)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                name = f"{node.module}.{alias.name}"
+                names.add(name if is_module(name) else node.module)
+    return {name for name in names if name.startswith("archive.")}
 
 
 def imports() -> dict[str, set[str]]:
     """Return {unit: units it imports}, reading every module of the archive."""
     found: dict[str, set[str]] = defaultdict(set)
     for path in ROOT.rglob("*.py"):
-        module = "archive." + ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        module = module.removesuffix(".__init__")
-        unit = unit_of(module)
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            for name in names:
-                if name.startswith("archive.") and unit_of(name) != unit:
-                    found[unit].add(unit_of(name))
+        unit = unit_of(module_of(path))
+        found[unit] |= {unit_of(name) for name in imported(path)} - {unit}
+    return found
+
+
+def blueprint_modules() -> set[str]:
+    """Return the feature modules that define a blueprint (`bp = Blueprint(...)`)."""
+    found = set()
+    for path in (ROOT / "features").rglob("*.py"):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", "") == "Blueprint"
+            ):
+                found.add(module_of(path))
     return found
 
 
 def test_every_arrow_follows_the_layering() -> None:
     wrong = []
     for unit, targets in imports().items():
-        if unit in LEAVES:
-            allowed = LEAVES
-        else:
-            assert unit in ALLOWED, f"archive/{unit} is not placed in the layering"
-            allowed = ALLOWED[unit] | LEAVES
-        wrong += [f"{unit} → {target}" for target in sorted(targets - allowed - {""})]
+        wrong += [f"{unit} → {target}" for target in sorted(targets - allowed_for(unit))]
+    assert wrong == []
+
+
+def test_every_feature_is_placed_and_has_a_package() -> None:
+    packages = {p.name for p in (ROOT / "features").iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(FEATURE_ARROWS)
+
+
+def test_no_feature_reaches_into_another_features_views() -> None:
+    views = blueprint_modules()
+    assert len(views) >= len(FEATURE_ARROWS) - 1  # every feature but offline serves pages
+    wrong = []
+    for path in (ROOT / "features").glob("*/**/*.py"):
+        unit = unit_of(module_of(path))
+        for name in imported(path):
+            if name in views and unit_of(name) != unit:
+                wrong.append(f"{module_of(path)} → {name}")
     assert wrong == []
 
 
@@ -106,12 +188,36 @@ def test_no_cycles_between_packages() -> None:
     assert cycles == []
 
 
+def test_no_cycles_between_modules() -> None:
+    """Not even two modules of one package import each other (at module level or inside a
+    function: either way one of them cannot be read without the other)."""
+    graph = {module_of(p): imported(p) for p in ROOT.rglob("*.py")}
+    edges = {m: {t for t in targets if t in graph and t != m} for m, targets in graph.items()}
+    pairs = sorted(f"{a} ↔ {b}" for a in edges for b in edges[a] if a < b and a in edges[b])
+    assert pairs == []
+
+
 def test_the_web_hands_uploads_to_a_service_and_builds_no_write_context() -> None:
     """Views pass a session and the runtime; the services assemble what they write with."""
     named = [
         f"{path.relative_to(ROOT)}: {node.id}"
-        for path in (ROOT / "web").rglob("*.py")
+        for folder in ("web", "features")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name == "views.py" or folder == "web"
         for node in ast.walk(ast.parse(path.read_text("utf-8")))
         if isinstance(node, ast.Name) and node.id in {"RecordContext", "JobContext"}
     ]
     assert named == []
+
+
+def test_every_declared_arrow_between_features_is_used() -> None:
+    """The table says what is: an arrow no import needs any more is taken out of it (and
+    out of the developer guide's picture, which tests/test_developer_guide.py compares)."""
+    graph = imports()
+    unused = [
+        f"{source} → {target}"
+        for source, targets in FEATURE_ARROWS.items()
+        for target in sorted(targets)
+        if f"features.{target}" not in graph.get(f"features.{source}", set())
+    ]
+    assert unused == []

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from archive.cli import main
 from archive.models import Photo, PhotoFile
+from archive.records.contributions import Contributor, create_contribution
 from archive.runtime import Runtime
-from archive.services.contributions import Contributor, create_contribution
 from tests.scans import picture, save_jpeg
 
 Ingest = Callable[..., list[dict[str, Any]]]

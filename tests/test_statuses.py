@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.errors import InvalidChange
+from archive.features.catalogue.edits import set_status
 from archive.models import Event, Photo
+from archive.records.erasure import erase_photo
+from archive.records.photos import create_photo
 from archive.runtime import Runtime
-from archive.services.catalogue import set_status
-from archive.services.erasure import erase_photo
-from archive.services.photos import create_photo
 from archive.statuses import (
     TRANSITIONS,
     ContributionState,

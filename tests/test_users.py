@@ -12,11 +12,11 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from archive.cli import main
+from archive.features.catalogue.review import reject_photo
 from archive.models import Contribution, Event, Photo, User
+from archive.records.contributions import Contributor, create_contribution
+from archive.records.photos import create_photo
 from archive.runtime import Runtime
-from archive.services.contributions import Contributor, create_contribution
-from archive.services.photos import create_photo
-from archive.services.review import reject_photo
 
 CLI = Callable[..., Result]
 

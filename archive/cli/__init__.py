@@ -35,7 +35,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to the configured database."""
-    from archive.services.sweep import upgrade_files
+    from archive.records.sweep import upgrade_files
 
     with open_runtime(require_schema=False) as runtime:
         runtime.db.upgrade()

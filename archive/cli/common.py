@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 def hide_secret_links() -> None:
     """Hide private status links in this process's log lines, as the web does: for
     commands that run long and log what jobs and files carry (ingest, jobs)."""
+    from archive.features import secret_paths
     from archive.logs import install_secret_paths
-    from archive.web.blueprints import secret_paths
 
     install_secret_paths(secret_paths())
 

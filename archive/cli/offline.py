@@ -17,8 +17,8 @@ from archive.cli.common import open_runtime, refuse_own_folder
 from archive.errors import ArchiveError
 
 if TYPE_CHECKING:
-    from archive.offline.collect import Selection
-    from archive.offline.export import Plan
+    from archive.features.offline.collect import Selection
+    from archive.features.offline.export import Plan
     from archive.runtime import Runtime
 
 STEPS = {"files": "파일 복사", "pages": "쪽 만들기", "checks": "링크 확인"}
@@ -59,8 +59,8 @@ def export_site(
 ) -> None:
     """Write a self-contained copy of the public corner to DESTINATION (opens from
     index.html without a network: USB sticks, CDs and DVDs)."""
-    from archive.offline.collect import Selection, parse_era, places_within
-    from archive.offline.export import plan
+    from archive.features.offline.collect import Selection, parse_era, places_within
+    from archive.features.offline.export import plan
 
     console = Console(stderr=True)
     with _stopped_by_sigterm(), open_runtime() as runtime:
@@ -87,7 +87,7 @@ def export_site(
 
 def _report(console: Console, chosen: Plan) -> None:
     """Say how large the copy will be; past a DVD, how to split it by era."""
-    from archive.offline.export import DVD_BYTES
+    from archive.features.offline.export import DVD_BYTES
 
     console.print(f"사진 {len(chosen.records)}장, 예상 크기 {_size(chosen.bytes)}")
     if chosen.bytes > DVD_BYTES:
@@ -106,7 +106,7 @@ def _write(
     console: Console, runtime: Runtime, destination: Path, chosen: Plan, selection: Selection
 ) -> int:
     """Write the copy with a progress bar; return the number of pages."""
-    from archive.offline.export import export_site
+    from archive.features.offline.export import export_site
 
     totals = {"files": len(chosen.files), "pages": len(chosen.records), "checks": 0}
     with Progress(

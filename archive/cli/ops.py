@@ -55,7 +55,7 @@ def check(as_json: bool) -> None:
 def fixity(derivatives: bool, as_json: bool) -> None:
     """Re-read every preserved file and compare its SHA-256 with the record (exit 1 on faults)."""
     from archive.operations.fixity import check_fixity, count_files
-    from archive.services.events import record_event
+    from archive.records.events import record_event
 
     with open_runtime() as runtime, runtime.db.session() as session:
         total = count_files(session, derivatives=derivatives)
@@ -96,7 +96,7 @@ def _print_fixity(problems: list[FixityResult], checked: int, as_json: bool) -> 
 def export(destination: Path, organisation: str) -> None:
     """Write published records with their masters and metadata as a BagIt bag."""
     from archive.operations.export import ExportError, export_bag, published_photos
-    from archive.services.events import record_event
+    from archive.records.events import record_event
 
     with open_runtime() as runtime, runtime.db.session() as session:
         refuse_own_folder(runtime, destination)
@@ -132,8 +132,8 @@ def export(destination: Path, organisation: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def sweep(include_originals: bool, as_json: bool) -> None:
     """Remove files no record refers to, put the public prefix right, drop dead claims."""
-    from archive.services.events import record_event
-    from archive.services.sweep import sweep as sweep_files
+    from archive.records.events import record_event
+    from archive.records.sweep import sweep as sweep_files
 
     with open_runtime() as runtime:
         lease = max(600.0, runtime.settings.task_timeout * 3)

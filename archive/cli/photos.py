@@ -18,7 +18,7 @@ def photos() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def photos_list(as_json: bool) -> None:
     """List every record."""
-    from archive.services.photos import list_photos, photo_summary
+    from archive.records.photos import list_photos, photo_summary
 
     with open_runtime() as runtime, runtime.db.session() as session:
         for photo in list_photos(session):

@@ -43,7 +43,7 @@ def _gunicorn(options: dict[str, Any]) -> Any:
             self.cfg.set("post_fork", lambda _server, _worker: _after_fork(loaded))
 
         def load(self) -> Any:
-            from archive.web import compile_templates, create_app
+            from archive.app import compile_templates, create_app
 
             _give_back_memory()  # before anything is loaded: the workers inherit it
             app = create_app()

@@ -43,8 +43,8 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a staff account (asks for its password)."""
-    from archive.services.events import record_event
-    from archive.services.users import UserError, add_user
+    from archive.features.accounts.users import UserError, add_user
+    from archive.records.events import record_event
 
     password = _read_password(password_stdin)
     with open_runtime() as runtime, runtime.db.session() as session:
@@ -61,8 +61,8 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 def users_set_password(name: str, password_stdin: bool) -> None:
     """Give an account a new password (asks for it); its sessions end."""
-    from archive.services.events import record_event
-    from archive.services.users import UserError, find_user, set_password
+    from archive.features.accounts.users import UserError, find_user, set_password
+    from archive.records.events import record_event
 
     password = _read_password(password_stdin)
     with open_runtime() as runtime, runtime.db.session() as session:
@@ -81,7 +81,7 @@ def users_set_password(name: str, password_stdin: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def users_list(as_json: bool) -> None:
     """List staff accounts."""
-    from archive.services.users import list_users
+    from archive.features.accounts.users import list_users
 
     with open_runtime() as runtime, runtime.db.session() as session:
         for user in list_users(session):
@@ -102,8 +102,8 @@ def users_list(as_json: bool) -> None:
 @click.argument("name")
 def users_disable(name: str) -> None:
     """Stop an account from signing in (its sessions end at their next request)."""
-    from archive.services.events import record_event
-    from archive.services.users import UserError, disable_user
+    from archive.features.accounts.users import UserError, disable_user
+    from archive.records.events import record_event
 
     with open_runtime() as runtime, runtime.db.session() as session:
         try:
@@ -119,7 +119,7 @@ def users_disable(name: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would be erased.")
 def purge(days: int | None, dry_run: bool) -> None:
     """Erase contributors' names and contacts once their retention period has passed."""
-    from archive.services.contributions import purge_personal_data
+    from archive.records.contributions import purge_personal_data
 
     with open_runtime() as runtime, runtime.db.session() as session:
         retention = runtime.settings.personal_data_retention_days if days is None else days

@@ -1,6 +1,6 @@
 """One worker's claims on dropped scans, through database outages.
 
-A claim is taken before a scan is worked on and released after (archive.services.claims).
+A claim is taken before a scan is worked on and released after (archive.records.claims).
 When the database is down, neither can be done; this keeps the worker from spinning or
 stalling:
 - a scan whose claim cannot be taken is put off with the same backoff as other retries;
@@ -24,7 +24,7 @@ from archive.digest import FileIdentity
 from archive.ingest.files import DropFile
 from archive.ingest.retry import RetryBook
 from archive.logs import OutageLog
-from archive.services.claims import release_claims, take_claim
+from archive.records.claims import release_claims, take_claim
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from archive.ingest.files import DropFile, move_out, move_verified
 from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import ACTOR, IngestResult
 from archive.ingest.sidecar import MANIFEST_NAME
-from archive.services.events import record_event
+from archive.records.events import record_event
 from archive.text import nfc
 
 CHANGED_WARNING = (

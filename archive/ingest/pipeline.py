@@ -10,10 +10,10 @@ from archive.formats import extension_for
 from archive.imaging.analyse import Analysis
 from archive.ingest.files import DropFile
 from archive.models import Photo, PhotoFile
-from archive.services import photos as photo_service
-from archive.services.events import record_event
-from archive.services.originals import RecordContext, store_original
-from archive.services.publication import fill_public, publish_files
+from archive.records import photos as photo_service
+from archive.records.events import record_event
+from archive.records.originals import RecordContext, store_original
+from archive.records.publication import fill_public, publish_files
 from archive.statuses import FileRole, RecordStatus, Source
 from archive.storage import master_key
 

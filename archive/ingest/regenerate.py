@@ -19,9 +19,9 @@ from archive.errors import ArchiveError, IngestError
 from archive.imaging.analyse import AnalyseOptions, Analysis
 from archive.imaging.pool import DecoderPool
 from archive.models import Photo, PhotoFile
+from archive.records.renditions import replace_renditions
 from archive.renditions import Planned, plan
 from archive.runtime import Runtime
-from archive.services.renditions import replace_renditions
 from archive.statuses import ORIGINAL_ROLES, FileRole, Source
 
 

@@ -29,11 +29,11 @@ from archive.ingest.metadata import MetadataSource
 from archive.ingest.pipeline import IngestResult, ingest_analysis
 from archive.ingest.retry import RetryBook
 from archive.logs import OutageLog
+from archive.records.claims import drop_stale_claims
+from archive.records.originals import RecordContext
+from archive.records.sweep import sweep
 from archive.renditions import plan
 from archive.runtime import Runtime
-from archive.services.claims import drop_stale_claims
-from archive.services.originals import RecordContext
-from archive.services.sweep import sweep
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between index updates while a batch is running

@@ -14,13 +14,25 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from archive.jobs.context import JobContext
-    from archive.jobs.queue import Claimed
 
-Handler = Callable[["JobContext", "Claimed"], None]
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job a worker holds."""
+
+    id: int
+    kind: str
+    subject: str | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+Handler = Callable[["JobContext", Claimed], None]
 
 
 @dataclass(frozen=True)

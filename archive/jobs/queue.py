@@ -15,23 +15,11 @@ from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.db import Database, after_commit
-from archive.jobs.kinds import JobKind, RetryPolicy
+from archive.jobs.kinds import Claimed, JobKind, RetryPolicy
 from archive.models import Job
 
 PENDING, FAILED = "pending", "failed"
 LEASE_SECONDS = 600.0  # a claim older than this belongs to a worker that died
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A job a worker holds."""
-
-    id: int
-    kind: str
-    subject: str | None
-    payload: dict[str, Any]
-    attempts: int
-    created_at: datetime
 
 
 def enqueue(

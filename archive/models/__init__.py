@@ -1,10 +1,24 @@
 """Database models, by subject; import them from here."""
 
 from archive.models.base import PUBLIC_ID_ALPHABET, Base, new_public_id, new_session_token, utcnow
-from archive.models.citizens import CannedReason, Contribution, Submission
 from archive.models.exhibitions import Exhibition, ExhibitionItem
-from archive.models.records import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
-from archive.models.system import ArchiveState, Event, IngestClaim, Job, ReferenceTable, User
+from archive.models.records import (
+    Contribution,
+    NearDuplicate,
+    Photo,
+    PhotoFile,
+    Submission,
+    TechnicalMetadata,
+)
+from archive.models.system import (
+    ArchiveState,
+    CannedReason,
+    Event,
+    IngestClaim,
+    Job,
+    ReferenceTable,
+    User,
+)
 
 __all__ = [
     "PUBLIC_ID_ALPHABET",

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.background import kind_label
 from archive.errors import ArchiveError, IndexUnavailable
 from archive.jobs.queue import queue_state
 from archive.models import Photo
@@ -23,7 +24,6 @@ from archive.operations.store_checks import (
 )
 from archive.operations.verdicts import Check
 from archive.runtime import Runtime
-from archive.services.jobs import kind_label
 from archive.statuses import RecordStatus
 
 MIN_FREE_BYTES = 2 * 1024**3

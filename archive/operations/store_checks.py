@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive.errors import ArchiveError
 from archive.models import Photo, PhotoFile
 from archive.operations.verdicts import Check
+from archive.records.claims import stale_claims
+from archive.records.publication import DELETE_FILES
 from archive.runtime import Runtime
-from archive.services.claims import stale_claims
-from archive.services.publication import DELETE_FILES
 from archive.statuses import FileRole, RecordStatus
 
 PROBE_SECONDS = 0.8
@@ -147,7 +147,7 @@ def _holdings(runtime: Runtime, count: int) -> Check:
 
 def files_check(runtime: Runtime) -> Check:
     """Survey stored files: the public prefix must hold published records' copies only."""
-    from archive.services.sweep import survey
+    from archive.records.sweep import survey
 
     try:
         with runtime.db.session() as session:
@@ -171,7 +171,7 @@ def files_check(runtime: Runtime) -> Check:
 def erasures_check(runtime: Runtime) -> Check:
     """Check that no file of an erased record remains (once its deletion job has run)."""
     from archive.jobs.queue import queue_state
-    from archive.services.erasure import erased_files
+    from archive.records.erasure import erased_files
 
     try:
         with runtime.db.session() as session:

@@ -22,7 +22,7 @@ from archive.search.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from archive.config import Settings
-    from archive.search.gazetteer import Gazetteer
+    from archive.places.gazetteer import Gazetteer
     from archive.search.variants import Variants
 
 # Part-of-speech tags kept as search terms: nouns, numbers, foreign words, hanja, roots.

@@ -19,8 +19,8 @@ from sqlalchemy import Select, select
 from archive.dates import PRECISION_RANK
 from archive.fields import FIELDS, Field
 from archive.models import Photo
+from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import ANALYSIS_VERSION, KoreanAnalyzer
-from archive.search.gazetteer import Gazetteer
 from archive.statuses import RecordStatus
 
 UNKNOWN_YEAR = 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from archive.search.gazetteer import Gazetteer
+from archive.places.gazetteer import Gazetteer
 from archive.search.whoosh.view import DocSet, SearchView
 
 

@@ -19,8 +19,8 @@ from archive.search.spelling import Speller, split_particle
 from archive.search.understand import OPTIONAL_WORDS, SearchRequest, Understood
 
 if TYPE_CHECKING:
+    from archive.places.gazetteer import Gazetteer
     from archive.search.analysis import KoreanAnalyzer
-    from archive.search.gazetteer import Gazetteer
     from archive.search.whoosh.view import SearchView
 
 Counter = Callable[[SearchRequest], int]

@@ -21,6 +21,7 @@ from archive.db import Database
 from archive.errors import IndexUnavailable
 from archive.jobs.kinds import JobKind
 from archive.models import Job, Photo
+from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.documents import (
     TEXT_FIELDS,
@@ -30,7 +31,6 @@ from archive.search.documents import (
     photo_document,
     record_query,
 )
-from archive.search.gazetteer import Gazetteer
 from archive.search.whoosh import NUMBERS, WhooshBackend, schema_description
 from archive.search.whoosh.view import SearchView
 from archive.statuses import RecordStatus

@@ -22,7 +22,7 @@ from archive.errors import ConfigError
 from archive.text import decode_text_file
 
 if TYPE_CHECKING:
-    from archive.search.gazetteer import Gazetteer
+    from archive.places.gazetteer import Gazetteer
 
 WORDS_FILE = Path(__file__).with_name("words.csv")
 # What a place name may end in without that ending being a word of its own.

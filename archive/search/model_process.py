@@ -64,8 +64,8 @@ class ModelProcess:
 
 def _serve(conn: Connection, settings: Any) -> None:
     """Load the analyzer the runtime would build, then answer word lists until told."""
+    from archive.places.gazetteer import gazetteer_for
     from archive.search.analysis import analyzer_for
-    from archive.search.gazetteer import gazetteer_for
 
     analyzer = analyzer_for(gazetteer_for(settings), settings)
     analyzer.warm()

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from archive.dates import FuzzyDate
+from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
 from archive.search.facets import decade_counts, place_counts, year_counts
-from archive.search.gazetteer import Gazetteer
 from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
 from archive.search.ordering import browse, by_date, ranked

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from archive.dates import FuzzyDate, extract_date, parse_date
 from archive.errors import ArchiveError
+from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
-from archive.search.gazetteer import Gazetteer
 from archive.search.variants import Clause
 
 # Words that say little in a photo archive: they rank, but a record need not contain them.

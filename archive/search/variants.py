@@ -10,16 +10,24 @@ ranking than the word itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from archive.errors import ConfigError
 from archive.search.lexicon import read_table
 
-if TYPE_CHECKING:
-    from archive.search.analysis import KoreanAnalyzer
+
+class KoreanAnalyzer(Protocol):
+    """What the variants need of the analyzer (archive.search.analysis): query terms."""
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Analyse many texts at once."""
+
+    def query_terms(self, text: str) -> list[str]:
+        """Return a text's terms as a query analyses them."""
+
 
 VARIANTS_FILE = Path(__file__).with_name("variants.csv")
 # A variant's share of the score the query's own word would get.

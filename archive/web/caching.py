@@ -27,7 +27,7 @@ from flask import Flask, Response, g, request, session
 
 from archive.db import public_version
 from archive.errors import IndexUnavailable
-from archive.services.gallery import public_index_waiting
+from archive.records.public import public_index_waiting
 from archive.web import KST, get_runtime, search_view
 from archive.web.routing import Audience, Freshness, RoutePolicy, policy_of
 

@@ -9,9 +9,12 @@ from urllib.parse import quote
 from flask import request
 from sqlalchemy import Row
 
+from archive.errors import NotFound
 from archive.fields import PUBLIC
 from archive.models import Photo
-from archive.services.gallery import PublicCopy, rights_label
+from archive.records.public import PublicCopy, media_of, public_photo, rights_label
+from archive.renditions import ON_CARDS
+from archive.runtime import Runtime
 from archive.storage import Storages
 from archive.web import get_runtime
 from archive.web.urls import absolute_under
@@ -39,7 +42,7 @@ class Links:
         if direct:
             return direct
         variant, _shard, filename = copy.key.split("/")[-3:]
-        # The route's path (archive.web.media.derivative) written out: url_for was a
+        # The route's path (archive.features.media.views.derivative) written out: url_for was a
         # fifth of an API answer's time.
         return self.absolute(f"{self.root}/media/{variant}/{filename}")
 
@@ -84,16 +87,10 @@ def photo_card(
         places=list(photo.places or []),
         memory_count=photo.memory_count or 0,
         url=to.photo(photo.public_id),
-        thumbnail_url=to.media(media.get("thumb")),
-        thumbnail_large_url=to.media(media.get("thumb_large")),
-        image_url=to.media(media.get("web")),
     )
-    for name, variant in (
-        ("thumbnail", "thumb"),
-        ("thumbnail_large", "thumb_large"),
-        ("image", "web"),
-    ):
+    for variant, name in ON_CARDS.items():
         copy = media.get(variant)
+        card[f"{name}_url"] = to.media(copy)
         card[f"{name}_width"] = copy.width if copy else None
         card[f"{name}_height"] = copy.height if copy else None
     return card
@@ -103,3 +100,15 @@ def alt_text(card: dict[str, Any]) -> str:
     """Return alt text from title and description."""
     description = (card.get("description") or "").strip()
     return f"{card['title']}. {description[:120]}" if description else card["title"]
+
+
+def public_card(runtime: Runtime, public_id: str) -> tuple[Photo, dict[str, Any]]:
+    """Return a published record and its card.
+
+    :raises NotFound: for drafts, withdrawn and unknown ids alike.
+    """
+    with runtime.db.session() as session:
+        record = public_photo(session, public_id)
+        if record is None:
+            raise NotFound(public_id)
+        return record, photo_card(record, media_of(record))

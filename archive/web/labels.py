@@ -83,3 +83,12 @@ def object_particle(word: str) -> str:
 def field_label(name: str) -> str:
     """Return the Korean name of a record field."""
     return FIELD_LABELS.get(name, name)
+
+
+def retention_text(days: int) -> str:
+    """Return the retention period in words for the consent notice."""
+    if days % 365 == 0:
+        return f"{days // 365}년"
+    if days % 30 == 0:
+        return f"{days // 30}개월"
+    return f"{days}일"

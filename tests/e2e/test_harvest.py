@@ -15,11 +15,11 @@ from sickle import Sickle
 from sqlalchemy import select
 
 from archive.config import load_settings
+from archive.features.catalogue.edits import set_status, update_photo
+from archive.features.catalogue.review import withdraw_photo
 from archive.models import Photo
+from archive.records.photos import create_photo
 from archive.runtime import Runtime, build_runtime
-from archive.services.catalogue import set_status, update_photo
-from archive.services.photos import create_photo
-from archive.services.review import withdraw_photo
 from archive.statuses import RecordStatus
 from tests.e2e.conftest import running_archive
 

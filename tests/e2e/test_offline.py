@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from archive.config import load_settings
+from archive.features.exhibitions import curation as exhibitions
 from archive.models import Photo
 from archive.runtime import build_runtime
-from archive.services import exhibitions
 from tests.e2e.conftest import SIZES, prepare, serious_violations
 
 

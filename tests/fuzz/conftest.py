@@ -28,7 +28,7 @@ def fuzz_settings(default_examples: int) -> settings:
 
 def fuzz_app(root: Path, **settings_: Any) -> Flask:
     """Return a migrated app over root for a fuzz module (its own database and folders)."""
-    from archive.web import create_app
+    from archive.app import create_app
     from tests.databases import fresh_database_url
 
     flask = {"TESTING": True, **settings_.pop("FLASK", {})}

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from archive.errors import IngestError
+from archive.features.contributions.uploads import CITIZEN_REASONS, citizen_reason
 from archive.imaging.analyse import AnalyseOptions, Analysis
 from archive.imaging.pool import DecoderPool
-from archive.services.uploads import CITIZEN_REASONS, citizen_reason
 from tests.conftest import CORPUS
 from tests.fuzz.conftest import fuzz_app, fuzz_settings
 from tests.web.conftest import contribution, csrf_token, send

@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 
 from archive.ingest.claiming import worker_is_gone
 from archive.models import Event, IngestClaim, Photo, PhotoFile
+from archive.records.claims import drop_stale_claims, release_claims, take_claim
 from archive.runtime import Runtime
-from archive.services.claims import drop_stale_claims, release_claims, take_claim
 from tests.scans import picture, save_jpeg
 
 SCANS = 20

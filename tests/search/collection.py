@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from archive.models import Photo
-from archive.search.gazetteer import Gazetteer
-from archive.services.photos import create_photo
+from archive.places.gazetteer import Gazetteer
+from archive.records.photos import create_photo
 
 RECORDS = [
     (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from archive.errors import ConfigError
-from archive.search.gazetteer import load_gazetteer, parse_gazetteer
-from archive.search.romanize import KEY_PATTERN, place_key
+from archive.places.gazetteer import load_gazetteer, parse_gazetteer
+from archive.places.romanize import KEY_PATTERN, place_key
 
 HEADER = "name,key,kind,parent,part_of,aliases,lat,lon,note\n"
 

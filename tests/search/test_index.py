@@ -19,15 +19,15 @@ from sqlalchemy import func, select
 from whoosh.query import Term
 
 from archive.errors import IndexUnavailable
+from archive.features.catalogue.edits import delete_photo, set_status, update_photo
 from archive.models import Job, Photo
+from archive.records.photos import create_photo
 from archive.runtime import Runtime
 from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
 from archive.search.scoring import read_common_terms
 from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.view import SearchView
-from archive.services.catalogue import delete_photo, set_status, update_photo
-from archive.services.photos import create_photo
 from tests.scans import save_jpeg
 
 

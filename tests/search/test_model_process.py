@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from archive.config import load_settings
+from archive.places.gazetteer import gazetteer_for
 from archive.search.analysis import analyzer_for
-from archive.search.gazetteer import gazetteer_for
 from archive.search.model_process import ModelProcess
 
 TEXTS = [

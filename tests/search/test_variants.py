@@ -8,10 +8,10 @@ import pytest
 
 from archive.config import load_settings
 from archive.errors import ConfigError
+from archive.records.photos import create_photo
 from archive.runtime import Runtime, build_runtime
 from archive.search.query import SearchRequest, run_search
 from archive.search.variants import VARIANTS_FILE, VariantGroup, load_variants
-from archive.services.photos import create_photo
 
 GROUPS = load_variants(VARIANTS_FILE.read_bytes()).groups
 

@@ -10,13 +10,13 @@ import pytest
 
 from archive.config import load_settings
 from archive.errors import ConfigError
+from archive.places.gazetteer import load_gazetteer, squash
+from archive.records.photos import create_photo
 from archive.runtime import Runtime, build_runtime
 from archive.search.analysis import analyzer_for
 from archive.search.facets import place_tree
-from archive.search.gazetteer import load_gazetteer, squash
 from archive.search.lexicon import load_words
 from archive.search.query import SearchRequest, run_search
-from archive.services.photos import create_photo
 
 # (query, a record's text, whether the query must find it)
 PROBES: list[tuple[str, str, bool]] = [

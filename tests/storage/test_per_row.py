@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from archive.app import create_app
 from archive.cli import main
 from archive.models import PhotoFile
 from archive.runtime import Runtime
-from archive.web import create_app
 from tests.scans import picture, save_jpeg
 
 

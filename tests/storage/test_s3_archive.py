@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from archive.app import create_app
 from archive.cli import main
 from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
-from archive.web import create_app
 from tests.s3 import s3_client
 from tests.scans import picture, save_jpeg
 

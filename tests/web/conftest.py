@@ -17,11 +17,11 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from archive.app import create_app
+from archive.features.accounts.users import add_user
 from archive.ingest.worker import IngestWorker
 from archive.models import Photo
 from archive.runtime import Runtime
-from archive.services.users import add_user
-from archive.web import create_app
 from tests.databases import fresh_database_url
 from tests.scans import exif_bytes, picture, save_jpeg
 from tests.search.collection import populate

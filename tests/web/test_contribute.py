@@ -281,7 +281,7 @@ def test_a_phone_number_or_an_address_is_a_contact(client: FlaskClient, contact:
 
 def test_the_service_refuses_a_contact_that_is_neither(fresh_app: Flask) -> None:
     from archive.errors import InvalidChange
-    from archive.services.contributions import Contributor, create_contribution
+    from archive.records.contributions import Contributor, create_contribution
 
     with pytest.raises(InvalidChange) as refused, runtime_of(fresh_app).db.session() as session:
         create_contribution(session, Contributor("김", "아무 데나", False, "공공누리 제1유형"))

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
+from archive.features.exhibitions.showcase import photo_of_the_day
 from archive.ingest.worker import IngestWorker
-from archive.services.photos import create_photo
-from archive.services.showcase import photo_of_the_day
+from archive.records.photos import create_photo
 from tests.scans import picture, save_jpeg
 from tests.web.conftest import add_staff, csrf_token, runtime_of, sign_in, work
 

@@ -186,8 +186,8 @@ def test_validators_follow_the_database_before_the_index(
 ) -> None:
     from sqlalchemy import select
 
+    from archive.features.catalogue.edits import set_status
     from archive.models import Photo
-    from archive.services.catalogue import set_status
 
     runtime: Runtime = app.extensions["archive"]
     public = scan_ids["scan-public"]
@@ -222,8 +222,8 @@ def test_every_page_shows_an_edit_at_once(fresh_app: Flask) -> None:
     """A page revalidated after an edit visitors see shows the new text on every URL."""
     from sqlalchemy import select
 
+    from archive.features.catalogue.edits import update_photo
     from archive.models import Photo
-    from archive.services.catalogue import update_photo
     from tests.web.test_moderate import scan
 
     [public] = scan(fresh_app, {"title": "영산포 선창", "place": "영산포", "status": "published"})
@@ -329,7 +329,7 @@ def test_card_image_paths_are_the_media_route(app: Flask) -> None:
     path url_for builds, under a script root too."""
     from flask import url_for
 
-    from archive.services.gallery import PublicCopy
+    from archive.records.public import PublicCopy
     from archive.web.cards import media_url, photo_path
 
     name = "ab" * 32 + "-3"
@@ -372,7 +372,7 @@ def test_copies_read_from_files_or_with_cards_are_what_the_query_finds(app: Flas
     from sqlalchemy.orm import selectinload
 
     from archive.models import Photo
-    from archive.services.gallery import card_rows, media_for, media_of
+    from archive.records.public import card_rows, media_for, media_of
 
     with runtime_of(app).db.session() as session:
         photos = list(session.scalars(select(Photo).options(selectinload(Photo.files))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.web import create_app
+from archive.app import create_app
 from tests.databases import fresh_database_url
 from tests.web.conftest import add_staff, sign_in, work
 

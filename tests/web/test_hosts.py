@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from archive.app import create_app
 from archive.config import load_settings
 from archive.errors import ConfigError
-from archive.web import create_app
 from tests.databases import fresh_database_url
 from tests.web.conftest import runtime_of, work
 

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from iiif_prezi3 import Collection, Manifest
 from PIL import Image
 
+from archive.app import create_app
 from archive.ingest.worker import IngestWorker
 from archive.runtime import Runtime
-from archive.web import create_app
 from tests.databases import fresh_database_url
 from tests.scans import picture, save_jpeg, save_tiff
 from tests.web.conftest import runtime_of, work
@@ -370,7 +370,7 @@ def test_erasure_removes_made_downloads_too(fresh_app: Flask) -> None:
     from sqlalchemy import select
 
     from archive.models import Photo
-    from archive.services.erasure import erase_photo
+    from archive.records.erasure import erase_photo
     from tests.web.test_moderate import scan
 
     runtime = runtime_of(fresh_app)

@@ -9,7 +9,7 @@ import pytest
 import redis
 from flask import Flask
 
-from archive.web import create_app
+from archive.app import create_app
 from tests.databases import fresh_database_url
 from tests.web.conftest import STAFF_PASSWORD, add_staff, csrf_token, runtime_of
 

@@ -15,13 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from archive.features.catalogue.edits import set_status, update_photo
+from archive.features.catalogue.review import withdraw_photo
+from archive.features.exhibitions import curation as exhibitions
 from archive.models import Photo
+from archive.records.erasure import erase_photo
 from archive.runtime import Runtime
-from archive.services import exhibitions, tables
-from archive.services.catalogue import set_status, update_photo
-from archive.services.erasure import erase_photo
-from archive.services.review import withdraw_photo
 from archive.statuses import RecordStatus
+from archive.tables import store as tables
 from tests.search.collection import populate
 from tests.web.conftest import runtime_of, work
 from tests.web.oai_helpers import (

@@ -59,7 +59,7 @@ def test_every_page_and_form_links_to_the_policy(fresh_app: Flask) -> None:
 
 
 def test_every_template_is_compiled_before_the_server_forks(app: Flask) -> None:
-    from archive.web import compile_templates
+    from archive.app import compile_templates
 
     app.jinja_env.cache.clear()
     compile_templates(app)

@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from archive.cli import main
+from archive.features.catalogue.review import approve_photo
 from archive.models import IngestClaim, Photo, PhotoFile
 from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
-from archive.services.review import approve_photo
 from archive.storage import PUBLIC_PREFIX, Storage
 from tests.s3 import s3_client
 from tests.web.conftest import runtime_of
@@ -99,7 +99,7 @@ def test_a_failed_commit_leaves_no_public_copy(fresh_app: Flask) -> None:
 def test_on_s3_the_public_prefix_holds_published_copies_only(
     s3_endpoint: str, s3_bucket: str, tmp_path: Path
 ) -> None:
-    from archive.web import create_app
+    from archive.app import create_app
     from tests.databases import fresh_database_url
 
     app = create_app(
@@ -178,7 +178,7 @@ def test_check_reports_and_sweep_removes_what_a_crash_left(runtime: Runtime, inb
 
 
 def test_erasure_leaves_no_folder_that_names_the_photo(fresh_app: Flask) -> None:
-    from archive.services.erasure import erase_photo
+    from archive.records.erasure import erase_photo
     from tests.web.conftest import work
 
     runtime = runtime_of(fresh_app)

@@ -19,11 +19,11 @@ from PIL import Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import select
 
+from archive.features.catalogue.review import approve_photo
 from archive.ingest.worker import IngestWorker
 from archive.models import Photo, PhotoFile
 from archive.renditions import RENDITIONS
 from archive.runtime import Runtime
-from archive.services.review import approve_photo
 from tests.scans import picture
 from tests.web.conftest import contribution, csrf_token, runtime_of, send, work
 

@@ -87,7 +87,7 @@ def test_a_new_thumbnail_size_is_made_for_every_record_resumably(
 def test_records_from_before_the_large_thumbnail_get_one(
     runtime: Runtime, inbox: Path, cli: CLI, ingest: Callable[..., list[dict[str, Any]]]
 ) -> None:
-    from archive.web import create_app
+    from archive.app import create_app
 
     save_jpeg(inbox / "old.jpg", picture((1200, 900), seed=11))
     (inbox / "old.json").write_text(json.dumps({"title": "old", "status": "published"}))
@@ -123,7 +123,7 @@ def test_tiles_are_backfilled_and_follow_the_resolution_cap(
     ingest: Callable[..., list[dict[str, Any]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from archive.web import create_app
+    from archive.app import create_app
 
     save_jpeg(inbox / "big.jpg", picture((2600, 1800), seed=7))
     (inbox / "big.json").write_text(json.dumps({"title": "big", "status": "published"}))

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
+from archive.features.contributions.uploads import clean_filename, clean_upload_temp
 from archive.models import Photo, PhotoFile
-from archive.services.uploads import clean_filename, clean_upload_temp
 from tests.web.conftest import (
     contribution,
     csrf_token,

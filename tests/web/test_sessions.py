@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from archive.features.accounts.users import UserError, check_password
 from archive.models import Event
-from archive.services.users import UserError, check_password
 from tests.web.conftest import STAFF_PASSWORD, add_staff, csrf_token, runtime_of, sign_in
 
 Login = Callable[[str], FlaskClient]

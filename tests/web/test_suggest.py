@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from archive.services.suggest import split_people
+from archive.features.gallery.suggest import split_people
 from tests.web.conftest import api
 
 

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from archive.app import create_app
 from archive.models import Event, Photo
-from archive.web import create_app
 from tests.web.conftest import api, csrf_token, runtime_of, work
 from tests.web.test_moderate import scan
 

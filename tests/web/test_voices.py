@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from archive.models import Event, Photo, Submission
 from archive.operations.checks import run_checks
-from archive.services.contributions import purge_personal_data
+from archive.records.contributions import purge_personal_data
 from tests.web.conftest import csrf_token, runtime_of, work
 from tests.web.test_moderate import contribute, decide, scan
 

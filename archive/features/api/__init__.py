@@ -1,0 +1,2 @@
+"""The open JSON API (`/api/...`): photos, search, exhibitions, memories and suggestions
+for other sites."""

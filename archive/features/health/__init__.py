@@ -1,0 +1,1 @@
+"""Health and readiness answers for load balancers and monitoring (`/healthz`, `/readyz`)."""

@@ -1,0 +1,1 @@
+"""Figures for the office: the staff dashboard, monthly reports and the audit trail."""

@@ -1,0 +1,1 @@
+"""Plain public pages (privacy notice)."""

@@ -1,0 +1,1 @@
+"""Canned reasons: the wording moderators pick when they refuse or withdraw, kept by admins."""

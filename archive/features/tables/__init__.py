@@ -1,0 +1,3 @@
+"""The admins' screen for the reference tables (places, periods, variants, words); the tables
+themselves, read by search, live in `archive/tables/`.
+"""
