@@ -221,3 +221,30 @@ def test_every_declared_arrow_between_features_is_used() -> None:
         if f"features.{target}" not in graph.get(f"features.{source}", set())
     ]
     assert unused == []
+
+
+def test_only_the_search_backends_know_their_engines() -> None:
+    """Whoosh (the library and the backend's modules) is imported inside its backend
+    package alone; the index chooses the backend by the package's name, nothing deeper."""
+    wrong = []
+    backend = ROOT / "search" / "whoosh"
+    for path in ROOT.rglob("*.py"):
+        if backend in path.parents:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                engine = name == "whoosh" or name.startswith("whoosh.")
+                deeper = name.startswith("archive.search.whoosh.")
+                if (
+                    engine
+                    or deeper
+                    or (name == "archive.search.whoosh" and path.name != "index.py")
+                ):
+                    wrong.append(f"{path.relative_to(ROOT)}: {name}")
+    assert wrong == []

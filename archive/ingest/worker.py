@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from whoosh.index import LockError
 
 from archive.digest import FileIdentity
 from archive.errors import ArchiveError, IngestError, MetadataError
@@ -293,7 +292,7 @@ class IngestWorker:
             self.jobs_outage.recovered()
         except SQLAlchemyError as exc:
             self.jobs_outage.failed(exc)  # said once when it begins, once when it ends
-        except (ArchiveError, OSError, LockError) as exc:
+        except (ArchiveError, OSError) as exc:
             log.error("jobs not done yet (will retry): %s", exc)
         self._last_sync = time.monotonic()
 

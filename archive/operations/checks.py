@@ -73,7 +73,7 @@ def _database(runtime: Runtime) -> Check:
 
 def _index(runtime: Runtime) -> Check:
     try:
-        documents = runtime.search.view().doc_count
+        documents = runtime.search.view().documents
         with runtime.db.session() as session:
             published = session.scalar(
                 select(func.count())
@@ -84,7 +84,8 @@ def _index(runtime: Runtime) -> Check:
         return Check("index", False, "being built: a worker (or `archive reindex`) builds it")
     except (OSError, SQLAlchemyError, ArchiveError) as exc:
         return Check("index", False, f"{type(exc).__name__}: {exc}"[:300])
-    return Check("index", True, f"{documents} documents, {published} published records")
+    backend = runtime.search.backend.name
+    return Check("index", True, f"{backend}: {documents} documents, {published} published records")
 
 
 def _jobs(runtime: Runtime) -> Check:

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from archive.search.documents import TEXT_FIELDS
-from archive.search.scoring import clause_docs, term_docs
 from archive.search.spelling import Speller, split_particle
 from archive.search.understand import OPTIONAL_WORDS, SearchRequest, Understood
 
 if TYPE_CHECKING:
     from archive.places.gazetteer import Gazetteer
     from archive.search.analysis import KoreanAnalyzer
-    from archive.search.whoosh.view import SearchView
+    from archive.search.backend import IndexView
 
 Counter = Callable[[SearchRequest], int]
 
@@ -47,7 +45,7 @@ class Relaxation:
 
 
 def misspelt(
-    view: SearchView, understood: Understood, analyzer: KoreanAnalyzer, gazetteer: Gazetteer
+    view: IndexView, understood: Understood, analyzer: KoreanAnalyzer, gazetteer: Gazetteer
 ) -> dict[str, str]:
     """Return {query word: suggested word} for the words no record contains."""
     found: dict[str, str] = {}
@@ -62,14 +60,14 @@ def misspelt(
     return found
 
 
-def _known(view: SearchView, terms: list[str], stem: str) -> bool:
+def _known(view: IndexView, terms: list[str], stem: str) -> bool:
     """Whether a word's terms are all in the index and read it as more than fragments."""
-    if not terms or any(term_docs(view, t).size == 0 for t in terms):
+    if not terms or not view.known(terms):
         return False
     return len(stem) < 2 or any(len(t) >= 2 for t in terms)
 
 
-def speller(view: SearchView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> Speller:
+def speller(view: IndexView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> Speller:
     """Return the view's speller: its terms, and the words people type whole (places,
     the lexicon's words and compounds, the variants)."""
 
@@ -78,10 +76,9 @@ def speller(view: SearchView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) ->
         typed = chain(gazetteer.all_names(), lexicon.whole, lexicon.splits)
         if analyzer.variants is not None:
             typed = chain(typed, (w for g in analyzer.variants.groups for w in g.words))
-        return Speller.of(chain(view.vocabulary(TEXT_FIELDS), ((word, 0) for word in typed)))
+        return Speller.of(chain(view.vocabulary(), ((word, 0) for word in typed)))
 
-    speller: Speller = view.memo("speller", build)
-    return speller
+    return view.memo("speller", build)
 
 
 def corrected(text: str, suggestions: dict[str, str]) -> str:
@@ -92,7 +89,7 @@ def corrected(text: str, suggestions: dict[str, str]) -> str:
 def relaxations(
     request: SearchRequest,
     understood: Understood,
-    view: SearchView,
+    view: IndexView,
     analyzer: KoreanAnalyzer,
     gazetteer: Gazetteer,
     count: Counter,
@@ -130,12 +127,12 @@ def _place(understood: Understood) -> str | None:
     return understood.places[0] if understood.places else None
 
 
-def _rarest_word(view: SearchView, understood: Understood, analyzer: KoreanAnalyzer) -> str | None:
+def _rarest_word(view: IndexView, understood: Understood, analyzer: KoreanAnalyzer) -> str | None:
     """Return the query word whose terms the fewest records hold (when there are two+)."""
     words = understood.words.split()
     if len(words) < 2 or len(understood.required) < 2:
         return None
-    sizes = {c.exact: clause_docs(view, c).size for c in understood.required}
+    sizes = {c.exact: view.clause_size(c) for c in understood.required}
     rarest = min(sizes, key=lambda terms: sizes[terms])
     for word in words:
         if set(rarest) & set(analyzer.query_terms(word)):

@@ -23,16 +23,15 @@ from archive.jobs.kinds import JobKind
 from archive.models import Job, Photo
 from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
+from archive.search.backend import IndexView, SearchBackend
 from archive.search.documents import (
-    TEXT_FIELDS,
     Document,
     document_texts,
     layout_version,
     photo_document,
     record_query,
 )
-from archive.search.whoosh import NUMBERS, WhooshBackend, schema_description
-from archive.search.whoosh.view import SearchView
+from archive.search.whoosh import WhooshBackend, schema_description
 from archive.statuses import RecordStatus
 
 log = logging.getLogger(__name__)
@@ -42,9 +41,6 @@ BATCH = 2000
 # Index jobs applied per hold of the writer lock: the lock is released between batches,
 # so no writer waits long behind a large backlog.
 DRAIN_BATCH = 200
-# The commonest words' postings read before the web server forks (half of what a view
-# keeps): their first search reads tens of thousands of postings (11 ms at 100,000).
-WARM_POSTINGS_BYTES = 12 * 1024 * 1024
 
 
 class SearchIndex:
@@ -55,9 +51,10 @@ class SearchIndex:
         self.analyzer = analyzer
         # The layout's hash: a changed registry, document or schema rebuilds the index.
         self.version = layout_version(schema_description(), analyzer.version)
-        self.backend = WhooshBackend(root, self.version)
+        self.whoosh = WhooshBackend(root, self.version, gazetteer)
+        self.backend: SearchBackend = self.whoosh
 
-    def view(self) -> SearchView:
+    def view(self) -> IndexView:
         """Return a view of the newest committed index.
 
         :raises IndexUnavailable: when it is missing or outdated (a worker rebuilds it).
@@ -75,23 +72,19 @@ class SearchIndex:
         whose view takes this over."""
         from archive.search.help import speller
         from archive.search.query import SearchError, SearchRequest, run_search
-        from archive.search.scoring import read_common_terms
 
         try:
             view = self.view()
         except IndexUnavailable:
             return  # a worker is building it; the web answers without it meanwhile
-        for name in (*NUMBERS, *(f"{field}_len" for field in TEXT_FIELDS)):
-            view.column(name)
-        view.ids_of([])
+        self.backend.warm()
         run_search(view, SearchRequest(hits=False), self.gazetteer, self.analyzer)
         for place in self.gazetteer.places:  # the sets of records in each place
             only_place = SearchRequest(place=place, hits=False, facets=False, assist=False)
             with suppress(SearchError):  # a name the gazetteer holds is always understood
                 run_search(view, only_place, self.gazetteer, self.analyzer)
-        read_common_terms(view, WARM_POSTINGS_BYTES)
         speller(view, self.gazetteer, self.analyzer)
-        self.backend.forget_searcher()
+        self.backend.before_fork()
 
     def usable(self) -> bool:
         """Return whether the index can be searched now."""

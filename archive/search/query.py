@@ -1,24 +1,19 @@
-"""Search one index view: filter by status, era and place, score text, count facets."""
+"""Search: read a request into an understood query, run it on a backend's view, and
+never leave a visitor at a dead end (spelling, relaxations, notes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property, reduce
+from functools import cached_property
 from typing import Any
 
-import numpy as np
-
-from archive.dates import FuzzyDate
 from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
-from archive.search.facets import decade_counts, place_counts, year_counts
+from archive.search.backend import IndexView, PlaceFilter, Query
 from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
-from archive.search.ordering import browse, by_date, ranked
-from archive.search.scoring import clause_docs, intersect_sorted, matching, union_all
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
-from archive.search.whoosh.view import DocSet, Mask, SearchView
 from archive.statuses import RecordStatus
 
 __all__ = ["SearchError", "SearchRequest", "SearchResult", "run_search"]
@@ -82,7 +77,7 @@ class SearchResult:
 
 
 def run_search(
-    view: SearchView,
+    view: IndexView,
     request: SearchRequest,
     gazetteer: Gazetteer,
     analyzer: KoreanAnalyzer,
@@ -126,63 +121,63 @@ def _corrected_note(suggestions: dict[str, str]) -> str:
 
 
 def _search(
-    view: SearchView,
+    view: IndexView,
     request: SearchRequest,
     gazetteer: Gazetteer,
     analyzer: KoreanAnalyzer,
     hidden: tuple[str, ...],
 ) -> SearchResult:
     understood = understand(request, gazetteer, analyzer)
-    allowed = _allowed(view, understood, request.public, analyzer, gazetteer)
-    if request.public:
-        allowed = _without(view, allowed, hidden)
-    required = understood.required
-    ranking = understood.ranking() + [(t, 1.0) for t in _place_terms(understood, analyzer)]
-    # What the whole ordering and the facets depend on: the pages of a search share them.
-    key = (request.text, request.era, request.place, request.public, hidden)
-    by_date_order = request.sort in ("oldest", "newest") and request.hits
-    hits: list[dict[str, Any]] = []
-    if not required and understood.had_words and not understood.places and not understood.era:
-        matched = np.flatnonzero(allowed)[:0]  # only general words: nothing to look for
+    query = understood_query(request, understood, gazetteer, analyzer, hidden)
+    found = view.search(query)
+    if query.vague:
         understood.notes.append(VAGUE_NOTE)
-    elif not required:
-        matched = np.flatnonzero(allowed)
-        if not by_date_order:
-            hits = _some_ranked(view, ranking, matched, request, understood.era, key)
-    else:
-        matched, counts = _matched(view, understood, allowed)
-        if not by_date_order:
-            hits = ranked(view, ranking, matched, request, counts, understood.era, key)
-    if by_date_order:
-        hits = by_date(view, matched, request, request.sort == "newest", key)
+    if found.partial:
+        understood.notes.append(FALLBACK_NOTE)
+        understood.partial = True
     if request.details:
         marked = _marked(understood)
-        for hit in hits:
+        for hit in found.hits:
             hit["highlight"] = highlight(hit, marked, understood.places)
-    facets: dict[str, dict[str, int]] = {"decades": {}, "places": {}}
-    if request.facets:
-        counted = view.remember(
-            ("facets", key), lambda: _facets(view, matched, understood, gazetteer)
-        )
-        facets = {name: dict(counts) for name, counts in counted.items()}
-    return SearchResult(int(matched.size), hits, facets, understood)
+    return SearchResult(found.total, found.hits, found.facets, understood)
+
+
+def understood_query(
+    request: SearchRequest,
+    understood: Understood,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    hidden: tuple[str, ...] = (),
+) -> Query:
+    """Return the query every backend runs for a request as it was understood."""
+    required = understood.required
+    era = understood.era
+    vague = not required and understood.had_words and not understood.places and not era
+    ranking = understood.ranking() + [(t, 1.0) for t in _place_terms(understood, analyzer)]
+    statuses = (
+        (RecordStatus.PUBLISHED,)
+        if request.public
+        else (RecordStatus.DRAFT, RecordStatus.PUBLISHED, RecordStatus.WITHDRAWN)
+    )
+    places = tuple(_place_filter(name, analyzer, gazetteer) for name in understood.places)
+    narrow = era is not None and era.start is not None and (era.end or 0) - era.start < 10
+    return Query(
+        clauses=tuple(required),
+        ranking=tuple(ranking),
+        era=era,
+        places=places,
+        statuses=tuple(str(s) for s in statuses),
+        hidden=hidden if request.public else (),
+        request=request,
+        vague=vague,
+        years=narrow,
+        # What the whole ordering and the facets depend on: the pages of a search share them.
+        key=(request.text, request.era, request.place, request.public, hidden),
+    )
 
 
 def _marked(understood: Understood) -> list[str]:
     return [term for term, _weight in understood.ranking()]
-
-
-def _facets(
-    view: SearchView, matched: DocSet, understood: Understood, gazetteer: Gazetteer
-) -> dict[str, dict[str, int]]:
-    facets = {
-        "decades": decade_counts(view, matched),
-        "places": place_counts(view, matched, gazetteer),
-    }
-    era = understood.era
-    if era is not None and era.start is not None and (era.end or 0) - era.start < 10:
-        facets["years"] = {str(y): n for y, n in year_counts(view, matched).items()}
-    return facets
 
 
 def _place_terms(understood: Understood, analyzer: KoreanAnalyzer) -> list[str]:
@@ -193,89 +188,7 @@ def _place_terms(understood: Understood, analyzer: KoreanAnalyzer) -> list[str]:
     return [t for name in understood.places for t in analyzer.query_terms(name)]
 
 
-def _matched(
-    view: SearchView, understood: Understood, allowed: Mask
-) -> tuple[DocSet, np.ndarray | None]:
-    """Return the documents with every required clause; failing that, those with some of
-    them and how many each has (never one with none)."""
-    found = sorted((clause_docs(view, c) for c in understood.required), key=len)
-    candidates = reduce(intersect_sorted, found)
-    matched = candidates[allowed[candidates]]
-    if matched.size or len(found) < 2:
-        return matched, None
-    candidates = union_all(view, found)
-    matched = candidates[allowed[candidates]]
-    if matched.size:
-        understood.notes.append(FALLBACK_NOTE)
-        understood.partial = True
-    counts = sum(np.isin(matched, docs).astype(np.int64) for docs in found)
-    return matched, np.asarray(counts)
-
-
-def _some_ranked(
-    view: SearchView,
-    ranking: list[tuple[str, float]],
-    matched: DocSet,
-    request: SearchRequest,
-    era: FuzzyDate | None = None,
-    key: Any = None,
-) -> list[dict[str, Any]]:
-    """Order filter results by the optional words and places they name, else by date."""
-    if not request.hits:
-        return []
-    if not ranking:
-        return browse(view, matched, request, era, key)
-    return ranked(view, ranking, matched, request, era=era, key=key)
-
-
-def _allowed(
-    view: SearchView,
-    understood: Understood,
-    public: bool,
-    analyzer: KoreanAnalyzer,
-    gazetteer: Gazetteer,
-) -> Mask:
-    """Return a mask over all documents: status, era and place filters together."""
-    statuses = (
-        (RecordStatus.PUBLISHED,)
-        if public
-        else (RecordStatus.DRAFT, RecordStatus.PUBLISHED, RecordStatus.WITHDRAWN)
-    )
-    allowed = view.mask_of("status", statuses)
-    era = understood.era
-    if era is not None and era.start is not None and era.end is not None:
-        starts, ends = view.column("year_start"), view.column("year_end")
-        allowed = allowed & (starts > 0) & (starts <= era.end) & (ends >= era.start)
-    for name in understood.places:
-        allowed = allowed & _place_mask(view, name, analyzer, gazetteer)
-    return allowed
-
-
-def _without(view: SearchView, allowed: Mask, hidden: Iterable[str]) -> Mask:
-    """Return the mask with the documents of hidden ids cleared (a copy: masks are cached)."""
-    docs = [view.docs_with("id", public_id) for public_id in hidden]
-    if not any(d.size for d in docs):
-        return allowed
-    allowed = allowed.copy()
-    for found in docs:
-        allowed[found] = False
-    return allowed
-
-
-def _place_mask(
-    view: SearchView, name: str, analyzer: KoreanAnalyzer, gazetteer: Gazetteer
-) -> Mask:
-    """Return records placed at name or inside it, or naming it in their text (computed
-    once per index view: related photos ask for the same few hundred places again and
-    again)."""
+def _place_filter(name: str, analyzer: KoreanAnalyzer, gazetteer: Gazetteer) -> PlaceFilter:
     aliases = tuple(gazetteer.places[name].names)
-
-    def compute() -> Mask:
-        mask = view.mask_of("places", (name,)).copy()
-        for alias in aliases:
-            terms = analyzer.query_terms(alias)
-            if terms:
-                mask[matching(view, terms, every=True)] = True
-        return mask
-
-    return view.cached(("place-mask", name, aliases), compute)
+    terms = tuple(tuple(analyzer.query_terms(alias)) for alias in aliases)
+    return PlaceFilter(name, aliases, terms)

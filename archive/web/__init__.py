@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from archive.search.whoosh.view import SearchView
+    from archive.search.backend import IndexView
 
 KST = timezone(timedelta(hours=9), "KST")  # Korea keeps no daylight saving time
 
@@ -45,13 +45,13 @@ def get_runtime() -> Runtime:
     return runtime
 
 
-def search_view() -> SearchView:
+def search_view() -> IndexView:
     """Return the search index view of this request: looked up once, since finding the
     newest generation reads the index folder, and every search of a page sees the same.
 
     :raises IndexUnavailable: when the index is being built.
     """
-    view: SearchView | None = g.get("search_view")
+    view: IndexView | None = g.get("search_view")
     if view is None:
         view = g.search_view = get_runtime().search.view()
     return view

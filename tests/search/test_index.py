@@ -25,8 +25,8 @@ from archive.records.photos import create_photo
 from archive.runtime import Runtime
 from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
-from archive.search.scoring import read_common_terms
 from archive.search.whoosh.fixes import read_postings
+from archive.search.whoosh.scoring import read_common_terms
 from archive.search.whoosh.view import SearchView
 from tests.scans import save_jpeg
 
@@ -154,7 +154,7 @@ def test_concurrent_writers_lose_no_update(runtime: Runtime) -> None:
 
 def test_rebuild_swaps_generations_and_old_searchers_keep_working(runtime: Runtime) -> None:
     public_id = add(runtime, "금성관 앞")
-    old = runtime.search.view().searcher
+    old = runtime.search.whoosh.arrays().searcher
     first = (runtime.settings.index_dir / "current").resolve()
     assert runtime.search.rebuild(runtime.db) == 1
     assert (runtime.settings.index_dir / "current").resolve() != first
@@ -268,7 +268,7 @@ def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> 
             changes = {"title": f"{photo.title} 고침"}
             update_photo(session, photo, changes, actor="test", gazetteer=runtime.gazetteer)
     runtime.search.sync(runtime.db)  # edits: deletions in old segments, a new segment
-    searcher = runtime.search.backend.view_of_new_searcher().searcher
+    searcher = runtime.search.whoosh.view_of_new_searcher().searcher
     reader = searcher.reader()
     assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
     checked = 0
@@ -301,20 +301,20 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
             update_photo(session, photo, {"date": date}, actor="test", gazetteer=runtime.gazetteer)
     runtime.search.rebuild(runtime.db, procs=2)  # several segments
     runtime.search.warm()  # as the web server does before it forks
-    backend = runtime.search.backend
+    backend = runtime.search.whoosh
     kept = list(backend.segments.kept())
     assert kept and all(key[0][1] for key in kept)  # read before any web request
 
     def built_again() -> None:
         raise AssertionError("the speller was built again")
 
-    assert backend.view().memo("speller", built_again) is not None  # a worker's view has it
-    deletions = {state[:2]: state[2] for state in backend.view().state}
+    assert backend.arrays().memo("speller", built_again) is not None  # a worker's view has it
+    deletions = {state[:2]: state[2] for state in backend.arrays().state}
     with runtime.db.session() as session:
         photo = session.scalars(select(Photo).where(Photo.id == 7)).one()
         update_photo(session, photo, {"date": "1955년"}, actor="test", gazetteer=runtime.gazetteer)
     runtime.search.sync(runtime.db)  # a new segment, one deletion in an old one
-    view = backend.view()
+    view = backend.arrays()
     reader = view.searcher.reader()
     for name in ("year_start", "year_end", "precision", *(f"{t}_len" for t in TEXT_FIELDS)):
         own = list(reader.column_reader(name))
@@ -348,7 +348,7 @@ def test_warming_reads_the_commonest_words_within_its_budget(runtime: Runtime) -
     first search is the slowest), as long as their postings fit the budget."""
     _many(runtime, 400)
     runtime.search.sync(runtime.db)
-    view = runtime.search.view()
+    view = runtime.search.whoosh.arrays()
     postings: Counter[str] = Counter()
     for field in TEXT_FIELDS:
         for term, count in view.vocabulary([field]):
@@ -372,20 +372,20 @@ def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
     """The web server works search sets out before forking; each worker opens its own
     searcher, whose view takes them over, unless the index changed meanwhile."""
     add(runtime, "영산포 장날")
-    backend = runtime.search.backend
-    view = backend.view()
+    backend = runtime.search.whoosh
+    view = backend.arrays()
     assert view.remember("marker", lambda: "worked out") == "worked out"
-    backend.forget_searcher()
-    again = backend.view()
+    backend.before_fork()
+    again = backend.arrays()
     assert again.searcher is not view.searcher
 
     def fail() -> str:
         raise AssertionError("worked out again")
 
     assert again.remember("marker", fail) == "worked out"
-    backend.forget_searcher()
+    backend.before_fork()
     add(runtime, "남평 다리")  # a new segment: nothing is taken over
-    assert backend.view().remember("marker", lambda: "anew") == "anew"
+    assert backend.arrays().remember("marker", lambda: "anew") == "anew"
 
 
 def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
@@ -406,8 +406,8 @@ def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
         photo = session.scalars(select(Photo).where(Photo.id == 5)).one()
         document = photo_document(photo, runtime.gazetteer, runtime.search.analyzer)
     with runtime.search.writer_lock(10):
-        runtime.search.backend.apply([document, document], [])
-    view = runtime.search.view()
+        runtime.search.whoosh.apply([document, document], [])
+    view = runtime.search.whoosh.arrays()
     reader = view.searcher.reader()
     live = [doc for doc in range(view.maxdoc) if not reader.is_deleted(doc)]
     assert view.ids_of(live) == [reader.stored_fields(doc)["id"] for doc in live]
@@ -417,10 +417,11 @@ def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
         SearchRequest("", None, "영산동", limit=50, offset=10),
         SearchRequest("나루터 시장", sort="newest"),
     ]
+    searched = runtime.search.view()
     for ask in asks:
-        full = run_search(view, ask, runtime.gazetteer, runtime.search.analyzer)
+        full = run_search(searched, ask, runtime.gazetteer, runtime.search.analyzer)
         lean = run_search(
-            view, replace(ask, details=False), runtime.gazetteer, runtime.search.analyzer
+            searched, replace(ask, details=False), runtime.gazetteer, runtime.search.analyzer
         )
         assert full.hits, ask
         assert [(h["id"], h["score"]) for h in lean.hits] == [
@@ -446,7 +447,7 @@ def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> No
         postings = [view.postings("title", t)[0].tolist() for t in terms]
         return [masks, postings, view.column("year_start").tolist()]
 
-    expected = read(runtime.search.backend.view_of_new_searcher())
+    expected = read(runtime.search.whoosh.view_of_new_searcher())
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
     try:
@@ -459,7 +460,7 @@ def _read_together(
     runtime: Runtime, read: Callable[[SearchView], list[object]], expected: list[object]
 ) -> None:
     for _round in range(5):
-        shared = runtime.search.backend.view_of_new_searcher()
+        shared = runtime.search.whoosh.view_of_new_searcher()
         answers: list[list[object]] = []
         errors: list[BaseException] = []
 
@@ -485,7 +486,7 @@ def _read_together(
 def test_place_counts_are_each_places_records_for_any_match(runtime: Runtime) -> None:
     """Facet counts per place, read from one table of each record's places, equal the
     records each place's own filter finds, for a few matched records and for most."""
-    from archive.search.facets import place_counts
+    from archive.search.whoosh.facets import place_counts
 
     places = ["영산포", "남평읍", "금성관", "드들강", "나주역", "영산동", ""]
     with runtime.db.session() as session:
@@ -493,7 +494,7 @@ def test_place_counts_are_each_places_records_for_any_match(runtime: Runtime) ->
             fields = {"title": f"사진 {n}", "status": "published", "place": places[n % 7]}
             create_photo(session, fields, source="scan", gazetteer=runtime.gazetteer)
     runtime.search.sync(runtime.db)
-    view = runtime.search.view()
+    view = runtime.search.whoosh.arrays()
     names = [n for n, p in runtime.gazetteer.places.items() if p.kind != "시"]
     everyone = np.arange(view.maxdoc, dtype=np.int64)
     for matched in (everyone[:0], everyone[:3], everyone[::5], everyone[1:], everyone):

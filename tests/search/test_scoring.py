@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from archive.search.scoring import sorted_unique
+from archive.search.whoosh.scoring import sorted_unique
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 7, 500, 5000])

@@ -2,8 +2,11 @@
 
 Everything that knows Whoosh lives in this package: the schema, the writer lock, the
 generations and their swap, the searcher (and its private attributes), the fields that
-skip Whoosh's token pipeline (fields.py) and the one patch of Whoosh (fixes.py). The
-rest of archive.search sees documents, a SearchView of numpy arrays, and IndexUnavailable.
+skip Whoosh's token pipeline (fields.py) and the one patch of Whoosh (fixes.py), the
+numpy arrays of a view (view.py) and the query engine over them (engine.py, scoring.py,
+ordering.py, facets.py). The rest of the archive sees the protocol of
+archive.search.backend: documents in, a view that runs understood queries, and
+IndexUnavailable.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import IndexUnavailable
+from archive.places.gazetteer import Gazetteer
 from archive.search.documents import TEXT_FIELDS, Document
+from archive.search.whoosh.engine import WhooshIndexView
 from archive.search.whoosh.fields import PlacesField, TermsField
 from archive.search.whoosh.fixes import apply_whoosh_fixes
+from archive.search.whoosh.scoring import read_common_terms
 from archive.search.whoosh.view import SearchView, SegmentArrays
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
@@ -52,7 +58,7 @@ NUMBERS = {"year_start": "i", "year_end": "i", "precision": "b"}
 def make_schema() -> Schema:
     """Return the schema: one pre-analysed text field per weight, filters and numbers.
 
-    Text is scored by archive.search.scoring (BM25 over numpy) with the *_len columns,
+    Text is scored by archive.search.whoosh.scoring (BM25 over numpy) with the *_len columns,
     so Whoosh keeps no lengths or scoring statistics. Numbers are columns, never terms.
     """
     fields: dict[str, Any] = {"id": ID(stored=True, unique=True), "places": PlacesField()}
@@ -86,13 +92,21 @@ def fields_of(document: Document) -> dict[str, Any]:
     return values
 
 
+# The commonest words' postings read before the web server forks (half of what a view
+# keeps): their first search reads tens of thousands of postings (11 ms at 100,000).
+WARM_POSTINGS_BYTES = 12 * 1024 * 1024
+
+
 class WhooshBackend:
     """Own the index directory; hand out views of the current generation."""
 
-    def __init__(self, root: Path, version: str) -> None:
+    name = "whoosh"
+
+    def __init__(self, root: Path, version: str, gazetteer: Gazetteer) -> None:
         apply_whoosh_fixes()
         self.root = Path(root)
         self.version = version
+        self.gazetteer = gazetteer
         self.root.mkdir(parents=True, exist_ok=True)
         self._current = self.root / "current"
         self._searcher: Searcher | None = None
@@ -145,7 +159,28 @@ class WhooshBackend:
         """Return whether the current generation can be searched."""
         return self.open() is not None
 
-    def view(self) -> SearchView:
+    def view(self) -> WhooshIndexView:
+        """Return a view of the newest committed index, for the front half of search.
+
+        :raises IndexUnavailable: when there is no usable generation.
+        """
+        return WhooshIndexView(self.arrays(), self.gazetteer)
+
+    def warm(self) -> None:
+        """Read the columns, the ids and the commonest words' postings now."""
+        view = self.arrays()
+        for name in (*NUMBERS, *(f"{field}_len" for field in TEXT_FIELDS)):
+            view.column(name)
+        view.ids_of([])
+        read_common_terms(view, WARM_POSTINGS_BYTES)
+
+    def health(self) -> dict[str, Any]:
+        """Return the backend, whether it is usable, its view's number and its size."""
+        index = self.open()
+        documents = index.doc_count() if index is not None else None
+        return {"backend": self.name, "usable": index is not None, "documents": documents}
+
+    def arrays(self) -> SearchView:
         """Return the cached view of the newest searcher (never writes).
 
         :raises IndexUnavailable: when there is no usable generation.
@@ -169,7 +204,7 @@ class WhooshBackend:
                     view.adopt(retired)
             return view
 
-    def forget_searcher(self) -> None:
+    def before_fork(self) -> None:
         """Close the searcher (its files) but keep what its view worked out: a process
         about to fork leaves each child to open its own searcher, whose first view takes
         it over while the index is unchanged."""
@@ -197,12 +232,16 @@ class WhooshBackend:
     def apply(self, changed: list[Document], deleted: Iterable[str]) -> None:
         """Write changed documents and remove deleted ids (the caller holds the lock).
 
-        :raises IndexUnavailable: when there is no usable generation to write to.
+        :raises IndexUnavailable: when there is no usable generation to write to, or
+            Whoosh's own lock stayed taken (a writer outside this one's lock).
         """
         index = self.open()
         if index is None:
             raise IndexUnavailable("the search index must be rebuilt first")
-        writer = index.writer(timeout=30)
+        try:
+            writer = index.writer(timeout=30)
+        except whoosh_index.LockError as exc:
+            raise IndexUnavailable(f"the search index is locked by another writer: {exc}") from exc
         for public_id in deleted:
             writer.delete_by_term("id", public_id)
         for document in changed:

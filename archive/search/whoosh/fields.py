@@ -30,7 +30,7 @@ class PlacesField(KEYWORD):
 class TermsField(TEXT):
     """Space-separated, pre-analysed terms; frequencies only; not scored by Whoosh.
 
-    Scoring is done by archive.search.scoring with the *_len columns, so Whoosh keeps
+    Scoring is done by archive.search.whoosh.scoring with the *_len columns, so Whoosh keeps
     no lengths or block statistics, and indexing skips its token pipeline.
     """
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from archive.dates import FuzzyDate
-from archive.search.scoring import bm25
 from archive.search.understand import SearchRequest
+from archive.search.whoosh.scoring import bm25
 from archive.search.whoosh.view import DocSet, SearchView
 
 MAX_LIMIT = 200
