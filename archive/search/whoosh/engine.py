@@ -166,7 +166,8 @@ def _place_mask(view: SearchView, place: PlaceFilter) -> Mask:
     again)."""
 
     def compute() -> Mask:
-        mask = view.mask_of("places", (place.name,)).copy()
+        mask = np.zeros(view.maxdoc, dtype=np.bool_)  # kept within the derived budget only
+        mask[view.docs_with("places", place.name)] = True
         for terms in place.alias_terms:
             if terms:
                 mask[matching(view, list(terms), every=True)] = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from archive.places.gazetteer import Gazetteer
@@ -27,7 +29,7 @@ def place_counts(view: SearchView, matched: DocSet, gazetteer: Gazetteer) -> dic
     """Count matched records per place (a place counts the places inside it too)."""
     # every record lies in 나주시
     names = tuple(n for n, place in gazetteer.places.items() if place.kind != "시")
-    starts, docs, which = view.remember(("places", names), lambda: _incidence(view, names))
+    starts, docs, which = view.structure(("places", names), lambda: _incidence(view, names))
     if matched.size * 8 < view.maxdoc:  # few: gather the matched documents' runs
         firsts, sizes = starts[matched], starts[matched + 1] - starts[matched]
         runs = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
@@ -40,17 +42,20 @@ def place_counts(view: SearchView, matched: DocSet, gazetteer: Gazetteer) -> dic
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _incidence(view: SearchView, names: tuple[str, ...]) -> tuple[DocSet, DocSet, DocSet]:
+def _incidence(view: SearchView, names: tuple[str, ...]) -> tuple[Any, Any, Any]:
     """Return the (document, place number into names) pairs sorted by document, as where
     each document's run starts (one more entry: where the last ends), the documents and
-    the place numbers."""
-    docs = [np.flatnonzero(view.mask_of("places", (name,))) for name in names]
+    the place numbers. Kept for the whole view, like a column: it is about 10 bytes per
+    place of a record (25 MB at 1,000,000 records), where the answers' budget let it go
+    at once and every search sorted it again (140 ms of a 200 ms search)."""
+    docs = [view.docs_with("places", name) for name in names]
     doc = np.concatenate([np.zeros(0, dtype=np.int64), *docs])
-    which = np.repeat(np.arange(len(names), dtype=np.int64), [d.size for d in docs])
+    which = np.repeat(np.arange(len(names), dtype=np.int16), [d.size for d in docs])
     order = np.argsort(doc, kind="stable")
     starts = np.zeros(view.maxdoc + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc, minlength=view.maxdoc), out=starts[1:])
-    return starts, doc[order], which[order]
+    index = np.int32 if doc.size < 2**31 else np.int64
+    return starts.astype(index), doc[order].astype(index), which[order]
 
 
 def year_counts(view: SearchView, matched: DocSet) -> dict[int, int]:

@@ -132,6 +132,7 @@ class SearchView:
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
+        self._structures: dict[Any, Any] = {}
         self._ids: np.ndarray[Any, np.dtype[np.str_]] | None = None
         self._postings = ByteLRU(POSTINGS_BYTES)
         self._derived = ByteLRU(DERIVED_BYTES)
@@ -155,9 +156,11 @@ class SearchView:
         it holds for this one too."""
         with other._lock:
             caches = (other._docsets, other._masks, other._columns, other._ids)
+            structures = other._structures
             answers = (other._postings, other._derived, other._answers, other._memos)
         with self._lock:
             self._docsets, self._masks, self._columns, self._ids = caches
+            self._structures = structures
             self._postings, self._derived, self._answers, self._memos = answers
 
     @property
@@ -234,6 +237,16 @@ class SearchView:
             )
             self._postings.put(key, found)
             return found
+
+    def structure(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Return arrays that describe the whole index, as columns do (what places each
+        record lies in): worked out once per view and kept, outside every budget."""
+        with self._lock:
+            if key in self._structures:
+                return self._structures[key]
+        found = compute()
+        with self._lock:
+            return self._structures.setdefault(key, found)
 
     def cached(self, key: Any, compute: Callable[[], Arr]) -> Arr:
         """Return a document set or mask computed once per view (within DERIVED_BYTES)."""
