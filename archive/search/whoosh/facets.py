@@ -29,7 +29,7 @@ def place_counts(view: SearchView, matched: DocSet, gazetteer: Gazetteer) -> dic
     """Count matched records per place (a place counts the places inside it too)."""
     # every record lies in 나주시
     names = tuple(n for n, place in gazetteer.places.items() if place.kind != "시")
-    starts, docs, which = view.structure(("places", names), lambda: _incidence(view, names))
+    starts, docs, which = view.memo(("places", names), lambda: _incidence(view, names))
     if matched.size * 8 < view.maxdoc:  # few: gather the matched documents' runs
         firsts, sizes = starts[matched], starts[matched + 1] - starts[matched]
         runs = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())

@@ -132,12 +132,11 @@ class SearchView:
         self._docsets: dict[Any, DocSet] = {}
         self._masks: dict[Any, Mask] = {}
         self._columns: dict[str, np.ndarray[Any, np.dtype[np.int64]]] = {}
-        self._structures: dict[Any, Any] = {}
         self._ids: np.ndarray[Any, np.dtype[np.str_]] | None = None
         self._postings = ByteLRU(POSTINGS_BYTES)
         self._derived = ByteLRU(DERIVED_BYTES)
         self._answers = ByteLRU(ANSWER_BYTES)
-        self._memos: dict[str, Any] = {}
+        self._memos: dict[Any, Any] = {}
         self._segments = segments if segments is not None else SegmentArrays()
         reader = searcher.reader()
         leaves = list(reader.leaf_readers()) if self.maxdoc else []
@@ -156,11 +155,9 @@ class SearchView:
         it holds for this one too."""
         with other._lock:
             caches = (other._docsets, other._masks, other._columns, other._ids)
-            structures = other._structures
             answers = (other._postings, other._derived, other._answers, other._memos)
         with self._lock:
             self._docsets, self._masks, self._columns, self._ids = caches
-            self._structures = structures
             self._postings, self._derived, self._answers, self._memos = answers
 
     @property
@@ -238,16 +235,6 @@ class SearchView:
             self._postings.put(key, found)
             return found
 
-    def structure(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """Return arrays that describe the whole index, as columns do (what places each
-        record lies in): worked out once per view and kept, outside every budget."""
-        with self._lock:
-            if key in self._structures:
-                return self._structures[key]
-        found = compute()
-        with self._lock:
-            return self._structures.setdefault(key, found)
-
     def cached(self, key: Any, compute: Callable[[], Arr]) -> Arr:
         """Return a document set or mask computed once per view (within DERIVED_BYTES)."""
         with self._lock:
@@ -269,8 +256,9 @@ class SearchView:
                 self._answers.put(key, found)
         return found
 
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Return an object derived from the whole view, computed once (e.g. a speller)."""
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Return an object derived from the whole view, computed once and kept outside
+        every budget, as columns are (a speller, what places each record lies in)."""
         with self._lock:
             if key in self._memos:
                 return self._memos[key]
