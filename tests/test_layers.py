@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1] / "archive"
 LEAVES = {
     "errors", "text", "fields", "dates", "date_forms", "digest", "config", "statuses", "logs",
     "formats", "renditions", "mail", "faults", "contacts", "links", "settings_rules",
-    "settings_reference",
+    "settings_reference", "paging",
 }  # fmt: skip
 CORE: dict[str, set[str]] = {
     "models": set(),

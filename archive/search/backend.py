@@ -5,7 +5,7 @@ places, dates and periods, spelling, relaxations and the notes shown to visitors
 visitor's request into a `Query` that names no engine. A backend runs it on one
 consistent view of its index and answers `Hits`: the page of hits asked for, the total
 and the facets. It also applies changed records, rebuilds from all records and reports
-its health. Nothing outside a backend's own package imports that package's types; the
+whether it is usable. Nothing outside a backend's own package imports that package's types; the
 embedded backend is Whoosh (archive.search.whoosh).
 """
 
@@ -103,7 +103,7 @@ class IndexView(Protocol):
 
 
 class SearchBackend(Protocol):
-    """A search engine: views to read, changes to apply, a rebuild, its health."""
+    """A search engine: views to read, changes to apply, a rebuild; `usable()` is its health."""
 
     name: str
 
@@ -131,6 +131,3 @@ class SearchBackend(Protocol):
     def before_fork(self) -> None:
         """Close what a forked process must open for itself (files, connections); what
         was worked out stays for the children to share."""
-
-    def health(self) -> dict[str, Any]:
-        """Return the backend's name, whether it is usable, its generation and size."""

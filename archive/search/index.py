@@ -51,6 +51,8 @@ class SearchIndex:
         self.analyzer = analyzer
         # The layout's hash: a changed registry, document or schema rebuilds the index.
         self.version = layout_version(schema_description(), analyzer.version)
+        # The backend by its own type, for the tests of its own arrays; the rest
+        # of the archive uses `backend`, the protocol.
         self.whoosh = WhooshBackend(root, self.version, gazetteer)
         self.backend: SearchBackend = self.whoosh
 

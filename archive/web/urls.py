@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
-from flask import request, url_for
+from flask import abort, request, url_for
 
 from archive.web import get_runtime
 
@@ -48,3 +48,12 @@ def _quoted(text: str) -> str:
 def absolute_url(endpoint: str, **values: Any) -> str:
     """Return url_for(endpoint, **values) as an absolute URL under the public address."""
     return absolute(url_for(endpoint, **values))
+
+
+def requested_page(last: int = 10_000) -> int:
+    """Return the `page` query argument (1 when absent), refusing (400) anything but a
+    whole number from 1 to last."""
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= last:
+        abort(400)
+    return int(page)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
@@ -12,6 +11,7 @@ from archive.config import Settings
 from archive.errors import InvalidChange
 from archive.features.catalogue.edits import set_status
 from archive.models import NearDuplicate, Photo
+from archive.paging import Page
 from archive.records.contributions import note_decision
 from archive.records.events import record_event
 from archive.records.renditions import derivative_exif, restamp_derivatives
@@ -39,21 +39,6 @@ MISSING: dict[str, ColumnElement[bool]] = {
     "place": Photo.place_text == "",
     "any": or_(Photo.title == "", Photo.date_text == "", Photo.place_text == ""),
 }
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a queue."""
-
-    photos: list[Photo]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Return the number of pages."""
-        return max(1, -(-self.total // self.per_page))
 
 
 def _queue_select(queue: str, missing: str | None) -> Select[Photo]:

@@ -41,6 +41,7 @@ from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.routing import Audience, area
 from archive.web.sending import private_jpeg
+from archive.web.urls import requested_page
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate", template_folder="templates")
 area(bp, Audience.STAFF)
@@ -66,13 +67,11 @@ def queue() -> Any:
     """List one queue, oldest first, with counts of every queue."""
     name = request.args.get("queue", "contributions")
     missing = request.args.get("missing") or None
-    page = request.args.get("page", "1")
     if name not in QUEUE_LABELS or (missing and missing not in MISSING_LABELS):
         abort(400)
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
-        abort(400)
+    page = requested_page()
     with get_runtime().db.session() as session:
-        listing = review.list_queue(session, name, missing=missing, page=int(page))
+        listing = review.list_queue(session, name, missing=missing, page=page)
         return render_template(
             "moderate/queue.html",
             queue=name,

@@ -23,12 +23,14 @@ from archive.features.gallery.browse import (
 from archive.features.iiif.viewer import download_context, zoom_context
 from archive.features.voices.memories import public_memories, recent_memories
 from archive.fields import BY_NAME
+from archive.paging import page_count
 from archive.records.images import images_of
 from archive.records.public import HELP_WANTED, media_for, needing_help, newest, rights_label
 from archive.search.facets import place_tree
 from archive.search.query import SearchError, SearchRequest
 from archive.web import get_runtime
 from archive.web.cards import links, photo_card, public_card
+from archive.web.urls import requested_page
 
 bp = Blueprint("gallery", __name__, template_folder="templates")
 PER_PAGE = 24
@@ -105,7 +107,7 @@ def photos() -> tuple[str, int]:
         return render_template(
             "gallery/photos.html", browse=empty, result=None, cards=[], error=str(exc), pages=0
         ), 400
-    pages = max(1, -(-result.total // browse.per_page))
+    pages = page_count(result.total, browse.per_page)
     if browse.page > pages and result.total:
         abort(404)
     tree = place_tree(result.facets["places"], get_runtime().gazetteer)
@@ -156,12 +158,9 @@ def photo(public_id: str) -> str:
 def help_wanted() -> tuple[str, int]:
     """List published photos still missing a date, place or people, inviting visitors."""
     missing = request.args.get("missing") or None
-    page = request.args.get("page", "1")
-    if (missing and missing not in HELP_FIELDS) or not page.isdigit():
+    if missing and missing not in HELP_FIELDS:
         abort(400)
-    page_number = int(page)
-    if not 1 <= page_number <= 100_000:
-        abort(400)
+    page_number = requested_page(last=100_000)
     runtime = get_runtime()
     with runtime.db.session() as session:
         photos, total = needing_help(session, missing, page_number, PER_PAGE)
@@ -170,7 +169,7 @@ def help_wanted() -> tuple[str, int]:
             (photo_card(p, media.get(p.public_id, {})), [n for n in HELP_FIELDS if not _has(p, n)])
             for p in photos
         ]
-    pages = max(1, -(-total // PER_PAGE))
+    pages = page_count(total, PER_PAGE)
     if page_number > pages:
         abort(404)
     labels = {name: BY_NAME[name].label_ko for name in HELP_FIELDS}

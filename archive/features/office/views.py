@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from archive.background import kind_label
 from archive.features.accounts.access import admin_required, require_staff
@@ -22,10 +22,12 @@ from archive.features.office.reports import (
     totals,
 )
 from archive.jobs.queue import failed_jobs
+from archive.paging import page_count
 from archive.records.events import list_events
 from archive.web import get_runtime
 from archive.web.labels import EVENT_LABELS
 from archive.web.routing import Audience, area
+from archive.web.urls import requested_page
 
 bp = Blueprint("office", __name__, url_prefix="/moderate", template_folder="templates")
 bp.before_request(require_staff)
@@ -76,21 +78,17 @@ def dashboard_csv() -> Response:
 @admin_required
 def audit() -> Any:
     """Show the append-only log of decisions and edits, newest first (admins only)."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        abort(400)
+    page = requested_page(last=100_000)
     actor = request.args.get("actor", "")[:64] or None
     kind = request.args.get("kind", "")[:32] or None
     with get_runtime().db.session() as session:
-        events, total = list_events(
-            session, actor=actor, kind=kind, page=int(page), per_page=AUDIT_PAGE
-        )
+        events, total = list_events(session, actor=actor, kind=kind, page=page, per_page=AUDIT_PAGE)
         return render_template(
             "moderate/audit.html",
             events=events,
             total=total,
-            page=int(page),
-            pages=max(1, -(-total // AUDIT_PAGE)),
+            page=page,
+            pages=page_count(total, AUDIT_PAGE),
             actor=actor or "",
             kind=kind or "",
             event_labels=EVENT_LABELS,

@@ -16,6 +16,7 @@ from archive.dates import decades_between
 from archive.features.offline.collect import Record, Shown
 from archive.fields import PUBLIC
 from archive.models import Photo
+from archive.paging import page_count
 from archive.places.gazetteer import CITY_KIND, Gazetteer
 from archive.records.images import image_info
 from archive.records.public import rights_label
@@ -71,7 +72,7 @@ class Pages:
 
     def listing(self, base: str, title: str, records: list[Record], **context: Any) -> None:
         """Write a list of photos over as many pages as it needs."""
-        pages = max(1, -(-len(records) // PER_PAGE))
+        pages = page_count(len(records), PER_PAGE)
         for number in range(1, pages + 1):
             chunk = records[(number - 1) * PER_PAGE : number * PER_PAGE]
             self.write(

@@ -31,6 +31,7 @@ from archive.statuses import (
 from archive.web import get_runtime, unit_of_work
 from archive.web.errors import refusal
 from archive.web.routing import Audience, area
+from archive.web.urls import requested_page
 
 bp = Blueprint("desk", __name__, url_prefix="/moderate/voices", template_folder="templates")
 bp.before_request(require_staff)
@@ -57,11 +58,9 @@ FLAG_LABELS = {
 def queue(kind: str) -> Any:
     """List one kind of item: waiting ones oldest first, or decided ones newest first."""
     decided = request.args.get("decided") == "1"
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
-        abort(400)
+    page = requested_page()
     with get_runtime().db.session() as session:
-        listing = voice_review.list_items(session, kind, decided=decided, page=int(page))
+        listing = voice_review.list_items(session, kind, decided=decided, page=page)
         return render_template(
             "moderate/voices.html",
             kind=kind,

@@ -19,6 +19,7 @@ from archive.features.catalogue import review
 from archive.features.catalogue.edits import update_photo
 from archive.features.voices.memories import refresh_memories
 from archive.models import Photo, Submission
+from archive.paging import Page
 from archive.places.gazetteer import Gazetteer
 from archive.records.erasure import erase_photo
 from archive.records.events import record_event
@@ -47,24 +48,9 @@ class Desk:
     actor: str
 
 
-@dataclass(frozen=True)
-class ItemPage:
-    """One page of a queue of items."""
-
-    items: list[Submission]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Return the number of pages."""
-        return max(1, -(-self.total // self.per_page))
-
-
 def list_items(
     session: Session, kind: str, *, decided: bool = False, page: int = 1, per_page: int = 30
-) -> ItemPage:
+) -> Page[Submission]:
     """Return a queue: waiting items oldest first, or decided ones newest first."""
     if kind not in set(SubmissionKind):
         raise InvalidChange("unknown_queue", f"unknown queue {kind!r}")
@@ -80,7 +66,7 @@ def list_items(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return ItemPage(list(items), total, page, per_page)
+    return Page(list(items), total, page, per_page)
 
 
 def load_item(session: Session, item_id: int) -> Submission:

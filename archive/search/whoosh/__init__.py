@@ -174,12 +174,6 @@ class WhooshBackend:
         view.ids_of([])
         read_common_terms(view, WARM_POSTINGS_BYTES)
 
-    def health(self) -> dict[str, Any]:
-        """Return the backend, whether it is usable, its view's number and its size."""
-        index = self.open()
-        documents = index.doc_count() if index is not None else None
-        return {"backend": self.name, "usable": index is not None, "documents": documents}
-
     def arrays(self) -> SearchView:
         """Return the cached view of the newest searcher (never writes).
 
