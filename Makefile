@@ -69,9 +69,10 @@ typecheck: install
 
 # The whole suite on SQLite, then the tests that touch the database again on PostgreSQL when
 # ARCHIVE_TEST_POSTGRES_URL names a server (each run creates its own databases there and drops
-# them at the end). Browser and fuzz tests, and tests without a database, run once; so do the
+# them at the end); there they search with the PostgreSQL backend, the default with that
+# database (tests of Whoosh's own files are marked `whoosh` and keep it). Browser and fuzz tests, and tests without a database, run once; so do the
 # word-level search tests (every variants row, every place-name pair), which use the database
-# only to hold their records (the relevance set still runs on both), and the imaging tests
+# only to hold their records (the relevance set runs on both backends), and the imaging tests
 # (tile pyramids, metadata stripped from public files in every container), the install from
 # the package's metadata, and the outage tests (they start the PostgreSQL, Redis and S3
 # servers they stop and pause themselves).

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     """Drop folders: `inbox/` (watched), `done/`, `failed/`, `duplicates/`."""
     database_url: str = setting("", "data")
     """SQLAlchemy URL of the database; empty: SQLite at `<data dir>/archive.db`."""
+    database_read_url: str = setting("", "data")
+    """URL of a streaming replica the searches of the `postgres` search backend read; empty:
+    the database itself."""
+    search_backend: Literal["", "whoosh", "postgres"] = setting("", "data")
+    """Search engine: `whoosh` (index files in the data dir, one writer) or `postgres` (a table
+    in the database, written with each record; for several web hosts); empty: `postgres` with a
+    PostgreSQL database, else `whoosh`."""
     storage: str = setting("local", "data")
     """Storage backend for masters, uploads and derivatives: `local` or `s3`."""
     s3_bucket: str = setting("", "data")
@@ -286,6 +293,13 @@ class Settings(BaseSettings):
     def storage_dir(self) -> Path:
         """Return the root of the local storage backend."""
         return self.data_dir / "storage"
+
+    @property
+    def search_engine(self) -> str:
+        """Return the search backend in use (the setting, or the database's default)."""
+        if self.search_backend:
+            return self.search_backend
+        return "postgres" if self.sqlalchemy_url.startswith("postgresql") else "whoosh"
 
     @property
     def index_dir(self) -> Path:

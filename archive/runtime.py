@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import event
 
 from archive.config import Settings, load_settings
 from archive.db import Database, head_revision
@@ -19,6 +22,7 @@ from archive.storage import Caller, Storage, Storages
 if TYPE_CHECKING:  # imported when first used: a command that needs none starts faster
     from collections.abc import Callable
 
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from archive.background import JobRunner
@@ -56,7 +60,27 @@ class Runtime:
     @cached_property
     def search(self) -> SearchIndex:
         """Return the search index with its Korean analyser (model loads on first use)."""
-        return _search(self.settings, self.gazetteer, self._tables())
+        return _search(self.settings, self.gazetteer, self._tables(), self._engines())
+
+    def write_search_documents(self, session: Session) -> None:
+        """Write the search documents of the records a committing transaction changed
+        (the PostgreSQL search backend; a transaction that changed none costs nothing)."""
+        from archive.search.index import QUEUED
+
+        if session.info.get(QUEUED):
+            self.search.write_queued(session)
+
+    def _engines(self) -> tuple[Engine, Engine] | None:
+        """Return the database's engines for the PostgreSQL search backend (else None)."""
+        if self.settings.search_engine != "postgres":
+            return None
+        return self.db.engine, self.read_db.engine
+
+    @cached_property
+    def read_db(self) -> Database:
+        """Return the database searches read: a replica when one is set, else the database."""
+        url = self.settings.database_read_url.strip()
+        return Database(url) if url else self.db
 
     def _tables(self) -> dict[str, tuple[int, bytes]]:
         if self._overrides is None:
@@ -88,7 +112,7 @@ class Runtime:
                 return False
             tables = _read_overrides(self.db) or {}
             gazetteer = _gazetteer(self.settings, tables)
-            search = _search(self.settings, gazetteer, tables)
+            search = _search(self.settings, gazetteer, tables, self._engines())
             if not writer and self.search.usable() and not search.usable():
                 return False  # the worker is still building the index these tables need
             search.analyzer.follow(self.search.analyzer)
@@ -162,6 +186,8 @@ class Runtime:
             if self._decoders is not None:
                 self._decoders.close()
                 self._decoders = None
+        if "read_db" in self.__dict__ and self.read_db is not self.db:
+            self.read_db.dispose()
         self.db.dispose()
 
 
@@ -200,14 +226,17 @@ def _gazetteer(settings: Settings, tables: dict[str, tuple[int, bytes]]) -> Gaze
 
 
 def _search(
-    settings: Settings, gazetteer: Gazetteer, tables: dict[str, tuple[int, bytes]]
+    settings: Settings,
+    gazetteer: Gazetteer,
+    tables: dict[str, tuple[int, bytes]],
+    engines: tuple[Engine, Engine] | None,
 ) -> SearchIndex:
     from archive.search.analysis import analyzer_for
     from archive.search.index import SearchIndex
 
     edited = tables.get("variants")
     analyzer = analyzer_for(gazetteer, settings, variants=edited[1] if edited else None)
-    return SearchIndex(settings.index_dir, gazetteer, analyzer)
+    return SearchIndex(settings.index_dir, gazetteer, analyzer, engines)
 
 
 def _use_periods(path: Path) -> None:
@@ -247,4 +276,27 @@ def build_runtime(settings: Settings | None = None, caller: Caller | None = None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "done", "failed", "duplicates"):
         (settings.scans_dir / name).mkdir(parents=True, exist_ok=True)
-    return Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings, caller))
+    on_postgres = settings.sqlalchemy_url.startswith("postgresql")
+    if settings.search_engine == "postgres" and not on_postgres:
+        raise ConfigError(
+            "ARCHIVE_SEARCH_BACKEND=postgres: PostgreSQL 데이터베이스가 필요합니다 / needs a "
+            "PostgreSQL database (ARCHIVE_DATABASE_URL)"
+        )
+    runtime = Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings, caller))
+    if settings.search_engine == "postgres":
+        # Every transaction writes the search documents of the records it changed.
+        event.listen(runtime.db.sessionmaker, "before_commit", _weakly(runtime))
+    return runtime
+
+
+def _weakly(runtime: Runtime) -> Callable[[Session], None]:
+    """Return the commit hook of a runtime that does not keep it alive (a runtime let go
+    frees its Korean model, about 250 MB)."""
+    method = weakref.WeakMethod(runtime.write_search_documents)
+
+    def write(session: Session) -> None:
+        found = method()
+        if found is not None:
+            found(session)
+
+    return write

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,18 @@ from tests.search.story_cases import STORY_CASES
 from tests.search.test_relevance import CASES
 
 
-def relevance_figures() -> dict[str, Any]:
+def relevance_figures(
+    backend: str = "whoosh", database: Callable[[], AbstractContextManager[str]] | None = None
+) -> dict[str, Any]:
     """Run the cases as the tests do (the collection's over it alone, the stories' over
-    both); return the figures."""
-    scores = [_score(CASES, stories=False), _score(STORY_CASES, stories=True)]
+    both) on a backend; return the figures.
+
+    :param database: gives the URL of a scratch database (None: SQLite in a folder).
+    """
+    scores = [
+        _score(CASES, False, backend, database),
+        _score(STORY_CASES, True, backend, database),
+    ]
     recalls = [r for score in scores for r in score[1]]
     firsts = [f for score in scores for f in score[2]]
     return {
@@ -29,10 +39,22 @@ def relevance_figures() -> dict[str, Any]:
     }
 
 
-def _score(cases: list[Any], stories: bool) -> tuple[int, list[float], list[bool]]:
-    with tempfile.TemporaryDirectory(prefix="bench-relevance-") as tmp:
+def _score(
+    cases: list[Any],
+    stories: bool,
+    backend: str,
+    database: Callable[[], AbstractContextManager[str]] | None,
+) -> tuple[int, list[float], list[bool]]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-relevance-") as tmp,
+        database() if database else nullcontext("") as url,
+    ):
         root = Path(tmp)
-        runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "s"))
+        values = {"database_url": url} if url else {}
+        settings = load_settings(
+            {}, data_dir=root / "var", scans_dir=root / "s", search_backend=backend, **values
+        )
+        runtime = build_runtime(settings)
         runtime.db.upgrade()
         with runtime.db.session() as session:
             populate(session, runtime.gazetteer)

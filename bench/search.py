@@ -1,4 +1,6 @@
-"""Benchmark search: 100,000 generated records, index build rate, size and query latency."""
+"""Benchmark search on both backends: the same generated records (100,000, or BENCH_DOCS)
+and query mix on Whoosh and on PostgreSQL, each with its build rate, index or table size,
+query latency and peak memory; then the relevance set on each."""
 
 from __future__ import annotations
 
@@ -6,14 +8,19 @@ import json
 import logging
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
 
 from archive.config import load_settings
 from archive.dates import parse_date
@@ -27,6 +34,10 @@ from korean_words import NOUNS, PARTICLES, VERBS
 from relevance import relevance_figures
 
 DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
+# A PostgreSQL server whose user may create databases; empty: Whoosh alone, on SQLite.
+POSTGRES = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 VOCABULARY = 3000
 ROUNDS = 3
 
@@ -159,48 +170,86 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def main() -> None:
-    """Measure short captions, then story-length ones, then the relevance set."""
+    """Measure short captions, then story-length ones, then the relevance set: the same
+    records and queries on each backend, one after the other, each in a process of its
+    own (so that its peak memory is its own)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    figures = measure(stories=False)
-    figures["stories"] = measure(stories=True)
-    figures["relevance"] = relevance_figures()
+    if len(sys.argv) == 4 and sys.argv[1] == "--measure":
+        print(json.dumps(measure_backend(sys.argv[2], sys.argv[3])))
+        return
+    figures: dict[str, Any] = {"docs": DOCS}
+    for kind in ("captions", "stories"):
+        with scratch_database() as url:
+            generate_into(url, stories=kind == "stories")
+            figures[kind] = {backend: measure_in_child(backend, url) for backend in backends()}
+    figures["relevance"] = {
+        backend: relevance_figures(backend, scratch_database) for backend in backends()
+    }
     print(json.dumps(figures, ensure_ascii=False))
 
 
-def measure(stories: bool) -> dict[str, Any]:
-    """Generate, build, query; return the figures."""
-    rng = random.Random(2015)
+def backends() -> list[str]:
+    """Return the backends to measure: Whoosh, and PostgreSQL when a server is there."""
+    return ["whoosh", "postgres"] if POSTGRES else ["whoosh"]
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """Yield the URL of a new PostgreSQL database (dropped after), or of a SQLite file."""
+    if not POSTGRES:
+        with tempfile.TemporaryDirectory(prefix="bench-search-db-") as tmp:
+            yield f"sqlite:///{tmp}/archive.db"
+        return
+    name = f"bench_search_{os.getpid()}_{time.time_ns()}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def runtime_for(root: Path, url: str, backend: str) -> Runtime:
+    settings = load_settings(
+        {}, data_dir=root / "var", scans_dir=root / "s", database_url=url, search_backend=backend
+    )
+    return build_runtime(settings)
+
+
+def generate_into(url: str, stories: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        root = Path(tmp)
-        runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "s"))
+        runtime = runtime_for(Path(tmp), url, "whoosh")
         runtime.db.upgrade()
-        generate(runtime, rng, stories)
+        generate(runtime, random.Random(2015), stories)
+        runtime.close()
+
+
+def measure_in_child(backend: str, url: str) -> dict[str, Any]:
+    """Run measure_backend in a process of its own; return its figures."""
+    command = [sys.executable, __file__, "--measure", backend, url]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    sys.stderr.write(done.stderr)
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def measure_backend(backend: str, url: str) -> dict[str, Any]:
+    """Build the backend's index from the records at url, then time the query mix."""
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        runtime = runtime_for(Path(tmp), url, backend)
         runtime.search.analyzer.terms("준비")  # load the model outside the timing
         started = time.perf_counter()
         procs = os.environ.get("BENCH_PROCS")
         count = runtime.search.rebuild(runtime.db, procs=int(procs) if procs else None)
         build_seconds = time.perf_counter() - started
-        generation = (runtime.settings.index_dir / "current").resolve()
-        size = sum(f.stat().st_size for f in generation.iterdir())
-        mix = query_mix(rng)
-        latencies: list[float] = []
-        totals = []
-        for round_number in range(ROUNDS + 1):
-            for request in mix:
-                started = time.perf_counter()
-                result = run_search(
-                    runtime.search.view(),
-                    request,
-                    runtime.gazetteer,
-                    runtime.search.analyzer,
-                )
-                elapsed = (time.perf_counter() - started) * 1000
-                if round_number:  # the first round warms caches and is not counted
-                    latencies.append(elapsed)
-                    totals.append(result.total)
+        size = index_bytes(runtime)
+        latencies, totals, mix = time_queries(runtime)
         runtime.close()
-    figures = {
-        "docs": count,
+    print(f"{backend}: {count} docs in {build_seconds:.1f} s", file=sys.stderr)
+    return {
         "build_seconds": round(build_seconds, 1),
         "build_docs_per_s": round(count / build_seconds),
         "index_mb": round(size / 2**20, 1),
@@ -209,13 +258,38 @@ def measure(stories: bool) -> dict[str, Any]:
         "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
         "mean_hits": round(statistics.mean(totals)),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    print(
-        f"{count} docs indexed in {build_seconds:.1f} s; "
-        f"{len(latencies)} timed queries over a mix of {len(mix)}",
-        file=sys.stderr,
-    )
-    return figures
+
+
+def index_bytes(runtime: Runtime) -> int:
+    """Return the size of the index: Whoosh's generation, or the table with its indexes."""
+    if runtime.search.backend.name == "postgres":
+        with runtime.db.engine.connect() as connection:
+            sql = "SELECT pg_total_relation_size('search_documents')"
+            return int(connection.execute(text(sql)).scalar() or 0)
+    generation = (runtime.settings.index_dir / "current").resolve()
+    return sum(f.stat().st_size for f in generation.iterdir())
+
+
+def time_queries(runtime: Runtime) -> tuple[list[float], list[int], list[SearchRequest]]:
+    """Run a mix that warms what describes the collection (not counted), then ROUNDS mixes
+    of other queries of the same kinds: visitors rarely repeat a search, so an answer
+    kept from an earlier round would only measure the keeping."""
+    latencies: list[float] = []
+    totals: list[int] = []
+    for round_number in range(ROUNDS + 1):
+        mix = query_mix(random.Random(2015 + round_number))
+        for request in mix:
+            started = time.perf_counter()
+            result = run_search(
+                runtime.search.view(), request, runtime.gazetteer, runtime.search.analyzer
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            if round_number:
+                latencies.append(elapsed)
+                totals.append(result.total)
+    return latencies, totals, mix
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ def env(
     )
     if url:
         values["ARCHIVE_DATABASE_URL"] = url
+    if request.node.get_closest_marker("whoosh") is not None:
+        values["ARCHIVE_SEARCH_BACKEND"] = "whoosh"
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values

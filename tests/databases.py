@@ -101,3 +101,11 @@ def drop_databases() -> None:
     for template in _sqlite:
         shutil.rmtree(template.parent, ignore_errors=True)
     _sqlite.clear()
+
+
+def module_settings(root: Path) -> dict[str, str]:
+    """Return the data and database settings of a module's own runtime under root (a
+    fresh database of the run's kind, so the PostgreSQL pass searches with its backend)."""
+    url = fresh_database_url(data_dir=root / "var")
+    values = {"data_dir": str(root / "var"), "scans_dir": str(root / "scans")}
+    return values | ({"database_url": url} if url else {})

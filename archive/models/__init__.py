@@ -10,6 +10,7 @@ from archive.models.records import (
     Submission,
     TechnicalMetadata,
 )
+from archive.models.search import SearchDocument, SearchState
 from archive.models.system import (
     ArchiveState,
     CannedReason,
@@ -35,6 +36,8 @@ __all__ = [
     "Photo",
     "PhotoFile",
     "ReferenceTable",
+    "SearchDocument",
+    "SearchState",
     "Submission",
     "TechnicalMetadata",
     "User",

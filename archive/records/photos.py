@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from archive.dates import parse_date
 from archive.db import mark_public_change
 from archive.fields import FIELDS
-from archive.jobs.queue import enqueue
 from archive.models import NearDuplicate, Photo, PhotoFile, TechnicalMetadata
 from archive.places.gazetteer import Gazetteer
-from archive.search.index import INDEX
+from archive.search.index import queue_document
 from archive.statuses import ORIGINAL_ROLES, FileRole, RecordStatus
 
 
@@ -83,8 +82,8 @@ def set_place(photo: Photo, text: str, gazetteer: Gazetteer) -> None:
 
 
 def queue_reindex(session: Session, photo: Photo) -> None:
-    """Ask the index writer to rewrite this record's search document (a job)."""
-    enqueue(session, INDEX, subject=photo.public_id)
+    """Ask for this record's search document to be rewritten (see queue_document)."""
+    queue_document(session, photo.public_id)
     if photo.status == RecordStatus.PUBLISHED:
         mark_public_change(session)
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from archive.dates import FuzzyDate
     from archive.search.documents import Document
     from archive.search.understand import SearchRequest
@@ -106,6 +108,9 @@ class SearchBackend(Protocol):
     """A search engine: views to read, changes to apply, a rebuild; `usable()` is its health."""
 
     name: str
+    version: str  # the layout's hash: documents written at another are rebuilt
+    # True when changes are written in the changed record's own transaction (apply_in).
+    transactional: bool
 
     def view(self) -> IndexView:
         """Return a view of the newest committed index.
@@ -121,6 +126,9 @@ class SearchBackend(Protocol):
 
     def apply(self, changed: list[Document], deleted: Iterable[str]) -> None:
         """Write changed records' documents and remove deleted ids (the lock held)."""
+
+    def apply_in(self, session: Session, changed: list[Document], deleted: Iterable[str]) -> None:
+        """Write changes in the session's transaction (transactional backends only)."""
 
     def build(self, batches: Iterable[list[Document]], procs: int = 1) -> int:
         """Build the index anew from all records' documents; return how many."""

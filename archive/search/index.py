@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
 from archive.db import Database
 from archive.errors import IndexUnavailable
 from archive.jobs.kinds import JobKind
+from archive.jobs.queue import enqueue
 from archive.models import Job, Photo
 from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
@@ -31,8 +32,11 @@ from archive.search.documents import (
     photo_document,
     record_query,
 )
-from archive.search.whoosh import WhooshBackend, schema_description
 from archive.statuses import RecordStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 # Applied by the index itself, in batches (no handler): see sync().
@@ -43,18 +47,57 @@ BATCH = 2000
 DRAIN_BATCH = 200
 
 
+QUEUED = "search_queued"  # session.info: public ids whose documents this transaction changes
+
+
+def queue_document(session: Session, public_id: str) -> None:
+    """Ask for a record's search document to be rewritten: by this transaction itself
+    when the backend lives in the database (see write_queued), else by the index writer,
+    from the job queued here."""
+    enqueue(session, INDEX, subject=public_id)
+    session.info.setdefault(QUEUED, set()).add(public_id)
+
+
 class SearchIndex:
     """Apply index jobs, rebuild from the database, and hand out views."""
 
-    def __init__(self, root: Path, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> None:
+    def __init__(
+        self,
+        root: Path,
+        gazetteer: Gazetteer,
+        analyzer: KoreanAnalyzer,
+        engines: tuple[Engine, Engine] | None = None,
+    ) -> None:
+        """:param engines: the database's writing and reading engines, for the PostgreSQL
+        backend (None: the Whoosh backend's files under root)."""
         self.gazetteer = gazetteer
         self.analyzer = analyzer
-        # The layout's hash: a changed registry, document or schema rebuilds the index.
-        self.version = layout_version(schema_description(), analyzer.version)
-        # The backend by its own type, for the tests of its own arrays; the rest
-        # of the archive uses `backend`, the protocol.
-        self.whoosh = WhooshBackend(root, self.version, gazetteer)
-        self.backend: SearchBackend = self.whoosh
+        self.backend: SearchBackend = _backend(root, gazetteer, analyzer, engines)
+        self.version = self.backend.version
+
+    @property
+    def whoosh(self) -> Any:
+        """Return the Whoosh backend by its own type (the tests of its arrays read it)."""
+        return self.backend
+
+    def write_queued(self, session: Session) -> None:
+        """Write the documents of the records this transaction changed, in it (a
+        backend in the database: search never lags behind a change). Left to the
+        index jobs when the backend writes files, or is not built yet."""
+        queued = session.info.pop(QUEUED, None)
+        if not queued or not self.backend.transactional or not self.backend.usable():
+            return
+        photos = list(
+            session.scalars(
+                select(Photo).where(
+                    Photo.public_id.in_(queued), Photo.status != RecordStatus.ERASED
+                )
+            )
+        )
+        changed = [self.document(photo) for photo in photos]
+        gone = set(queued) - {photo.public_id for photo in photos}
+        self.backend.apply_in(session, changed, gone)
+        session.execute(delete(Job).where(Job.kind == INDEX.name, Job.subject.in_(queued)))
 
     def view(self) -> IndexView:
         """Return a view of the newest committed index.
@@ -184,3 +227,21 @@ class SearchIndex:
                 text for record in batch for text in document_texts(record).values()
             )
             yield [photo_document(record, self.gazetteer, self.analyzer) for record in batch]
+
+
+def _backend(
+    root: Path,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    engines: tuple[Engine, Engine] | None,
+) -> SearchBackend:
+    """Return the Whoosh backend, or the PostgreSQL one when given the database's engines."""
+    if engines is not None:
+        from archive.search import postgres
+
+        version = layout_version(postgres.schema_description(), analyzer.version)
+        return postgres.PostgresBackend(*engines, version, gazetteer)
+    from archive.search import whoosh
+
+    version = layout_version(whoosh.schema_description(), analyzer.version)
+    return whoosh.WhooshBackend(root, version, gazetteer)

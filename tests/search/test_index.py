@@ -100,6 +100,7 @@ def test_edit_publish_withdraw_delete_are_reflected_at_once(runtime: Runtime) ->
         assert session.scalar(select(func.count(Job.id))) == 0
 
 
+@pytest.mark.whoosh
 def test_busy_writer_never_blocks_long_and_loses_nothing(runtime: Runtime) -> None:
     add(runtime, "첫 사진")
     with runtime.search.writer_lock(wait=1) as held:
@@ -152,6 +153,7 @@ def test_concurrent_writers_lose_no_update(runtime: Runtime) -> None:
     assert result.total == 20
 
 
+@pytest.mark.whoosh
 def test_rebuild_swaps_generations_and_old_searchers_keep_working(runtime: Runtime) -> None:
     public_id = add(runtime, "금성관 앞")
     old = runtime.search.whoosh.arrays().searcher
@@ -162,6 +164,7 @@ def test_rebuild_swaps_generations_and_old_searchers_keep_working(runtime: Runti
     assert found(runtime, "금성관") == [public_id]
 
 
+@pytest.mark.whoosh
 def test_corrupt_or_missing_index_is_rebuilt_by_a_writer_never_by_a_reader(
     runtime: Runtime,
 ) -> None:
@@ -224,6 +227,7 @@ def test_search_cli_edges(runtime: Runtime, cli: Callable[..., Result]) -> None:
     assert "reindexed 1" in cli("reindex").output
 
 
+@pytest.mark.whoosh
 def test_the_writer_lock_is_held_for_one_bounded_batch_at_a_time(runtime: Runtime) -> None:
     from archive.search.index import DRAIN_BATCH
 
@@ -258,6 +262,7 @@ def _many(runtime: Runtime, count: int) -> None:
             )
 
 
+@pytest.mark.whoosh
 def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> None:
     """The block reader (archive.search.whoosh.fixes.read_postings) gives what Whoosh's
     matcher gives for every term: several segments, long and inline lists, deletions."""
@@ -291,6 +296,7 @@ def _whooshs_own(view: SearchView, field: str, value: str) -> list[int]:
     return sorted(view.searcher.docs_for_query(Term(field, value)))
 
 
+@pytest.mark.whoosh
 def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: Runtime) -> None:
     """Columns and filter sets are read a segment at a time and kept by segment: they
     equal what Whoosh reads, and a change to the index reads only its new segment."""
@@ -343,6 +349,7 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
     assert view.ids_of(live) == stored and len(set(stored)) == len(live)
 
 
+@pytest.mark.whoosh
 def test_warming_reads_the_commonest_words_within_its_budget(runtime: Runtime) -> None:
     """Before the web server forks, the words most documents hold are read first (their
     first search is the slowest), as long as their postings fit the budget."""
@@ -366,6 +373,7 @@ def test_warming_reads_the_commonest_words_within_its_budget(runtime: Runtime) -
         assert view.cached(("term", term), read_again).tolist() == sorted(own)
 
 
+@pytest.mark.whoosh
 def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
     runtime: Runtime,
 ) -> None:
@@ -388,6 +396,7 @@ def test_a_view_of_the_same_segments_takes_over_what_the_last_one_worked_out(
     assert backend.arrays().remember("marker", lambda: "anew") == "anew"
 
 
+@pytest.mark.whoosh
 def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
     """Pages that show cards ask for hits without stored fields: the same ids, order and
     scores, and SearchResult.highlight marks a record's text as a detailed hit does."""
@@ -434,6 +443,7 @@ def test_hits_without_details_are_the_same_hits(runtime: Runtime) -> None:
             assert marked == hit["highlight"], hit["id"]
 
 
+@pytest.mark.whoosh
 def test_threads_sharing_a_view_read_the_index_correctly(runtime: Runtime) -> None:
     """A web worker's threads share one view: reading long posting lists at the same time
     must give each thread what one thread alone reads (Whoosh's files are shared)."""
@@ -483,6 +493,7 @@ def _read_together(
         assert answers == [expected] * 6
 
 
+@pytest.mark.whoosh
 def test_place_counts_are_each_places_records_for_any_match(runtime: Runtime) -> None:
     """Facet counts per place, read from one table of each record's places, equal the
     records each place's own filter finds, for a few matched records and for most."""

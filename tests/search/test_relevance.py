@@ -10,6 +10,7 @@ import pytest
 from archive.config import load_settings
 from archive.runtime import Runtime, build_runtime
 from archive.search.query import SearchRequest, SearchResult, run_search
+from tests.databases import BACKEND, module_settings
 from tests.search.collection import populate
 from tests.search.stories import populate_stories
 from tests.search.story_cases import STORY_CASES
@@ -81,7 +82,7 @@ CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
 @pytest.fixture(scope="module")
 def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     root = tmp_path_factory.mktemp("relevance")
-    runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "scans"))
+    runtime = build_runtime(load_settings({}, **module_settings(root)))
     runtime.db.upgrade()
     with runtime.db.session() as session:
         populate(session, runtime.gazetteer)
@@ -94,7 +95,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 def stories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     """The collection and the story records together."""
     root = tmp_path_factory.mktemp("stories")
-    runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "scans"))
+    runtime = build_runtime(load_settings({}, **module_settings(root)))
     runtime.db.upgrade()
     with runtime.db.session() as session:
         populate(session, runtime.gazetteer)
@@ -271,3 +272,12 @@ def test_an_empty_result_offers_the_query_without_its_rarest_word(collection: Ru
     labels = {r.label: r for r in result.relaxations}
     if result.total == 0:
         assert labels["'나룻배' 빼고"].count == 1 and labels["'나룻배' 빼고"].text == "기차"
+
+
+def test_the_pass_searches_with_its_databases_backend(collection: Runtime) -> None:
+    """The PostgreSQL pass runs this set with the PostgreSQL backend, the other with Whoosh."""
+    expected = (
+        "postgres" if collection.settings.sqlalchemy_url.startswith("postgresql") else "whoosh"
+    )
+    assert collection.search.backend.name == expected
+    assert (BACKEND == "postgres") == (expected == "postgres")

@@ -22,6 +22,8 @@ from archive.search.whoosh.scoring import K1, B, bm25
 from archive.search.whoosh.view import SearchView
 from tests.search.test_index import WORDS, _many
 
+pytestmark = pytest.mark.whoosh  # Whoosh's own postings, on any database
+
 
 @pytest.fixture
 def view(runtime: Runtime) -> SearchView:

@@ -93,6 +93,8 @@ def fresh_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]
     """Return an app over an empty, migrated archive; a test may add settings with a marker."""
     marker = request.node.get_closest_marker("settings")
     extra = dict(marker.kwargs) if marker else {}
+    if request.node.get_closest_marker("whoosh") is not None:
+        extra.setdefault("search_backend", "whoosh")
     application = create_app(
         {
             "data_dir": tmp_path / "var",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.web.conftest import runtime_of, work
@@ -15,6 +16,7 @@ def index_files(root: Path) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
+@pytest.mark.whoosh
 def test_without_an_index_search_says_it_is_being_built_and_browsing_works(
     fresh_app: Flask, login_as: object
 ) -> None:
@@ -39,6 +41,7 @@ def test_without_an_index_search_says_it_is_being_built_and_browsing_works(
     assert [item["id"] for item in found["items"]] == [photo]
 
 
+@pytest.mark.whoosh
 def test_an_index_of_an_older_layout_is_not_used_and_not_rebuilt_by_requests(
     fresh_app: Flask,
 ) -> None:

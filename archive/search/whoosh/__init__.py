@@ -101,6 +101,7 @@ class WhooshBackend:
     """Own the index directory; hand out views of the current generation."""
 
     name = "whoosh"
+    transactional = False  # written from the index jobs by the single writer
 
     def __init__(self, root: Path, version: str, gazetteer: Gazetteer) -> None:
         apply_whoosh_fixes()
@@ -241,6 +242,10 @@ class WhooshBackend:
         for document in changed:
             writer.update_document(**fields_of(document))
         writer.commit()
+
+    def apply_in(self, session: Any, changed: list[Document], deleted: Iterable[str]) -> None:
+        """Refuse: the files are written by the single writer from the index jobs."""
+        raise TypeError("the Whoosh backend is written from index jobs, not in a transaction")
 
     def build(self, batches: Iterable[list[Document]], procs: int = 1) -> int:
         """Write a new generation aside from all documents, then swap it in (lock held)."""
