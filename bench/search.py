@@ -34,6 +34,8 @@ from korean_words import NOUNS, PARTICLES, VERBS
 from relevance import relevance_figures
 
 DOCS = int(os.environ.get("BENCH_DOCS", "100000"))
+# Which records: short captions, story-length descriptions, or both (comma-separated).
+KINDS = os.environ.get("BENCH_KINDS", "captions,stories").split(",")
 # A PostgreSQL server whose user may create databases; empty: Whoosh alone, on SQLite.
 POSTGRES = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -178,7 +180,7 @@ def main() -> None:
         print(json.dumps(measure_backend(sys.argv[2], sys.argv[3])))
         return
     figures: dict[str, Any] = {"docs": DOCS}
-    for kind in ("captions", "stories"):
+    for kind in KINDS:
         with scratch_database() as url:
             generate_into(url, stories=kind == "stories")
             figures[kind] = {backend: measure_in_child(backend, url) for backend in backends()}

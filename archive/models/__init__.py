@@ -10,7 +10,7 @@ from archive.models.records import (
     Submission,
     TechnicalMetadata,
 )
-from archive.models.search import SearchDocument, SearchState
+from archive.models.search import SearchDocument, SearchState, SearchTerm
 from archive.models.system import (
     ArchiveState,
     CannedReason,
@@ -38,6 +38,7 @@ __all__ = [
     "ReferenceTable",
     "SearchDocument",
     "SearchState",
+    "SearchTerm",
     "Submission",
     "TechnicalMetadata",
     "User",

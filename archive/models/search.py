@@ -7,9 +7,10 @@ empty: the embedded deployment searches with Whoosh's files instead.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,10 +48,26 @@ class SearchDocument(Base):
 
 
 class SearchState(Base):
-    """The search table's layout version and generation (advanced by every change)."""
+    """The search table's layout version and generation (advanced by every change), and
+    the generation search_terms was counted at."""
 
     __tablename__ = "search_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[str] = mapped_column(String(64), default="")
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    counted: Mapped[int] = mapped_column(BigInteger, default=0)
+    counted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # BM25's collection statistics when counted: records, mean terms per text field.
+    described: Mapped[dict[str, Any]] = mapped_column(STORED, default=dict)
+
+
+class SearchTerm(Base):
+    """How many records hold a term, in all and per text field (BM25's document
+    frequencies and the speller's words), counted now and then by the index writer."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[list[int]] = mapped_column(NUMBERS)

@@ -133,6 +133,9 @@ class SearchBackend(Protocol):
     def build(self, batches: Iterable[list[Document]], procs: int = 1) -> int:
         """Build the index anew from all records' documents; return how many."""
 
+    def maintain(self) -> None:
+        """Do what keeps searches fast now and then (the index writer, when idle)."""
+
     def warm(self) -> None:
         """Read what the first searches need before the web server forks."""
 

@@ -149,6 +149,7 @@ class SearchIndex:
         applied = batches = 0
         while max_batches is None or batches < max_batches:
             if self.backend.usable() and not self._pending(db):
+                self.backend.maintain()
                 break  # the common idle case: no lock taken
             with self.backend.writer_lock(wait) as locked:
                 if not locked:

@@ -1,4 +1,4 @@
-"""The PostgreSQL search backend's table of analysed documents and its state
+"""The PostgreSQL search backend's table of analysed documents, its state and term counts
 
 Revision ID: 0012
 Revises: 0011
@@ -54,6 +54,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("version", sa.String(64), nullable=False),
         sa.Column("generation", sa.BigInteger(), nullable=False),
+        sa.Column("counted", sa.BigInteger(), nullable=False),
+        sa.Column("counted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("described", STORED, nullable=False),
+    )
+    op.create_table(
+        "search_terms",
+        sa.Column("term", sa.Text(), primary_key=True),
+        sa.Column("documents", sa.Integer(), nullable=False),
+        sa.Column("fields", NUMBERS, nullable=False),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE SEQUENCE search_documents_seq")
@@ -63,6 +72,7 @@ def downgrade() -> None:
     """Revert this migration."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP SEQUENCE search_documents_seq")
+    op.drop_table("search_terms")
     op.drop_table("search_state")
     op.drop_index("ix_search_documents_status_years", table_name="search_documents")
     op.drop_index("ix_search_documents_places", table_name="search_documents")

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from archive.errors import IndexUnavailable
 from archive.places.gazetteer import Gazetteer
 from archive.search.documents import TEXT_FIELDS, Document
+from archive.search.postgres import counts
 from archive.search.postgres.lexemes import vector
-from archive.search.postgres.view import Kept, PostgresIndexView, read_generation
+from archive.search.postgres.view import Kept, PostgresIndexView, read_state
 
 __all__ = ["PostgresBackend", "schema_description"]
 # A key of PostgreSQL's advisory locks: the search table's single rebuilder.
@@ -80,19 +81,19 @@ class PostgresBackend:
         :raises IndexUnavailable: when it was never built at this layout.
         """
         with self.read.connect() as connection:
-            generation = self._generation(connection)
-        if generation is None:
+            state = self._state(connection)
+        if state is None:
             raise IndexUnavailable("the search table is being built")
-        return PostgresIndexView(self.read, generation, self.kept, self.cities)
+        return PostgresIndexView(self.read, state, self.kept, self.cities)
 
     def usable(self) -> bool:
         """Return whether the table was built at this layout."""
         with self.write.connect() as connection:
-            return self._generation(connection) is not None
+            return self._state(connection) is not None
 
-    def _generation(self, connection: Connection) -> int | None:
+    def _state(self, connection: Connection) -> tuple[int, dict[str, Any]] | None:
         try:
-            return read_generation(connection, self.version)
+            return read_state(connection, self.version)
         except DBAPIError:  # not migrated yet
             connection.rollback()
             return None
@@ -143,16 +144,28 @@ class PostgresBackend:
                 count += len(batch)
             connection.execute(
                 text(
-                    "INSERT INTO search_state (id, version, generation) VALUES (1, :v, 1) "
-                    "ON CONFLICT (id) DO UPDATE SET version = :v, "
+                    "INSERT INTO search_state (id, version, generation, counted, described) "
+                    "VALUES (1, :v, 1, 0, '{}') ON CONFLICT (id) DO UPDATE SET version = :v, "
                     "generation = search_state.generation + 1"
                 ),
                 {"v": self.version},
             )
+            counts.count(connection)
         with self.write.connect() as connection:
             connection.execute(text("ANALYZE search_documents"))
             connection.commit()
         return count
+
+    def maintain(self) -> None:
+        """Count the terms again when records changed since, long enough ago (the index
+        writer calls this when it has nothing else to do)."""
+        with self.write.connect() as connection:
+            if not counts.due(connection):
+                return
+        with self.writer_lock(0) as held:
+            if held:
+                with self.write.begin() as connection:
+                    counts.count(connection)
 
     def warm(self) -> None:
         """Nothing to read ahead: the database keeps its own cache."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol, TypeVar
 
-import numpy as np
 from sqlalchemy import Connection, text
 
 from archive.search.backend import Hits, Query
 from archive.search.postgres import ranking
+from archive.search.postgres.facets import facets_and_total
 from archive.search.postgres.where import Where, allowed, matching_all, matching_some
 
 T = TypeVar("T")
@@ -35,7 +35,7 @@ class PostgresIndexView(Protocol):
 
 MAX_LIMIT = 200
 UNKNOWN_LAST = 10_000
-SPILL = "greatest(:era_start - year_start, 0) + greatest(year_end - :era_end, 0)"
+SPILL = "greatest(:era_start - d.year_start, 0) + greatest(d.year_end - :era_end, 0)"
 
 
 def run(view: PostgresIndexView, connection: Connection, query: Query) -> Hits:
@@ -46,15 +46,21 @@ def run(view: PostgresIndexView, connection: Connection, query: Query) -> Hits:
     where, counted = _matching(connection, allowed(query), query)
     facets, total = view.remember(
         ("facets", query.key, request.facets),
-        lambda: _facets_and_total(connection, where, query, view.cities),
+        lambda: facets_and_total(
+            connection, where, request.facets, request.facets and query.years, view.cities
+        ),
     )
     hits: list[dict[str, Any]] = []
     if request.hits and total:
         by_date = request.sort in ("oldest", "newest")
+        page = ("page", query.key, request.sort, request.offset, _limit(query))
         if by_date or not query.ranking:
-            hits = _sorted_page(connection, where, query, by_date)
+            hits = view.remember(page, lambda: _sorted_page(connection, where, query, by_date))
         else:
-            hits = _ranked_page(view, connection, where, counted, query)
+            hits = view.remember(
+                page, lambda: _ranked_page(view, connection, where, counted, query)
+            )
+        hits = [dict(hit) for hit in hits]  # a copy: details are added to the hits
         if request.details:
             hits = _with_details(connection, hits)
     return Hits(total, hits, facets, counted is not None and total > 0)
@@ -76,47 +82,6 @@ def _exists(connection: Connection, where: Where) -> bool:
     return connection.execute(text(sql), where.params).first() is not None
 
 
-FACETS_SQL = """
-WITH m AS MATERIALIZED (SELECT year_start, year_end, places FROM search_documents WHERE {where})
-SELECT 'total', '', count(*) FROM m
-UNION ALL
-SELECT 'decades', d::text, count(*) FROM m,
-    generate_series(m.year_start / 10 * 10, greatest(m.year_end, m.year_start) / 10 * 10, 10) d
-    WHERE {facets} AND m.year_start > 0 GROUP BY d
-UNION ALL
-SELECT 'places', p, count(*) FROM m, unnest(m.places) p WHERE {facets} GROUP BY p
-UNION ALL
-SELECT 'years', m.year_start::text, count(*) FROM m
-    WHERE {years} AND m.year_start > 0 AND m.year_start = m.year_end GROUP BY m.year_start
-"""
-
-
-def _facets_and_total(
-    connection: Connection, where: Where, query: Query, cities: frozenset[str]
-) -> tuple[dict[str, dict[str, int]], int]:
-    """Return the facets asked for and the total, in one statement (the place facet
-    leaves out the city every record lies in)."""
-    facets, years = query.request.facets, query.request.facets and query.years
-    sql = FACETS_SQL.format(where=where.sql, facets=str(facets).upper(), years=str(years).upper())
-    found: dict[str, dict[str, int]] = {"decades": {}, "places": {}}
-    if years:
-        found["years"] = {}
-    total = 0
-    for kind, value, count in connection.execute(text(sql), where.params):
-        if kind == "total":
-            total = int(count)
-        elif kind == "decades":
-            found[kind][f"{value}s"] = int(count)
-        else:
-            found[kind][value] = int(count)
-    for name in ("decades", "years"):  # four-digit years: in order as text
-        if name in found:
-            found[name] = dict(sorted(found[name].items()))
-    places = {n: c for n, c in found["places"].items() if n not in cities}
-    found["places"] = dict(sorted(places.items(), key=lambda item: (-item[1], item[0])))
-    return found, total
-
-
 def _sorted_page(
     connection: Connection, where: Where, query: Query, by_date: bool
 ) -> list[dict[str, Any]]:
@@ -134,24 +99,11 @@ def _sorted_page(
     else:
         order = f"{start}, precision"
     sql = (
-        f"SELECT public_id FROM search_documents WHERE {where.sql} "
-        f"ORDER BY {order}, seq LIMIT :limit OFFSET :offset"
+        f"SELECT d.public_id FROM search_documents d WHERE {where.sql} "
+        f"ORDER BY {order}, d.seq LIMIT :limit OFFSET :offset"
     )
     params |= {"limit": _limit(query), "offset": max(request.offset, 0)}
     return [{"id": row[0], "score": None} for row in connection.execute(text(sql), params)]
-
-
-RANKED_SQL = """
-SELECT d.public_id, d.seq, d.precision, d.year_start, d.year_end, d.lengths,
-    f.found_terms, f.found_letters{counted}
-FROM search_documents d
-LEFT JOIN LATERAL (
-    SELECT array_agg(u.lexeme) AS found_terms,
-        array_agg(array_to_string(u.weights, '')) AS found_letters
-    FROM unnest(d.terms) u WHERE u.lexeme = ANY(:ranking)
-) f ON TRUE
-WHERE {where}
-"""
 
 
 def _ranked_page(
@@ -161,35 +113,28 @@ def _ranked_page(
     counted: str | None,
     query: Query,
 ) -> list[dict[str, Any]]:
-    """Return one page by relevance (the whole ordering is kept for the next pages)."""
+    """Return one page by relevance: more clauses held, closer to the era, BM25, precise
+    dates, order of writing (the Whoosh backend's order)."""
     request = query.request
-
-    def order() -> tuple[list[str], np.ndarray]:
-        pairs = ranking.ranked_terms(query.ranking)
-        terms = [t for t, _w in pairs]
-        sql = RANKED_SQL.format(
-            where=where.sql.replace("terms @@", "d.terms @@"),
-            counted=f", {counted.replace('terms @@', 'd.terms @@')} AS counts" if counted else "",
-        )
-        rows = connection.execute(text(sql), where.params | {"ranking": terms}).all()
-        if not rows:
-            return [], np.zeros(0)
-        scores = ranking.scores(rows, pairs, view.statistics(), view.frequencies(terms))
-        keys = [np.array([r.seq for r in rows]), np.array([r.precision for r in rows]), -scores]
-        era = query.era
-        if era is not None and era.start is not None and era.end is not None:
-            starts = np.array([r.year_start for r in rows])
-            ends = np.array([r.year_end for r in rows])
-            keys.append(np.maximum(era.start - starts, 0) + np.maximum(ends - era.end, 0))
-        if counted:
-            keys.append(-np.array([r.counts for r in rows]))
-        sequence = np.lexsort(tuple(keys))
-        return [rows[i].public_id for i in sequence], scores[sequence]
-
-    ids, scores = view.remember(("ranked", query.key), order)
-    end = request.offset + _limit(query)
-    chosen = zip(ids[request.offset : end], scores[request.offset : end], strict=True)
-    return [{"id": i, "score": float(s)} for i, s in chosen]
+    pairs = ranking.ranked_terms(query.ranking)
+    stats = view.statistics()
+    params = where.params | ranking.factors(pairs, stats, view.frequencies([t for t, _ in pairs]))
+    order = []
+    if counted:
+        order.append(f"({counted.replace('terms @@', 'd.terms @@')}) DESC")
+    era = query.era
+    if era is not None and era.start is not None and era.end is not None:
+        order.append(SPILL)
+        params |= {"era_start": era.start, "era_end": era.end}
+    sql = (
+        "SELECT d.public_id, round(coalesce(s.score, 0)::numeric, 4) AS score "
+        f"FROM search_documents d {ranking.score_sql()} "
+        f"WHERE {where.sql.replace('terms @@', 'd.terms @@')} "
+        f"ORDER BY {', '.join([*order, 'score DESC', 'd.precision', 'd.seq'])} "
+        "LIMIT :limit OFFSET :offset"
+    )
+    params |= {"limit": _limit(query), "offset": max(request.offset, 0)}
+    return [{"id": row[0], "score": float(row[1])} for row in connection.execute(text(sql), params)]
 
 
 def _with_details(connection: Connection, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:

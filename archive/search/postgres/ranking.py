@@ -1,10 +1,11 @@
-"""BM25 over the matched rows, as the Whoosh backend scores: the same fields, boosts and
-collection statistics, so both engines rank a record the same way (an exact title
-first, a memory mention below the record's own fields).
+"""BM25 in SQL over the matched rows, as the Whoosh backend scores: the same fields,
+boosts and collection statistics, so both engines rank a record the same way (an exact
+title first, a memory mention below the record's own fields).
 
-Each matched row brings back the ranking terms' weight letters (one per occurrence, its
-field's letter); the collection's size, mean field lengths and the terms' document
-frequencies per field come from `Statistics`, kept for a while between changes.
+A row's term frequency in a field is the number of the term's positions carrying the
+field's weight letter; the collection's size, mean field lengths and the terms' document
+frequencies per field are the ones the index writer counted (archive.search.postgres.counts),
+bound into the statement as each term's factor per field.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from archive.search.documents import TEXT_FIELDS
-from archive.search.postgres.lexemes import LETTERS, frequencies, lexeme, usable
+from archive.search.postgres.lexemes import LETTERS, lexeme, usable
 
 K1, B = 1.2, 0.75
 BOOSTS = tuple(TEXT_FIELDS.values())
@@ -31,16 +30,11 @@ class Statistics:
     mean_lengths: tuple[float, ...]
 
 
-STATISTICS_SQL = (
-    "SELECT count(*), "
-    + ", ".join(f"coalesce(avg(lengths[{i + 1}]), 0)" for i in range(len(TEXT_FIELDS)))
-    + " FROM search_documents"
-)
-
-
-def statistics(row: Sequence[Any]) -> Statistics:
-    """Return the statistics of the row STATISTICS_SQL answers."""
-    return Statistics(int(row[0]), tuple(max(float(v), 1.0) for v in row[1:]))
+def statistics(described: dict[str, Any]) -> Statistics:
+    """Return the statistics search_state.described holds (archive.search.postgres.counts)."""
+    lengths = described.get("mean_lengths") or [1.0] * len(BOOSTS)
+    documents = int(described.get("documents", 0))
+    return Statistics(documents, tuple(max(float(v), 1.0) for v in lengths))
 
 
 def frequency_sql(terms: list[str]) -> tuple[str, dict[str, str]]:
@@ -65,27 +59,43 @@ def ranked_terms(ranking: Sequence[tuple[str, float]]) -> list[tuple[str, float]
     return list(weights.items())
 
 
-def scores(
-    rows: Sequence[Any],
+def factors(
     ranking: list[tuple[str, float]],
     stats: Statistics,
     document_frequency: dict[str, tuple[int, ...]],
-) -> np.ndarray:
-    """Return the BM25 score of each row (its lengths, its terms and their letters)."""
+) -> dict[str, Any]:
+    """Return the bound values of SCORE_SQL: per term and field, weight × boost × idf ×
+    (k1 + 1); per field, the mean length."""
     total = max(stats.documents, 1)
-    weight = dict(ranking)
-    result = np.zeros(len(rows), dtype=np.float64)
-    for n, row in enumerate(rows):
-        lengths, terms, letters = row.lengths, row.found_terms or (), row.found_letters or ()
-        score = 0.0
-        for term, marks in zip(terms, letters, strict=True):
-            per_field = frequencies(marks)
-            for f, tf in enumerate(per_field):
-                if not tf:
-                    continue
-                df = document_frequency[term][f]
-                idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-                norm = K1 * (1 - B + B * lengths[f] / stats.mean_lengths[f])
-                score += weight[term] * BOOSTS[f] * idf * tf * (K1 + 1) / (tf + norm)
-        result[n] = score
-    return np.round(result, 4)
+    params: dict[str, Any] = {"rank_terms": [t for t, _w in ranking], "k1": K1, "b": B}
+    for f, boost in enumerate(BOOSTS):
+        column = []
+        for term, weight in ranking:
+            df = document_frequency.get(term, (0,) * len(BOOSTS))[f]
+            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            column.append(weight * boost * idf * (K1 + 1))
+        params[f"rank_f{f}"] = column
+        params[f"mean_{f}"] = stats.mean_lengths[f]
+    return params
+
+
+def score_sql() -> str:
+    """Return the LATERAL subquery scoring a row `d` by BM25 from its terms' weight letters."""
+    fields = range(len(BOOSTS))
+    counts = ", ".join(
+        f"cardinality(array_positions(u.weights, '{letter}')) AS t{f}"
+        for f, letter in zip(fields, LETTERS.values(), strict=True)
+    )
+    parts = " + ".join(
+        f"q.f{f} * n.t{f} / (n.t{f} + :k1 * (1 - :b + :b * d.lengths[{f + 1}] / :mean_{f}))"
+        for f in fields
+    )
+    arrays = ", ".join(f"CAST(:rank_f{f} AS float8[])" for f in fields)
+    columns = ", ".join(f"f{f}" for f in fields)
+    return f"""LEFT JOIN LATERAL (
+    SELECT sum({parts}) AS score
+    FROM unnest(d.terms) u
+    JOIN unnest(CAST(:rank_terms AS text[]), {arrays}) AS q(term, {columns})
+        ON q.term = u.lexeme
+    CROSS JOIN LATERAL (SELECT {counts}) n
+) s ON TRUE"""

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, text
 
 from archive.search.backend import Hits, Query
-from archive.search.postgres import engine, ranking
+from archive.search.postgres import counts, engine, ranking
 from archive.search.postgres.lexemes import clause_query, lexeme, usable
 from archive.search.variants import Clause
 
@@ -67,9 +67,15 @@ class Kept:
 class PostgresIndexView:
     """The search table at one generation, as the front half of search reads a backend."""
 
-    def __init__(self, read: Engine, generation: int, kept: Kept, cities: frozenset[str]) -> None:
+    def __init__(
+        self,
+        read: Engine,
+        state: tuple[int, dict[str, Any]],
+        kept: Kept,
+        cities: frozenset[str],
+    ) -> None:
         self.read = read
-        self._generation = generation
+        self._generation, self.described = state
         self.kept = kept
         self.cities = cities
 
@@ -79,7 +85,7 @@ class PostgresIndexView:
 
     @property
     def documents(self) -> int:
-        return self.statistics().documents
+        return int(self._scalar("SELECT count(*) FROM search_documents") or 0)
 
     def search(self, query: Query) -> Hits:
         with self.read.connect() as connection:
@@ -97,7 +103,7 @@ class PostgresIndexView:
         return all(self._scalar(sql, q=lexeme(t)) is not None for t in wanted)
 
     def vocabulary(self) -> Iterator[tuple[str, int]]:
-        sql = "SELECT word, ndoc FROM ts_stat('SELECT terms FROM search_documents')"
+        sql = "SELECT term, documents FROM search_terms"
         with self.read.connect() as connection:
             yield from connection.execute(text(sql)).all()
 
@@ -108,35 +114,31 @@ class PostgresIndexView:
         return self.kept.answer(self._generation, key, compute)
 
     def statistics(self) -> ranking.Statistics:
-        """Return the collection's size and mean field lengths (kept for a while)."""
-
-        def compute() -> ranking.Statistics:
-            with self.read.connect() as connection:
-                row = connection.execute(text(ranking.STATISTICS_SQL)).one()
-            return ranking.statistics(row)
-
-        return self.kept.description("statistics", compute)
+        """Return the collection's size and mean field lengths, as last counted."""
+        return ranking.statistics(self.described)
 
     def frequencies(self, terms: list[str]) -> dict[str, tuple[int, ...]]:
-        """Return how many records hold each term in each text field (kept for a while)."""
-        found: dict[str, tuple[int, ...]] = {}
-        missing = []
-        for term in terms:
-            kept = self.kept.described.get(("df", term))
-            if kept is not None and time.monotonic() - kept[0] < DESCRIPTIONS_SECONDS:
-                found[term] = kept[1]
-            else:
-                missing.append(term)
-        if missing:
-            sql, params = ranking.frequency_sql(missing)
-            with self.read.connect() as connection:
-                counts = connection.execute(text(sql), params).one()
-            width = len(ranking.BOOSTS)
-            for i, term in enumerate(missing):
-                value = tuple(int(c) for c in counts[i * width : (i + 1) * width])
-                with self.kept.lock:
-                    self.kept.described[("df", term)] = (time.monotonic(), value)
-                found[term] = value
+        """Return how many records hold each term in each text field: as last counted,
+        or, for a term added since, counted now (and kept for a while)."""
+        with self.read.connect() as connection:
+            found = counts.term_counts(connection, terms)
+            missing = []
+            for term in terms:
+                kept = self.kept.described.get(("df", term))
+                if term in found:
+                    continue
+                if kept is not None and time.monotonic() - kept[0] < DESCRIPTIONS_SECONDS:
+                    found[term] = kept[1]
+                else:
+                    missing.append(term)
+            if missing:
+                sql, params = ranking.frequency_sql(missing)
+                row = connection.execute(text(sql), params).one()
+                width = len(ranking.BOOSTS)
+                for i, term in enumerate(missing):
+                    found[term] = tuple(int(c) for c in row[i * width : (i + 1) * width])
+                    with self.kept.lock:
+                        self.kept.described[("df", term)] = (time.monotonic(), found[term])
         return found
 
     def _scalar(self, sql: str, **params: Any) -> Any:
@@ -144,10 +146,11 @@ class PostgresIndexView:
             return connection.execute(text(sql), params).scalar()
 
 
-def read_generation(connection: Connection, version: str) -> int | None:
-    """Return the table's generation, or None when it was never built at this layout."""
-    row = connection.execute(text("SELECT version, generation FROM search_state WHERE id = 1"))
-    found = row.first()
+def read_state(connection: Connection, version: str) -> tuple[int, dict[str, Any]] | None:
+    """Return the table's generation and description, or None when it was never built at
+    this layout."""
+    sql = "SELECT version, generation, described FROM search_state WHERE id = 1"
+    found = connection.execute(text(sql)).first()
     if found is None or found[0] != version:
         return None
-    return int(found[1])
+    return int(found[1]), dict(found[2] or {})

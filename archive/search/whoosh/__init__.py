@@ -243,6 +243,9 @@ class WhooshBackend:
             writer.update_document(**fields_of(document))
         writer.commit()
 
+    def maintain(self) -> None:
+        """Nothing to do now and then: Whoosh merges its segments as it writes."""
+
     def apply_in(self, session: Any, changed: list[Document], deleted: Iterable[str]) -> None:
         """Refuse: the files are written by the single writer from the index jobs."""
         raise TypeError("the Whoosh backend is written from index jobs, not in a transaction")
