@@ -114,7 +114,8 @@ class SearchIndex:
         with `make bench-web` at 100,000 photos (the deployed stack): without it each
         gunicorn worker held 182-221 MB of private memory after the mixed load, against
         the 150 MB budget. The searcher itself is closed again: each worker opens its own,
-        whose view takes this over."""
+        whose view takes this over. A backend in the database keeps nothing a search
+        reads in the process but the speller, which it warms alone."""
         from archive.search.help import speller
         from archive.search.query import SearchError, SearchRequest, run_search
 
@@ -123,11 +124,12 @@ class SearchIndex:
         except IndexUnavailable:
             return  # a worker is building it; the web answers without it meanwhile
         self.backend.warm()
-        run_search(view, SearchRequest(hits=False), self.gazetteer, self.analyzer)
-        for place in self.gazetteer.places:  # the sets of records in each place
-            only_place = SearchRequest(place=place, hits=False, facets=False, assist=False)
-            with suppress(SearchError):  # a name the gazetteer holds is always understood
-                run_search(view, only_place, self.gazetteer, self.analyzer)
+        if not self.backend.transactional:  # a view of files keeps what it read
+            run_search(view, SearchRequest(hits=False), self.gazetteer, self.analyzer)
+            for place in self.gazetteer.places:  # the sets of records in each place
+                only_place = SearchRequest(place=place, hits=False, facets=False, assist=False)
+                with suppress(SearchError):  # a name the gazetteer holds is always understood
+                    run_search(view, only_place, self.gazetteer, self.analyzer)
         speller(view, self.gazetteer, self.analyzer)
         self.backend.before_fork()
 
