@@ -225,26 +225,32 @@ def test_every_declared_arrow_between_features_is_used() -> None:
 
 def test_only_the_search_backends_know_their_engines() -> None:
     """Whoosh (the library and the backend's modules) is imported inside its backend
-    package alone; the index chooses the backend by the package's name, nothing deeper."""
+    package alone, and so is each backend's package (PostgreSQL's too); the index chooses
+    the backend by the package's name, nothing deeper."""
     wrong = []
-    backend = ROOT / "search" / "whoosh"
     for path in ROOT.rglob("*.py"):
-        if backend in path.parents:
-            continue
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                engine = name == "whoosh" or name.startswith("whoosh.")
-                deeper = name.startswith("archive.search.whoosh.")
-                if (
-                    engine
-                    or deeper
-                    or (name == "archive.search.whoosh" and path.name != "index.py")
-                ):
-                    wrong.append(f"{path.relative_to(ROOT)}: {name}")
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            wrong += [f"{path.relative_to(ROOT)}: {name}" for name in names if _foreign(path, name)]
     assert wrong == []
+
+
+def _foreign(path: Path, name: str) -> bool:
+    """Whether a module outside a search backend's package imports what is the package's."""
+    for backend in ("whoosh", "postgres"):
+        if ROOT / "search" / backend in path.parents:
+            continue
+        package = f"archive.search.{backend}"
+        engine = backend == "whoosh" and (name == "whoosh" or name.startswith("whoosh."))
+        if (
+            engine
+            or name.startswith(package + ".")
+            or (name == package and path.name != "index.py")
+        ):
+            return True
+    return False

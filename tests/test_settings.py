@@ -4,10 +4,13 @@ declarations (docs/reference/settings.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archive.config import Settings, load_settings
 from archive.errors import ConfigError
+from archive.runtime import build_runtime
 from archive.settings_reference import REFERENCE, render
 from archive.settings_rules import GROUPS
 
@@ -84,3 +87,14 @@ def test_overrides_are_checked_by_the_same_rules() -> None:
         settings.with_overrides(thumb_size=0)
     with pytest.raises(ConfigError, match="ARCHIVE_THUMB_SIZ: 없는 설정"):
         load_settings({}, thumb_siz=100)
+
+
+def test_the_search_backend_follows_the_database_unless_set(tmp_path: Path) -> None:
+    sqlite = load_settings({}, data_dir=tmp_path)
+    postgres = load_settings({}, database_url="postgresql+psycopg://archive@db/archive")
+    assert (sqlite.search_engine, postgres.search_engine) == ("whoosh", "postgres")
+    assert postgres.with_overrides(search_backend="whoosh").search_engine == "whoosh"
+    with pytest.raises(ConfigError, match="ARCHIVE_SEARCH_BACKEND"):
+        load_settings({"ARCHIVE_SEARCH_BACKEND": "elastic"})
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        build_runtime(load_settings({}, data_dir=tmp_path, search_backend="postgres"))
