@@ -1,9 +1,9 @@
 """The PostgreSQL backend's half of a search: an understood query as SQL over one table.
 
-Filters and matching are a WHERE clause (the GIN index answers the terms); records
-ordered by date or era are sorted by PostgreSQL a page at a time; records ordered by
-relevance come back with their ranking terms' weights and are scored by BM25 here
-(archive.search.postgres.ranking); totals and facets are one grouped query.
+Filters and matching are a WHERE clause (the GIN index answers the terms); PostgreSQL
+orders a page at a time, by date, by era or by the BM25 of archive.search.postgres.ranking;
+totals and facets are one grouped query (archive.search.postgres.facets). Pages and facets
+are kept per generation, so the pages of one search share them.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def run(view: PostgresIndexView, connection: Connection, query: Query) -> Hits:
         hits = [dict(hit) for hit in hits]  # a copy: details are added to the hits
         if request.details:
             hits = _with_details(connection, hits)
-    return Hits(total, hits, facets, counted is not None and total > 0)
+    copied = {name: dict(counts) for name, counts in facets.items()}  # kept ones stay as they are
+    return Hits(total, hits, copied, counted is not None and total > 0)
 
 
 def _matching(connection: Connection, where: Where, query: Query) -> tuple[Where, str | None]:
