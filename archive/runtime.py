@@ -282,6 +282,12 @@ def build_runtime(settings: Settings | None = None, caller: Caller | None = None
             "ARCHIVE_SEARCH_BACKEND=postgres: PostgreSQL 데이터베이스가 필요합니다 / needs a "
             "PostgreSQL database (ARCHIVE_DATABASE_URL)"
         )
+    read_url = settings.database_read_url.strip()
+    if read_url and not (on_postgres and read_url.startswith("postgresql")):
+        raise ConfigError(
+            "ARCHIVE_DATABASE_READ_URL: PostgreSQL 데이터베이스의 복제본 주소여야 합니다 / must be "
+            "a PostgreSQL replica of a PostgreSQL ARCHIVE_DATABASE_URL"
+        )
     runtime = Runtime(settings, Database(settings.sqlalchemy_url), Storages(settings, caller))
     if settings.search_engine == "postgres":
         # Every transaction writes the search documents of the records it changed.

@@ -3,16 +3,12 @@ share their files, exhibitions, the search index, and the varied URLs to load.""
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from search import caption, date_text, vocabulary, zipf_weights
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 from urls import add_exhibitions, url_sets
 
 from archive.config import load_settings
@@ -22,27 +18,9 @@ from archive.models import Photo, PhotoFile
 from archive.runtime import Runtime, build_runtime
 from tests.scans import picture, save_jpeg
 
-POSTGRES = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 FILE_COLUMNS = ("role", "variant", "page", "backend", "key", "sha256", "size", "width",
                 "height", "format", "public_key")  # fmt: skip
 BATCH = 5000
-
-
-@contextmanager
-def postgres_database(name: str) -> Iterator[str]:
-    """Create a fresh PostgreSQL database for a run; yield its URL and drop it after."""
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare_archive(root: Path, database_url: str, size: int, rng: random.Random) -> dict[str, Any]:

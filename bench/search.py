@@ -202,9 +202,16 @@ def scratch_database() -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="bench-search-db-") as tmp:
             yield f"sqlite:///{tmp}/archive.db"
         return
-    name = f"bench_search_{os.getpid()}_{time.time_ns()}"
+    with postgres_database(f"bench_search_{os.getpid()}_{time.time_ns()}") as url:
+        yield url
+
+
+@contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """Create a fresh PostgreSQL database for a run; yield its URL and drop it after."""
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)

@@ -24,9 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
-from archive_data import postgres_database, prepare_archive
+from archive_data import prepare_archive
 from harvest import harvest_figures
 from memory import worker_figures
+from search import postgres_database
 from stack import Stack, ingesting, wait_healthy
 from urls import mixed_paths, wrk, wrk_varied
 

@@ -98,3 +98,5 @@ def test_the_search_backend_follows_the_database_unless_set(tmp_path: Path) -> N
         load_settings({"ARCHIVE_SEARCH_BACKEND": "elastic"})
     with pytest.raises(ConfigError, match="PostgreSQL"):
         build_runtime(load_settings({}, data_dir=tmp_path, search_backend="postgres"))
+    with pytest.raises(ConfigError, match="ARCHIVE_DATABASE_READ_URL"):
+        build_runtime(load_settings({}, data_dir=tmp_path, database_read_url="sqlite:///x.db"))

@@ -127,8 +127,9 @@ class SearchBackend(Protocol):
     def apply(self, changed: list[Document], deleted: Iterable[str]) -> None:
         """Write changed records' documents and remove deleted ids (the lock held)."""
 
-    def apply_in(self, session: Session, changed: list[Document], deleted: Iterable[str]) -> None:
-        """Write changes in the session's transaction (transactional backends only)."""
+    def apply_in(self, session: Session, changed: list[Document], deleted: Iterable[str]) -> bool:
+        """Write changes in the session's transaction (transactional backends only);
+        return False, writing nothing, when the index must be rebuilt first."""
 
     def build(self, batches: Iterable[list[Document]], procs: int = 1) -> int:
         """Build the index anew from all records' documents; return how many."""

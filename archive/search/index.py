@@ -85,7 +85,7 @@ class SearchIndex:
         backend in the database: search never lags behind a change). Left to the
         index jobs when the backend writes files, or is not built yet."""
         queued = session.info.pop(QUEUED, None)
-        if not queued or not self.backend.transactional or not self.backend.usable():
+        if not queued or not self.backend.transactional:
             return
         photos = list(
             session.scalars(
@@ -96,8 +96,8 @@ class SearchIndex:
         )
         changed = [self.document(photo) for photo in photos]
         gone = set(queued) - {photo.public_id for photo in photos}
-        self.backend.apply_in(session, changed, gone)
-        session.execute(delete(Job).where(Job.kind == INDEX.name, Job.subject.in_(queued)))
+        if self.backend.apply_in(session, changed, gone):  # else left to the rebuild
+            session.execute(delete(Job).where(Job.kind == INDEX.name, Job.subject.in_(queued)))
 
     def view(self) -> IndexView:
         """Return a view of the newest committed index.

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from archive.config import load_settings
 from archive.errors import IndexUnavailable
@@ -31,6 +32,11 @@ def search(runtime: Runtime, request: SearchRequest) -> Any:
     return run_search(runtime.search.view(), request, runtime.gazetteer, runtime.search.analyzer)
 
 
+def publish(runtime: Runtime, session: Session, title: str) -> Photo:
+    fields = {"title": title, "status": "published"}
+    return create_photo(session, fields, source="scan", gazetteer=runtime.gazetteer)
+
+
 def ids(runtime: Runtime, text: str, public: bool = True) -> list[str]:
     return [h["id"] for h in search(runtime, SearchRequest(text, public=public)).hits]
 
@@ -39,12 +45,7 @@ def test_a_change_is_searchable_when_its_transaction_commits(runtime: Runtime) -
     assert runtime.search.backend.name == "postgres"
     runtime.search.rebuild(runtime.db)
     with runtime.db.session() as session:
-        photo = create_photo(
-            session,
-            {"title": "영산포 장날", "status": "published"},
-            source="scan",
-            gazetteer=runtime.gazetteer,
-        )
+        photo = publish(runtime, session, "영산포 장날")
         public_id = photo.public_id
     assert ids(runtime, "장날") == [public_id]  # no worker, no sync
     with runtime.db.session() as session:
@@ -63,12 +64,7 @@ def test_terms_with_quotes_and_backslashes_are_stored_and_found(runtime: Runtime
     runtime.search.rebuild(runtime.db)
     odd = "o'brien\\ 'quoted' a:b & c | !"
     with runtime.db.session() as session:
-        create_photo(
-            session,
-            {"title": odd, "status": "published"},
-            source="scan",
-            gazetteer=runtime.gazetteer,
-        )
+        publish(runtime, session, odd)
     assert len(ids(runtime, "o'brien")) == 1
     assert len(ids(runtime, odd)) == 1
     with runtime.db.session() as session:
@@ -119,12 +115,7 @@ def test_a_table_of_an_older_layout_is_not_searched_until_a_writer_rebuilds_it(
 ) -> None:
     runtime.search.rebuild(runtime.db)
     with runtime.db.session() as session:
-        create_photo(
-            session,
-            {"title": "영산포 장날", "status": "published"},
-            source="scan",
-            gazetteer=runtime.gazetteer,
-        )
+        publish(runtime, session, "영산포 장날")
         session.execute(text("UPDATE search_state SET version = 'an-older-layout'"))
     with pytest.raises(IndexUnavailable):
         runtime.search.view()

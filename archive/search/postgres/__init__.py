@@ -39,7 +39,10 @@ ON CONFLICT (public_id) DO UPDATE SET seq = excluded.seq, status = excluded.stat
     precision = excluded.precision, places = excluded.places, lengths = excluded.lengths,
     terms = excluded.terms, stored = excluded.stored
 """
-ADVANCE = "UPDATE search_state SET generation = generation + 1 WHERE id = 1"
+ADVANCE = (
+    "UPDATE search_state SET generation = generation + 1 WHERE id = 1 AND version = :v "
+    "RETURNING generation"
+)
 
 
 def schema_description() -> str:
@@ -117,12 +120,20 @@ class PostgresBackend:
                 connection.commit()
 
     def apply(self, changed: list[Document], deleted: Iterable[str]) -> None:
-        """Write changed documents and remove deleted ids in a transaction of their own."""
-        with Session(self.write) as session, session.begin():
-            self.apply_in(session, changed, deleted)
+        """Write changed documents and remove deleted ids in a transaction of their own.
 
-    def apply_in(self, session: Session, changed: list[Document], deleted: Iterable[str]) -> None:
-        """Write changed documents and remove deleted ids in the session's transaction."""
+        :raises IndexUnavailable: when the table was not built at this layout.
+        """
+        with Session(self.write) as session, session.begin():
+            if not self.apply_in(session, changed, deleted):
+                raise IndexUnavailable("the search table must be rebuilt first")
+
+    def apply_in(self, session: Session, changed: list[Document], deleted: Iterable[str]) -> bool:
+        """Write changed documents and remove deleted ids in the session's transaction;
+        return False (writing nothing) when the table was not built at this layout."""
+        advanced = session.execute(text(ADVANCE), {"v": self.version}).first()
+        if advanced is None:
+            return False
         gone = list(deleted)
         if gone:
             session.execute(
@@ -130,7 +141,7 @@ class PostgresBackend:
             )
         if changed:
             session.execute(text(UPSERT), [row_of(d) for d in changed])
-        session.execute(text(ADVANCE))
+        return True
 
     def build(self, batches: Iterable[list[Document]], procs: int = 1) -> int:
         """Replace every document in one transaction (readers see the old ones until it

@@ -122,7 +122,7 @@ def _ranked_page(
     params = where.params | ranking.factors(pairs, stats, view.frequencies([t for t, _ in pairs]))
     order = []
     if counted:
-        order.append(f"({counted.replace('terms @@', 'd.terms @@')}) DESC")
+        order.append(f"({counted}) DESC")
     era = query.era
     if era is not None and era.start is not None and era.end is not None:
         order.append(SPILL)
@@ -130,7 +130,7 @@ def _ranked_page(
     sql = (
         "SELECT d.public_id, round(coalesce(s.score, 0)::numeric, 4) AS score "
         f"FROM search_documents d {ranking.score_sql()} "
-        f"WHERE {where.sql.replace('terms @@', 'd.terms @@')} "
+        f"WHERE {where.sql} "
         f"ORDER BY {', '.join([*order, 'score DESC', 'd.precision', 'd.seq'])} "
         "LIMIT :limit OFFSET :offset"
     )

@@ -53,15 +53,23 @@ class Kept:
         return value
 
     def description(self, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self.recent(key)
+        if found is None:
+            found = compute()
+            self.keep(key, found)
+        return found
+
+    def recent(self, key: Hashable) -> Any:
+        """Return a description kept less than DESCRIPTIONS_SECONDS ago, or None."""
         with self.lock:
             kept = self.described.get(key)
         if kept is not None and time.monotonic() - kept[0] < DESCRIPTIONS_SECONDS:
-            found: T = kept[1]
-            return found
-        value = compute()
+            return kept[1]
+        return None
+
+    def keep(self, key: Hashable, value: Any) -> None:
         with self.lock:
             self.described[key] = (time.monotonic(), value)
-        return value
 
 
 class PostgresIndexView:
@@ -96,7 +104,7 @@ class PostgresIndexView:
         return int(self._scalar(sql, q=clause_query(clause)) or 0)
 
     def known(self, terms: Iterable[str]) -> bool:
-        wanted = [t for t in dict.fromkeys(terms)]
+        wanted = list(dict.fromkeys(terms))
         if not all(usable(t) for t in wanted):
             return False
         sql = "SELECT 1 FROM search_documents WHERE terms @@ CAST(:q AS tsquery) LIMIT 1"
@@ -122,23 +130,17 @@ class PostgresIndexView:
         or, for a term added since, counted now (and kept for a while)."""
         with self.read.connect() as connection:
             found = counts.term_counts(connection, terms)
-            missing = []
             for term in terms:
-                kept = self.kept.described.get(("df", term))
-                if term in found:
-                    continue
-                if kept is not None and time.monotonic() - kept[0] < DESCRIPTIONS_SECONDS:
-                    found[term] = kept[1]
-                else:
-                    missing.append(term)
+                if term not in found and (kept := self.kept.recent(("df", term))) is not None:
+                    found[term] = kept
+            missing = [term for term in terms if term not in found]
             if missing:
                 sql, params = ranking.frequency_sql(missing)
                 row = connection.execute(text(sql), params).one()
                 width = len(ranking.BOOSTS)
                 for i, term in enumerate(missing):
                     found[term] = tuple(int(c) for c in row[i * width : (i + 1) * width])
-                    with self.kept.lock:
-                        self.kept.described[("df", term)] = (time.monotonic(), found[term])
+                    self.kept.keep(("df", term), found[term])
         return found
 
     def _scalar(self, sql: str, **params: Any) -> Any:

@@ -246,7 +246,7 @@ class WhooshBackend:
     def maintain(self) -> None:
         """Nothing to do now and then: Whoosh merges its segments as it writes."""
 
-    def apply_in(self, session: Any, changed: list[Document], deleted: Iterable[str]) -> None:
+    def apply_in(self, session: Any, changed: list[Document], deleted: Iterable[str]) -> bool:
         """Refuse: the files are written by the single writer from the index jobs."""
         raise TypeError("the Whoosh backend is written from index jobs, not in a transaction")
 
