@@ -25,7 +25,6 @@ from archive.records.photos import create_photo
 from archive.runtime import Runtime
 from archive.search.documents import TEXT_FIELDS, photo_document
 from archive.search.query import SearchRequest, run_search
-from archive.search.whoosh.fixes import read_postings
 from archive.search.whoosh.scoring import read_common_terms
 from archive.search.whoosh.view import SearchView
 from tests.scans import save_jpeg
@@ -263,9 +262,11 @@ def _many(runtime: Runtime, count: int) -> None:
 
 
 @pytest.mark.whoosh
-def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> None:
-    """The block reader (archive.search.whoosh.fixes.read_postings) gives what Whoosh's
-    matcher gives for every term: several segments, long and inline lists, deletions."""
+def test_postings_decoded_or_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> None:
+    """A view's postings, from the files the writer decoded (archive.search.whoosh.postings)
+    and, for segments without them, from Whoosh's blocks (archive.search.whoosh.fixes), are
+    what Whoosh's matcher gives for every term: several segments, long and inline lists,
+    deletions."""
     _many(runtime, 1500)
     runtime.search.rebuild(runtime.db, procs=2)  # several segments
     with runtime.db.session() as session:
@@ -273,23 +274,39 @@ def test_postings_read_a_block_at_a_time_equal_whooshs_own(runtime: Runtime) -> 
             changes = {"title": f"{photo.title} 고침"}
             update_photo(session, photo, changes, actor="test", gazetteer=runtime.gazetteer)
     runtime.search.sync(runtime.db)  # edits: deletions in old segments, a new segment
-    searcher = runtime.search.whoosh.view_of_new_searcher().searcher
-    reader = searcher.reader()
-    assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
-    checked = 0
-    for field in ("text_3", "text_1", "places"):
-        for text, _info in reader.iter_field(field):
-            term = text.decode() if isinstance(text, bytes) else text
-            matcher = searcher.postings(field, term)
-            expected: list[tuple[int, float]] = []
-            while matcher.is_active():
-                expected.append((matcher.id(), matcher.weight()))
-                matcher.next()
-            ids, weights = read_postings(reader, field, term)
-            numbers, values = np.concatenate(ids).tolist(), np.concatenate(weights).tolist()
-            assert list(zip(numbers, values, strict=True)) == expected, (field, term)
-            checked += 1
-    assert checked > 20
+    generation = (runtime.settings.index_dir / "current").resolve()
+    decoded = sorted(p.name for p in (generation / "postings").iterdir())
+    decoded_view = runtime.search.whoosh.view_of_new_searcher()
+    assert decoded == sorted(key[1] for key in decoded_view.segment_keys)
+    decoded_view.postings("text_3", "고침")  # maps every segment's files
+    fields = (*TEXT_FIELDS, "places")
+    reader = decoded_view.searcher.reader()
+    whooshs = [
+        (text.decode(), info.doc_frequency())
+        for field in fields
+        for text, info in reader.iter_field(field)
+    ]
+    assert list(decoded_view.vocabulary(fields)) == whooshs
+    shutil.rmtree(generation / "postings" / decoded[0])  # one segment read through Whoosh
+    for view in (decoded_view, runtime.search.whoosh.view_of_new_searcher()):
+        searcher = view.searcher
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+        checked = 0
+        for field in (*TEXT_FIELDS, "places", "status"):
+            for text, _info in reader.iter_field(field):
+                term = text.decode() if isinstance(text, bytes) else text
+                matcher = searcher.postings(field, term)
+                expected: list[tuple[int, float]] = []
+                while matcher.is_active():
+                    expected.append((matcher.id(), matcher.weight()))
+                    matcher.next()
+                ids, weights = view.postings(field, term)
+                assert ids.dtype == np.int64 and weights.dtype == np.float64
+                pairs = list(zip(ids.tolist(), weights.tolist(), strict=True))
+                assert pairs == expected, (field, term)
+                checked += 1
+        assert checked > 20
 
 
 def _whooshs_own(view: SearchView, field: str, value: str) -> list[int]:

@@ -32,6 +32,7 @@ from archive.search.documents import TEXT_FIELDS, Document
 from archive.search.whoosh.engine import WhooshIndexView
 from archive.search.whoosh.fields import PlacesField, TermsField
 from archive.search.whoosh.fixes import apply_whoosh_fixes
+from archive.search.whoosh.postings import write_missing
 from archive.search.whoosh.scoring import read_common_terms
 from archive.search.whoosh.view import SearchView, SegmentArrays
 from whoosh import index as whoosh_index
@@ -53,6 +54,8 @@ INDEX_DAMAGE = (
     pickle.UnpicklingError,
 )
 NUMBERS = {"year_start": "i", "year_end": "i", "precision": "b"}
+# Fields of few values that filter searches (their postings are decoded with the text's).
+FILTERS = ("places", "status", "source")
 
 
 def make_schema() -> Schema:
@@ -242,6 +245,7 @@ class WhooshBackend:
         for document in changed:
             writer.update_document(**fields_of(document))
         writer.commit()
+        self._decode(index, self._current.resolve())
 
     def maintain(self) -> None:
         """Nothing to do now and then: Whoosh merges its segments as it writes."""
@@ -265,8 +269,14 @@ class WhooshBackend:
                     writer.add_document(**fields_of(document))
                 count += len(batch)
             writer.commit()
+        self._decode(index, generation)
         self._swap(generation)
         return count
+
+    def _decode(self, index: Index, generation: Path) -> None:
+        """Decode the postings of the segments just written, for every reader of them."""
+        with index.reader() as reader:
+            write_missing(generation, reader, (*TEXT_FIELDS, *FILTERS))
 
     def _swap(self, generation: Path) -> None:
         link = self.root / f".current-{time.time_ns()}"

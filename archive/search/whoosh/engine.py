@@ -24,7 +24,6 @@ from archive.search.whoosh.scoring import (
     intersect_sorted,
     matching,
     term_docs,
-    union_all,
 )
 from archive.search.whoosh.view import DocSet, Mask, SearchView
 
@@ -119,10 +118,11 @@ def _matched(
     matched = candidates[allowed[candidates]]
     if matched.size or len(found) < 2:
         return matched, None
-    candidates = union_all(view, found)
-    matched = candidates[allowed[candidates]]
-    counts = sum(np.isin(matched, docs).astype(np.int64) for docs in found)
-    return matched, np.asarray(counts)
+    tally = np.zeros(view.maxdoc, dtype=np.int16)
+    for docs in found:
+        tally[docs] += 1
+    matched = np.flatnonzero((tally > 0) & allowed).astype(np.int64, copy=False)
+    return matched, tally[matched].astype(np.int64)
 
 
 def _some_ranked(

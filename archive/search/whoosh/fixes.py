@@ -6,6 +6,7 @@ import io
 import pickle
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -97,18 +98,6 @@ def apply_whoosh_fixes() -> None:
     _applied = True
 
 
-def read_postings(reader: Any, field: str, term: str) -> tuple[list[Any], list[Any]]:
-    """Return a term's live postings as (document numbers, weights) arrays per segment."""
-    ids: list[Any] = []
-    weights: list[Any] = []
-    for leaf, base in reader.leaf_readers():
-        leaf_ids, leaf_weights = leaf_postings(leaf, field, term)
-        if leaf_ids.size:
-            ids.append(leaf_ids + base)
-            weights.append(leaf_weights)
-    return ids, weights
-
-
 def leaf_postings(leaf: Any, field: str, term: str, live: bool = True) -> tuple[Any, Any]:
     """Return a term's postings in one segment as (document numbers, weights): the live
     documents', or all when live is False (for arrays kept while deletions come).
@@ -131,6 +120,17 @@ def leaf_postings(leaf: Any, field: str, term: str, live: bool = True) -> tuple[
         keep = ~deleted[ids]
         ids, weights = ids[keep], weights[keep]
     return ids, weights
+
+
+def leaf_field_postings(leaf: Any, field: str) -> Iterator[tuple[str, Any, Any]]:
+    """Yield (term, document numbers, weights) for every term of a field in one segment,
+    deleted documents included, in the segment's term order."""
+    if field not in leaf.indexed_field_names():
+        return
+    terms = [text for text, _info in leaf.iter_field(field)]  # read whole, then postings
+    for text in terms:
+        term = text.decode() if isinstance(text, bytes) else text
+        yield (term, *leaf_postings(leaf, field, term, live=False))
 
 
 def leaf_column(leaf: Any, name: str) -> Any:

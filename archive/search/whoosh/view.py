@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -19,9 +20,9 @@ from archive.search.whoosh.fixes import (
     leaf_deleted,
     leaf_ids,
     leaf_postings,
-    read_postings,
     segment_state,
 )
+from archive.search.whoosh.postings import SegmentPostings, load
 from whoosh.searching import Searcher
 
 DocSet = np.ndarray[Any, np.dtype[np.int64]]
@@ -89,6 +90,7 @@ class SegmentArrays:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._arrays: dict[tuple[Any, ...], DocSet] = {}
+        self._decoded: dict[Any, SegmentPostings] = {}
 
     def get(self, key: tuple[Any, ...], read: Callable[[], DocSet]) -> DocSet:
         """Return the array kept under key (a segment key first), else read and keep it."""
@@ -98,6 +100,18 @@ class SegmentArrays:
             found = read()
             with self._lock:
                 self._arrays[key] = found
+        return found
+
+    def decoded(self, key: Any, folder: Path | None) -> SegmentPostings | None:
+        """Return the decoded postings of the segment of key (its folder and id), once
+        the writer has written them (archive.search.whoosh.postings)."""
+        with self._lock:
+            found = self._decoded.get(key)
+        if found is None and folder is not None:
+            found = load(folder, key[1])
+            if found is not None:
+                with self._lock:
+                    self._decoded[key] = found
         return found
 
     def kept(self) -> list[tuple[Any, ...]]:
@@ -110,6 +124,7 @@ class SegmentArrays:
         live = set(segments)
         with self._lock:
             self._arrays = {k: v for k, v in self._arrays.items() if k[0] in live}
+            self._decoded = {k: v for k, v in self._decoded.items() if k in live}
 
 
 class SearchView:
@@ -142,6 +157,7 @@ class SearchView:
         leaves = list(reader.leaf_readers()) if self.maxdoc else []
         # (segment key: the index folder and segment id, segment reader, first document)
         folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+        self._folder = None if folder is None else Path(folder)
         states = [(folder, *segment_state(leaf)) for leaf, _base in leaves]
         self._leaves = [
             (state[:2], leaf, base) for state, (leaf, base) in zip(states, leaves, strict=True)
@@ -165,12 +181,23 @@ class SearchView:
         """Return the keys of this view's segments (what its SegmentArrays may keep)."""
         return [key for key, _leaf, _base in self._leaves]
 
-    def _per_segment(self, what: tuple[Any, ...], read: Callable[[Any], DocSet]) -> list[DocSet]:
-        """Return an array per segment (the caller holds the lock: readers are shared)."""
+    def _per_segment(
+        self, what: tuple[Any, ...], read: Callable[[Any, Any], DocSet]
+    ) -> list[DocSet]:
+        """Return an array per segment, read from its key and reader (the caller holds
+        the lock: readers are shared)."""
         found = []
         for key, leaf, _base in self._leaves:
-            found.append(self._segments.get((key, *what), partial(read, leaf)))
+            found.append(self._segments.get((key, *what), partial(read, key, leaf)))
         return found
+
+    def _segment_postings(self, key: Any, leaf: Any, field: str, term: str) -> tuple[Any, Any]:
+        """Return a term's postings in one segment, deleted documents included: from its
+        decoded files, or through Whoosh where they are not written yet."""
+        decoded = self._segments.decoded(key, self._folder)
+        if decoded is None:
+            return leaf_postings(leaf, field, term, live=False)
+        return decoded.get(field, term) or (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
     def docs_with(self, field: str, value: str) -> DocSet:
         """Return the sorted numbers of live documents whose field holds value (cached)."""
@@ -178,13 +205,15 @@ class SearchView:
         with self._lock:
             found = self._docsets.get(key)
             if found is None:
-                read = partial(_all_postings, field=field, term=value)
-                parts = self._per_segment(key, read)
-                if self._deleted is None:
-                    self._deleted = [leaf_deleted(leaf) for _key, leaf, _base in self._leaves]
+                parts = self._per_segment(
+                    key,
+                    lambda segment, leaf: self._segment_postings(segment, leaf, field, value)[
+                        0
+                    ].astype(np.int64),
+                )
                 live = []
                 for docs, deleted, (_key, _leaf, base) in zip(
-                    parts, self._deleted, self._leaves, strict=True
+                    parts, self._deleted_masks(), self._leaves, strict=True
                 ):
                     live.append((docs if deleted is None else docs[~deleted[docs]]) + base)
                 found = np.concatenate([np.zeros(0, dtype=np.int64), *live])
@@ -207,7 +236,9 @@ class SearchView:
         """Return a numeric column as an array indexed by document number."""
         with self._lock:
             if name not in self._columns:
-                parts = self._per_segment(("column", name), lambda leaf: leaf_column(leaf, name))
+                parts = self._per_segment(
+                    ("column", name), lambda _key, leaf: leaf_column(leaf, name)
+                )
                 self._columns[name] = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
             return self._columns[name]
 
@@ -215,7 +246,7 @@ class SearchView:
         """Return the public ids of documents (read once per segment from the id terms)."""
         with self._lock:
             if self._ids is None:
-                parts = self._per_segment(("ids",), leaf_ids)
+                parts = self._per_segment(("ids",), lambda _key, leaf: leaf_ids(leaf))
                 self._ids = np.concatenate([np.zeros(0, dtype=np.str_), *parts])
             ids = self._ids
         return [str(ids[doc]) for doc in docnums]
@@ -227,13 +258,30 @@ class SearchView:
             cached = self._postings.get(key)
             if cached is not _MISSING:
                 return cached
-            ids, weights = read_postings(self.searcher.reader(), field, term)
-            found = (
-                np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
-                np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
-            )
+            found = self._read_postings(field, term)
             self._postings.put(key, found)
             return found
+
+    def _read_postings(self, field: str, term: str) -> tuple[DocSet, Floats]:
+        """Read a term's live postings from each segment's decoded files, or through
+        Whoosh where they are not written yet (the caller holds the lock)."""
+        ids: list[DocSet] = [np.zeros(0, dtype=np.int64)]
+        weights: list[Floats] = [np.zeros(0, dtype=np.float64)]
+        for (key, leaf, base), deleted in zip(self._leaves, self._deleted_masks(), strict=True):
+            numbers, values = self._segment_postings(key, leaf, field, term)
+            if deleted is not None:
+                keep = ~deleted[numbers]
+                numbers, values = numbers[keep], values[keep]
+            ids.append(numbers.astype(np.int64) + base)
+            weights.append(values.astype(np.float64))
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def _deleted_masks(self) -> list[Mask | None]:
+        """Return each segment's deleted documents as a mask, None where there are none
+        (the caller holds the lock)."""
+        if self._deleted is None:
+            self._deleted = [leaf_deleted(leaf) for _key, leaf, _base in self._leaves]
+        return self._deleted
 
     def cached(self, key: Any, compute: Callable[[], Arr]) -> Arr:
         """Return a document set or mask computed once per view (within DERIVED_BYTES)."""
@@ -268,16 +316,26 @@ class SearchView:
 
     def vocabulary(self, fields: Iterable[str]) -> Iterator[tuple[str, int]]:
         """Yield (term, number of documents holding it) for every term of the fields."""
+        fields = tuple(fields)
         with self._lock:  # read whole: the terms are not read while another thread reads
-            reader = self.searcher.reader()
-            found: list[tuple[str, int]] = []
-            for field in fields:
-                if field not in reader.indexed_field_names():
-                    continue
-                for text, info in reader.iter_field(field):
-                    term = text.decode() if isinstance(text, bytes) else text
-                    found.append((term, info.doc_frequency()))
+            decoded = [self._segments.decoded(key, self._folder) for key, _, _ in self._leaves]
+            if all(part is not None for part in decoded):  # 50 times quicker than Whoosh
+                found = _counted(decoded, fields)
+            else:
+                found = self._whooshs_vocabulary(fields)
         yield from found
+
+    def _whooshs_vocabulary(self, fields: tuple[str, ...]) -> list[tuple[str, int]]:
+        """Return (term, number of documents) through Whoosh (the caller holds the lock)."""
+        reader = self.searcher.reader()
+        found: list[tuple[str, int]] = []
+        for field in fields:
+            if field not in reader.indexed_field_names():
+                continue
+            for text, info in reader.iter_field(field):
+                term = text.decode() if isinstance(text, bytes) else text
+                found.append((term, info.doc_frequency()))
+        return found
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """Return the stored fields of a document."""
@@ -285,7 +343,13 @@ class SearchView:
             return dict(self.searcher.stored_fields(docnum))
 
 
-def _all_postings(leaf: Any, field: str, term: str) -> DocSet:
-    """Return the documents of a term in one segment, deleted ones included."""
-    docs: DocSet = leaf_postings(leaf, field, term, live=False)[0]
-    return docs
+def _counted(decoded: list[Any], fields: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Return (term, number of documents) for every term of fields from the segments'
+    decoded postings, field by field and in term order, as Whoosh lists them."""
+    counts: dict[tuple[str, str], int] = {}
+    for part in decoded:
+        for field, term, size in part.counts(fields):
+            counts[field, term] = counts.get((field, term), 0) + size
+    order = {field: n for n, field in enumerate(fields)}
+    ordered = sorted(counts.items(), key=lambda item: (order[item[0][0]], item[0][1]))
+    return [(term, size) for (_field, term), size in ordered]
