@@ -272,13 +272,14 @@ def measure_backend(backend: str, url: str) -> dict[str, Any]:
 
 
 def index_bytes(runtime: Runtime) -> int:
-    """Return the size of the index: Whoosh's generation, or the table with its indexes."""
+    """Return the size of the index: Whoosh's generation (with its decoded postings), or the
+    table with its indexes."""
     if runtime.search.backend.name == "postgres":
         with runtime.db.engine.connect() as connection:
             sql = "SELECT pg_total_relation_size('search_documents')"
             return int(connection.execute(text(sql)).scalar() or 0)
     generation = (runtime.settings.index_dir / "current").resolve()
-    return sum(f.stat().st_size for f in generation.iterdir())
+    return sum(f.stat().st_size for f in generation.rglob("*") if f.is_file())  # with postings/
 
 
 def time_queries(runtime: Runtime) -> tuple[list[float], list[int], list[SearchRequest]]:
