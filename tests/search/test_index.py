@@ -343,8 +343,13 @@ def test_arrays_read_by_segment_equal_whooshs_own_and_outlive_a_change(runtime: 
         own = list(reader.column_reader(name))
         assert view.column(name).tolist() == own, name
     assert view.column("year_start").any()
-    for field, value in [("places", p) for p in PLACES] + [("status", "published")]:
+    with runtime.db.session() as session:
+        ids = [("id", i) for i in session.scalars(select(Photo.public_id).limit(3))]
+    assert len(ids) == 3
+    # places and status from the decoded postings, ids (never decoded) through Whoosh
+    for field, value in [("places", p) for p in PLACES] + [("status", "published"), *ids]:
         assert view.docs_with(field, value).tolist() == _whooshs_own(view, field, value)
+        assert _whooshs_own(view, field, value)
         assert np.flatnonzero(view.mask_of(field, (value,))).tolist() == _whooshs_own(
             view, field, value
         )

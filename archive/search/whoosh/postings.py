@@ -40,6 +40,8 @@ class SegmentPostings:
     def __init__(self, folder: Path) -> None:
         self._terms = [tuple(pair) for pair in json.loads((folder / "terms.json").read_bytes())]
         self._number = {pair: n for n, pair in enumerate(self._terms)}
+        # The fields decoded (a field without terms in the segment is read as none).
+        self.fields = frozenset(json.loads((folder / "fields.json").read_bytes()))
         self._ids = np.load(folder / "ids.npy", mmap_mode="r")
         self._weights = np.load(folder / "weights.npy", mmap_mode="r")
         self._starts = np.load(folder / "starts.npy")
@@ -115,6 +117,7 @@ def _write(leaf: Any, root: Path, segment_id: str, fields: tuple[str, ...]) -> N
     np.save(partial / "ids.npy", np.concatenate([np.zeros(0, dtype=np.int32), *ids]))
     np.save(partial / "weights.npy", np.concatenate([np.zeros(0, dtype=np.float32), *weights]))
     np.save(partial / "starts.npy", starts)
+    (partial / "fields.json").write_text(json.dumps(fields), encoding="utf-8")
     (partial / "terms.json").write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, root / segment_id)
     log.info(

@@ -195,7 +195,7 @@ class SearchView:
         """Return a term's postings in one segment, deleted documents included: from its
         decoded files, or through Whoosh where they are not written yet."""
         decoded = self._segments.decoded(key, self._folder)
-        if decoded is None:
+        if decoded is None or field not in decoded.fields:  # the ids are read through Whoosh
             return leaf_postings(leaf, field, term, live=False)
         return decoded.get(field, term) or (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
