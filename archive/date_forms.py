@@ -78,6 +78,8 @@ class Period:
     name: str
     start: int
     end: int
+    # Also a subject people photographed (a movement, an event): searched as words too.
+    subject: bool = False
 
 
 def period_key(text: str) -> str:
@@ -86,7 +88,8 @@ def period_key(text: str) -> str:
 
 
 def load_periods(data: bytes) -> dict[str, Period]:
-    """Read a periods table (name, aliases separated by |, first and last year).
+    """Read a periods table (name, aliases separated by |, first and last year, and
+    optionally whether it is also a subject, 예 or blank, and the row's source).
 
     :raises ValueError: naming the line, in Korean and English, when a row is unreadable.
     """
@@ -117,7 +120,11 @@ def _period_row(row: dict[str, str | None], line: int) -> Period:
         raise refuse("해는 1000~2999 사이로 적어 주세요", "years out of range")
     if end < start:
         raise refuse("끝 해가 시작 해보다 앞설 수 없습니다", "end before start")
-    return Period(name, start, end)
+    subject = (row.get("subject") or "").strip().casefold() in _YES
+    return Period(name, start, end, subject)
+
+
+_YES = frozenset({"예", "네", "o", "y", "yes", "true", "1"})
 
 
 _periods = load_periods(PERIODS_FILE.read_bytes())

@@ -327,33 +327,103 @@ _CANDIDATE = re.compile(
 _AFTER_PERIOD = re.compile(r"\s*(?:때|시절|무렵|직후|즈음|쯤|전후|당시)")
 
 
-def _period_in(clean: str) -> tuple[FuzzyDate, str] | None:
-    """Return a named period inside text (with a following 때/시절/직후) and the rest."""
+@dataclass(frozen=True)
+class When:
+    """What a query says about when: the era, the text left to search, and the names of
+    periods that are also subjects (searched as words as well, but not required)."""
+
+    era: FuzzyDate | None
+    rest: str
+    subjects: tuple[str, ...] = ()
+
+
+def read_when(text: str) -> When:
+    """Read a named period and a date written in free text, together: a date inside the
+    period narrows it ("70년대초 새마을운동": 1970-1973), one outside it is taken as
+    written; a period that is also a subject people photographed stays in the text."""
+    clean = rewrite(normalise(text))
     span = find_period(clean)
     if span is None:
-        return None
+        return When(*_date_in(clean))
     end = _AFTER_PERIOD.match(clean, span[1])
     stop = end.end() if end else span[1]
-    parsed = parse_date(clean[span[0] : stop])
-    if not parsed.ok:
-        return None
-    rest = (clean[: span[0]] + " " + clean[stop:]).strip()
-    return parsed, re.sub(r"\s+", " ", rest)
+    phrase = clean[span[0] : stop]
+    period_date, found = parse_date(phrase), named_period(phrase)
+    if not period_date.ok or found is None:
+        return When(*_date_in(clean))
+    name = clean[span[0] : span[1]].strip()
+    subject = found[0].subject
+    # The rest is read for a date with the period held apart (the 25 of 6·25 is no year).
+    date, rest = _date_in(_squash(clean[: span[0]] + f" {_HELD} " + clean[stop:]))
+    era = period_date if date is None else _narrowed(period_date, date)
+    rest = _squash(rest.replace(_HELD, name if subject else " "))
+    return When(era, rest, (name,) if subject else ())
+
+
+_HELD = "\ue000"  # a private-use character: no date form and no word reads it
 
 
 def extract_date(text: str) -> tuple[FuzzyDate | None, str]:
-    """Find a date phrase inside free text; return it and the text without it."""
-    clean = rewrite(normalise(text))
-    period = _period_in(clean)
-    if period is not None:
-        return period
+    """Find a date phrase (or a named period) inside free text; return it and the text
+    without it."""
+    when = read_when(text)
+    return when.era, when.rest
+
+
+def _narrowed(period: FuzzyDate, date: FuzzyDate) -> FuzzyDate:
+    """Return the years a period and a date share, or the date where they share none."""
+    assert period.start is not None and period.end is not None
+    assert date.start is not None and date.end is not None
+    start, end = max(period.start, date.start), min(period.end, date.end)
+    if start > end:
+        return date
+    text = f"{date.text} {period.text}"
+    if (start, end) == (date.start, date.end):
+        return FuzzyDate(text, start, end, date.precision, date.edtf)
+    return FuzzyDate(text, start, end, "range", f"{start}/{end}")
+
+
+def _date_in(clean: str) -> tuple[FuzzyDate | None, str]:
+    """Find the first date phrase in normalised text; return it and the text without it."""
     for match in _CANDIDATE.finditer(clean):
-        words = match.group(0).strip().split(" ")
-        for size in range(len(words), 0, -1):
-            phrase = " ".join(words[:size]).strip()
+        for end in range(match.end(), match.start(), -1):  # the longest phrase first
+            phrase = clean[match.start() : end].strip()
+            after = _ends_word(clean, end, phrase)
+            if not phrase or after < 0:
+                continue
             parsed = parse_date(phrase)
             if parsed.ok:
-                start = clean.find(phrase, match.start())
-                rest = (clean[:start] + " " + clean[start + len(phrase) :]).strip()
-                return parsed, re.sub(r"\s+", " ", rest)
-    return None, clean
+                return parsed, _squash(clean[: match.start()] + " " + clean[end + after :])
+    return None, _squash(clean)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# What may follow a date inside the same word: a particle, or 때 ("1977년경에", "70년대의",
+# "1965년도", "60년대 때"). Anything else means the date's last syllable began a word of its
+# own: the 경 of 경로잔치, the 초 of 초등학교, the 말 of 말타기.
+_AFTER_DATE = frozenset(
+    {"에", "에는", "에도", "에서", "의", "은", "는", "이", "가", "을", "를", "도", "로", "으로",
+     "와", "과", "만", "부터", "까지", "쯤", "께", "즈음", "때", "엔", "이나", "나", "인가"}
+)  # fmt: skip
+
+
+def _ends_word(clean: str, end: int, phrase: str) -> int:
+    """Return how many characters after end belong to the date phrase (a particle that
+    ends its word), or -1 where it cannot end there: inside a number, or inside a word
+    that goes on (a phrase ending in a unit, 년 or 년대, may end before any word)."""
+    rest = clean[end:]
+    if rest[:1].isdigit():
+        return -1
+    found = re.match(r"[가-힣]*", rest)
+    word = found.group(0) if found else ""
+    if not word:
+        return 0
+    if word in _AFTER_DATE:
+        return len(word)
+    return 0 if phrase.endswith(_UNITS) else -1
+
+
+_UNITS = ("년", "년대", "월", "일", "세기")

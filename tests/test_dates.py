@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.dates import extract_date, parse_date
+from archive.dates import extract_date, parse_date, read_when
 
 EXAMPLES = [
     ("1975", 1975, 1975, "year", "1975"),
@@ -256,3 +256,50 @@ def test_extract_era_from_query_text() -> None:
     era, rest = extract_date("남평 물놀이 1965년경")
     assert era is not None and era.precision == "circa" and rest == "남평 물놀이"
     assert extract_date("졸업 사진") == (None, "졸업 사진")
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "precision", "rest"),
+    [
+        # 경 is circa only where it stands as the suffix (issue 33)
+        ("1977년 경로잔치", (1977, 1977), "year", "경로잔치"),
+        ("77년경로당", (1977, 1977), "year", "경로당"),
+        ("1970년 경찰서 앞", (1970, 1970), "year", "경찰서 앞"),
+        ("1977년경 잔치", (1975, 1979), "circa", "잔치"),
+        ("1977년 경 잔치", (1975, 1979), "circa", "잔치"),
+        ("1977년경에 찍은 사진", (1975, 1979), "circa", "찍은 사진"),
+        # nor do 초, 중, 말 and 봄 begin a date's part when they begin a word
+        ("1960년대 초등학교 운동회", (1960, 1969), "decade", "초등학교 운동회"),
+        ("1960년대초등학교", (1960, 1969), "decade", "초등학교"),
+        ("70년대 중학교", (1970, 1979), "decade", "중학교"),
+        ("1968년 봄나들이", (1968, 1968), "year", "봄나들이"),
+        ("1968년 봄 운동회", (1968, 1968), "season", "운동회"),
+        ("60년대의 나주역", (1960, 1969), "decade", "나주역"),
+        ("1965년도 졸업", (1965, 1965), "year", "졸업"),
+    ],
+)
+def test_a_date_ends_where_its_word_ends(
+    text: str, years: tuple[int, int], precision: str, rest: str
+) -> None:
+    era, left = extract_date(text)
+    assert era is not None and (era.start, era.end) == years and era.precision == precision
+    assert left == rest
+
+
+def test_a_period_and_a_date_combine_and_a_subject_stays_a_word() -> None:
+    """A date inside a named period narrows it; a period that is also a subject is kept
+    in the words (a movement people photographed), an era alone is not."""
+    when = read_when("70년대초 새마을운동")
+    assert when.era is not None and (when.era.start, when.era.end) == (1970, 1973)
+    assert when.rest == "새마을운동" and when.subjects == ("새마을운동",)
+    when = read_when("일제강점기 1930년대 영산포")  # an era, not a subject
+    assert when.era is not None and (when.era.start, when.era.end) == (1930, 1939)
+    assert when.rest == "영산포" and when.subjects == ()
+    when = read_when("6·25 때 피난 사진 1951년")  # the 25 of 6·25 is no year
+    assert when.era is not None and (when.era.start, when.era.end) == (1951, 1951)
+    assert when.rest == "6·25 피난 사진"
+    when = read_when("88 올림픽 성화 봉송")
+    assert when.era is not None and (when.era.start, when.era.end) == (1988, 1988)
+    assert when.rest == "88 올림픽 성화 봉송"
+    when = read_when("1960년대 새마을운동")  # no year in common: the date as written
+    assert when.era is not None and (when.era.start, when.era.end) == (1960, 1969)

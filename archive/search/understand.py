@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.dates import FuzzyDate, extract_date, parse_date
+from archive.dates import FuzzyDate, parse_date, read_when
 from archive.errors import ArchiveError
 from archive.places.gazetteer import Gazetteer
 from archive.search.analysis import KoreanAnalyzer
@@ -62,11 +62,16 @@ class Understood:
     words: str = ""
     # Whether the hits match only some of the required words (the fallback).
     partial: bool = False
+    # Terms that rank but are not required: a named period that is also a subject
+    # ("새마을운동"), which has set the era already.
+    optional: frozenset[str] = frozenset()
 
     @property
     def required(self) -> list[Clause]:
-        """Return what every hit must contain (all but the archive's noise words)."""
-        return [c for c in self.clauses if not all(t in OPTIONAL_WORDS for t in c.exact)]
+        """Return what every hit must contain (all but the archive's noise words and the
+        optional terms)."""
+        optional = OPTIONAL_WORDS | self.optional
+        return [c for c in self.clauses if not all(t in optional for t in c.exact)]
 
     def ranking(self) -> list[tuple[str, float]]:
         """Return the (term, weight) pairs that order the hits."""
@@ -100,8 +105,8 @@ def understand(
         if place is None:
             raise SearchError(f"장소를 찾을 수 없습니다 / unknown place: {request.place!r}")
         places.append(place.name)
-    found_era, text = extract_date(request.text or "")
-    era = era or found_era
+    when = read_when(request.text or "")
+    era, text = era or when.era, when.rest
     from_text = False
     words = analyzer.query_terms(text)
     protected = _in_variant_phrases(words, analyzer)
@@ -116,6 +121,7 @@ def understand(
     had_words = any(ch.isalnum() for ch in text)
     terms = analyzer.query_terms(text)
     understood = Understood(terms, era, places, from_text, had_words=had_words, words=text)
+    understood.optional = frozenset(t for name in when.subjects for t in analyzer.query_terms(name))
     understood.clauses = (
         analyzer.variants.clauses(terms, analyzer)
         if analyzer.variants

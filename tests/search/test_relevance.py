@@ -19,6 +19,14 @@ ALL = None
 CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
     # (query, filters, must include, must exclude, must rank first)
     ("영산포에서", {}, {"01", "02", "27", "28"}, {"21", "22", "05"}, None),
+    # a period that is also a subject: its era, and the records naming it first (issue 33)
+    ("새마을운동", {}, {"33", "35", "30"}, {"07", "03", "14"}, "33"),
+    ("새마을운동 시절 마을", {}, {"33", "35"}, {"07"}, "33"),
+    ("70년대초 새마을운동", {}, {"33", "30"}, {"35", "08"}, "33"),
+    # a year then a word that starts with 경: no circa, the word searched whole
+    ("1977년 경로잔치", {}, {"34"}, {"24", "33"}, "34"),
+    ("77년경로잔치", {}, {"34"}, set(), "34"),
+    ("경로잔치", {}, {"34"}, set(), "34"),
     ("영산포 선창", {}, {"01"}, {"02", "12"}, "01"),
     ("빨래하는", {}, {"06", "07"}, set(), None),
     ("빨래터", {}, {"06"}, set(), "06"),
