@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from archive.search.spelling import Speller, split_particle
 from archive.search.understand import OPTIONAL_WORDS, SearchRequest, Understood
+from archive.search.variants import SPOKEN
 
 if TYPE_CHECKING:
     from archive.places.gazetteer import Gazetteer
@@ -52,7 +53,8 @@ def misspelt(
     for word in understood.words.split():
         stem, particle = split_particle(word)
         terms = analyzer.query_terms(word)
-        if not terms or set(terms) <= OPTIONAL_WORDS or _known(view, terms, stem):
+        optional = OPTIONAL_WORDS | understood.optional  # noise, spoken, subjects
+        if not terms or set(terms) <= optional or _known(view, terms, stem):
             continue  # particles and adverbs, noise words, words the index holds
         suggestion = speller(view, gazetteer, analyzer).suggest(stem)
         if suggestion:
@@ -75,7 +77,8 @@ def speller(view: IndexView, gazetteer: Gazetteer, analyzer: KoreanAnalyzer) -> 
         lexicon = analyzer.lexicon
         typed = chain(gazetteer.all_names(), lexicon.whole, lexicon.splits)
         if analyzer.variants is not None:
-            typed = chain(typed, (w for g in analyzer.variants.groups for w in g.words))
+            groups = [g for g in analyzer.variants.groups if g.kind != SPOKEN]
+            typed = chain(typed, (w for g in groups for w in g.words))
         return Speller.of(chain(view.vocabulary(), ((word, 0) for word in typed)))
 
     return view.memo("speller", build)

@@ -122,6 +122,8 @@ def understand(
     terms = analyzer.query_terms(text)
     understood = Understood(terms, era, places, from_text, had_words=had_words, words=text)
     understood.optional = frozenset(t for name in when.subjects for t in analyzer.query_terms(name))
+    if analyzer.variants is not None:
+        understood.optional |= analyzer.variants.spoken_terms(analyzer)
     understood.clauses = (
         analyzer.variants.clauses(terms, analyzer)
         if analyzer.variants

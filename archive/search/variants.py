@@ -5,6 +5,11 @@ its renaming (국민학교|초등학교), old and new words, kinship and colloqu
 (어머니|엄마|어무이), abbreviations (나주중|나주중학교) and dialect spellings. A query
 word in a group also finds records with another member; those count for less in the
 ranking than the word itself.
+
+Rows of the kind "spoken" are no group: they list what people say in asking — fillers
+(저기, 거시기), request and question endings (보여 주세요, 볼 수 있을까요), honorific and
+dialect forms (계신가요, 있으믄). Their words rank a record that has them but are never
+required, so a spoken sentence finds what its real words name.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class KoreanAnalyzer(Protocol):
 VARIANTS_FILE = Path(__file__).with_name("variants.csv")
 # A variant's share of the score the query's own word would get.
 VARIANT_WEIGHT = 0.5
+# The kind of rows that list words said in asking, not equivalents.
+SPOKEN = "spoken"
 Terms = tuple[str, ...]
 
 
@@ -69,6 +76,7 @@ class Variants:
         self.groups = tuple(groups)
         self._by_terms: dict[Terms, set[Terms]] | None = None
         self._longest = 1  # the most terms a member has
+        self._spoken: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     def _index(self, analyzer: KoreanAnalyzer) -> dict[Terms, set[Terms]]:
@@ -77,12 +85,24 @@ class Variants:
                 analyzer.prime(w for g in self.groups for w in g.words)
                 by_terms: dict[Terms, set[Terms]] = {}
                 for group in self.groups:
+                    if group.kind == SPOKEN:
+                        continue
                     members = {tuple(analyzer.query_terms(w)) for w in group.words} - {()}
                     for member in members:
                         by_terms.setdefault(member, set()).update(members - {member})
                 self._longest = max((len(k) for k in by_terms), default=1)
                 self._by_terms = by_terms
             return self._by_terms
+
+    def spoken_terms(self, analyzer: KoreanAnalyzer) -> frozenset[str]:
+        """Return the terms of the words said in asking (the spoken rows), which a query
+        never requires."""
+        with self._lock:
+            if self._spoken is None:
+                words = [w for g in self.groups if g.kind == SPOKEN for w in g.words]
+                analyzer.prime(words)
+                self._spoken = frozenset(t for w in words for t in analyzer.query_terms(w))
+            return self._spoken
 
     def clauses(self, terms: Sequence[str], analyzer: KoreanAnalyzer) -> list[Clause]:
         """Group query terms into clauses, the longest variant member first."""

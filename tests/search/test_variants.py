@@ -11,9 +11,12 @@ from archive.errors import ConfigError
 from archive.records.photos import create_photo
 from archive.runtime import Runtime, build_runtime
 from archive.search.query import SearchRequest, run_search
-from archive.search.variants import VARIANTS_FILE, VariantGroup, load_variants
+from archive.search.understand import understand
+from archive.search.variants import SPOKEN, VARIANTS_FILE, VariantGroup, load_variants
 
-GROUPS = load_variants(VARIANTS_FILE.read_bytes()).groups
+ROWS = load_variants(VARIANTS_FILE.read_bytes()).groups
+GROUPS = [g for g in ROWS if g.kind != SPOKEN]  # the rest list words said in asking
+SPOKEN_ROWS = [g for g in ROWS if g.kind == SPOKEN]
 
 
 def _key(row: int, member: int) -> str:
@@ -27,7 +30,7 @@ def variants_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime
     runtime = build_runtime(load_settings({}, data_dir=root / "var", scans_dir=root / "scans"))
     runtime.db.upgrade()
     with runtime.db.session() as session:
-        for row, group in enumerate(GROUPS):
+        for row, group in enumerate(GROUPS + SPOKEN_ROWS):
             for member, word in enumerate(group.words):
                 fields = {
                     "identifier": _key(row, member),
@@ -61,6 +64,31 @@ def test_each_word_finds_its_variants_after_itself(
         others = {_key(row, m) for m in range(len(group.words))} - {_key(row, member)}
         assert others <= set(found), (word, result.understood.clauses, found)
         assert found[0] == _key(row, member) or _exact_tie(found, row, member, group), (word, found)
+
+
+@pytest.mark.parametrize("group", SPOKEN_ROWS, ids=["|".join(g.words) for g in SPOKEN_ROWS])
+def test_words_said_in_asking_are_never_required_nor_stand_for_each_other(
+    variants_index: Runtime, group: VariantGroup
+) -> None:
+    """A spoken row's words (fillers, requests, questions, dialect endings) are never
+    required of a record, nor do they look for the row's other words."""
+    index, gazetteer = variants_index.search, variants_index.gazetteer
+    row = len(GROUPS) + SPOKEN_ROWS.index(group)
+    terms = index.analyzer.query_terms
+    for word in group.words:
+        understood = understand(
+            SearchRequest(f"{word} 영산포 장날 {word}"), gazetteer, index.analyzer
+        )
+        assert [c.exact for c in understood.required] == [("장날",)], (word, understood.clauses)
+        assert not any(c.variants for c in understood.clauses), word
+        result = run_search(
+            index.view(), SearchRequest(f"{word} 이야기"), gazetteer, index.analyzer
+        )
+        if not terms(word):
+            continue  # analysed away (있나요): nothing of it to rank by
+        first = result.hits[0]["identifier"]  # the record with the word itself ranks first
+        same = [m for m, w in enumerate(group.words) if terms(w) == terms(word)]
+        assert first in {_key(row, m) for m in same}, (word, first)
 
 
 def _exact_tie(found: list[str], row: int, member: int, group: VariantGroup) -> bool:

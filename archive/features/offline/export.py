@@ -138,12 +138,13 @@ def write_assets(root: Path, runtime: Runtime, chosen: Plan, zoom: bool) -> None
         periods = tables.current(session, runtime.settings, "periods").table
         variants = tables.current(session, runtime.settings, "variants").table
     from archive.date_forms import load_periods
-    from archive.search.variants import load_variants
+    from archive.search.variants import SPOKEN, load_variants
 
     rows = [
         record_row(r, runtime.gazetteer, f"photos/{r.photo.public_id}.html") for r in chosen.records
     ]
-    groups = [g.words for g in load_variants(variants.text().encode(), "").groups]
+    every = load_variants(variants.text().encode(), "").groups
+    groups = [g.words for g in every if g.kind != SPOKEN]  # words said in asking: no group
     data = script(rows, runtime.gazetteer, load_periods(periods.text().encode()), groups)
     (assets / "data.js").write_text(data, encoding="utf-8")
 
