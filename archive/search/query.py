@@ -13,6 +13,7 @@ from archive.search.analysis import KoreanAnalyzer
 from archive.search.backend import IndexView, PlaceFilter, Query
 from archive.search.help import Relaxation, corrected, misspelt, relaxations
 from archive.search.highlight import highlight
+from archive.search.readings import ENGLISH, last_resort
 from archive.search.understand import SearchError, SearchRequest, Understood, understand
 from archive.statuses import RecordStatus
 
@@ -104,6 +105,10 @@ def run_search(
                 retry.suggestion, retry.corrected_from = result.suggestion, request.text
                 retry.understood.notes.append(_corrected_note(suggestions))
                 return retry
+    if (result.total == 0 or result.understood.partial) and request.hits:
+        read = _read_otherwise(view, request, gazetteer, analyzer, hidden)
+        if read is not None:
+            return read
     if result.total == 0 and request.hits:
 
         def count(relaxed: SearchRequest) -> int:
@@ -113,6 +118,27 @@ def run_search(
             request, result.understood, view, analyzer, gazetteer, count
         )
     return result
+
+
+def _read_otherwise(
+    view: IndexView,
+    request: SearchRequest,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    hidden: tuple[str, ...],
+) -> SearchResult | None:
+    """Search the last-resort readings of a query that found nothing, or only some of its
+    words (romanized places, Korean typed in English mode, initials); return the first
+    that finds all its words."""
+    groups = analyzer.variants.groups if analyzer.variants is not None else ()
+    english = [g.words for g in groups if g.kind == ENGLISH]
+    for reading in last_resort(request.text, gazetteer, english):
+        retry = _search(view, replace(request, text=reading.text), gazetteer, analyzer, hidden)
+        if retry.total and not retry.understood.partial:
+            retry.suggestion, retry.corrected_from = reading.text, request.text
+            retry.understood.notes.append(reading.note)
+            return retry
+    return None
 
 
 def _corrected_note(suggestions: dict[str, str]) -> str:

@@ -31,6 +31,14 @@ CASES: list[tuple[str, dict[str, Any], set[str], set[str], str | None]] = [
     ("영산포 등대 아시는 분 계신가요", {}, {"02"}, {"01", "27"}, "02"),
     # ... and one that a record has still ranks it
     ("고분 발굴 구경하고 싶어요", {}, {"08"}, set(), "08"),
+    # romanized places, English kinds, the keyboard in English mode, initials: read as a
+    # last resort when nothing matched as typed
+    ("Naju station", {}, {"05"}, {"06"}, "05"),
+    ("Yeongsanpo", {}, {"01", "02"}, {"06"}, None),
+    ("Geumseonggwan", {}, {"04"}, set(), "04"),
+    ("skwndur", {}, {"05"}, set(), "05"),
+    ("dudtksvh emdeo", {}, {"02"}, {"01"}, "02"),
+    ("ㄱㅅㄱ", {}, {"04"}, set(), "04"),
     # a year then a word that starts with 경: no circa, the word searched whole
     ("1977년 경로잔치", {}, {"34"}, {"24", "33"}, "34"),
     ("77년경로잔치", {}, {"34"}, set(), "34"),
