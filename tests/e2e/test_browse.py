@@ -102,6 +102,7 @@ def test_the_search_box_suggests_places_as_you_type(
 
 
 EMPTY = "/photos?q=%EB%B1%83%EC%82%AC%EA%B3%B5&era=1990%EB%85%84%EB%8C%80"  # 뱃사공, 1990년대
+NOTHING = "/photos?q=%EC%9A%B0%EC%A3%BC%EC%84%A0&era=1990%EB%85%84%EB%8C%80"  # 우주선, 1990년대
 
 
 def test_a_misspelt_search_and_an_empty_one_lead_somewhere(
@@ -118,6 +119,13 @@ def test_a_misspelt_search_and_an_empty_one_lead_somewhere(
     shot(page, artifacts, "search-empty")
     page.get_by_role("link", name=re.compile("^시기 없이")).click()
     expect(page.get_by_role("link", name="영산포 뱃사공")).to_be_visible()
+    page.goto(live_server + NOTHING)  # no word of it anywhere: what there is instead
+    expect(page.get_by_role("heading", name="이런 사진은 있습니다")).to_be_visible()
+    shot(page, artifacts, "search-nothing")
+    nearest = page.locator(".offers a").first  # the decade nearest the 1990s asked for
+    decade = nearest.inner_text()
+    nearest.click()
+    expect(page.get_by_text(f"시기: {decade}")).to_be_visible()
 
 
 def test_the_timeline_from_the_landing_page(page: Page, live_server: str, artifacts: Path) -> None:
@@ -131,7 +139,7 @@ def test_the_timeline_from_the_landing_page(page: Page, live_server: str, artifa
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed", EMPTY, "/timeline"]
+    "path", ["/", "/photos?q=%EC%98%81%EC%82%B0%ED%8F%AC", "/embed", EMPTY, NOTHING, "/timeline"]
 )
 def test_no_serious_accessibility_violations(page: Page, live_server: str, path: str) -> None:
     page.goto(live_server + path)

@@ -389,3 +389,19 @@ def test_copies_read_from_files_or_with_cards_are_what_the_query_finds(app: Flas
             expected = found.get(photo.public_id, {}) if photo.status == "published" else None
             if expected is not None:
                 assert media_of(photo) == expected, photo.public_id
+
+
+def test_a_search_with_no_photos_offers_what_there_is(client: FlaskClient) -> None:
+    """No dead end (issue 33): the decades and places that have photos, those nearest to
+    what was asked first, with counts; the photos that need help; the contribution form."""
+    page = client.get("/photos", query_string={"q": "우주선", "era": "1960년대"}).get_data(True)
+    assert "찾는 사진이 없습니다" in page and "이런 사진은 있습니다" in page
+    count = r'</a> <span class="count">(\d+)장'
+    offered = re.findall(r'href="/photos\?era=(\d{4})s">\d{4}년대' + count, page)
+    assert [decade for decade, _count in offered][:3] == ["1960", "1950", "1970"]
+    assert all(int(n) > 0 for _decade, n in offered)
+    places = re.findall(r'href="/photos\?place=[^"]+">([^<]+)' + count, page)
+    assert places and all(int(n) > 0 for _place, n in places)
+    assert 'href="/help"' in page and 'href="/contribute"' in page
+    found = client.get("/photos", query_string={"q": "장날"}).get_data(True)
+    assert "이런 사진은 있습니다" not in found

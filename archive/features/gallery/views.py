@@ -20,6 +20,7 @@ from archive.features.gallery.browse import (
     run_browse,
     search_public,
 )
+from archive.features.gallery.dead_end import offers_for
 from archive.features.iiif.viewer import download_context, zoom_context
 from archive.features.voices.memories import public_memories, recent_memories
 from archive.fields import BY_NAME
@@ -111,6 +112,7 @@ def photos() -> tuple[str, int]:
     if browse.page > pages and result.total:
         abort(404)
     tree = place_tree(result.facets["places"], get_runtime().gazetteer)
+    offers = offers_for(get_runtime(), result) if result.total == 0 else None
     return render_template(
         "gallery/photos.html",
         browse=browse,
@@ -119,6 +121,7 @@ def photos() -> tuple[str, int]:
         error=None,
         pages=pages,
         place_tree=tree,
+        offers=offers,
     ), 200
 
 
