@@ -109,6 +109,8 @@ def run_search(
         read = _read_otherwise(view, request, gazetteer, analyzer, hidden)
         if read is not None:
             return read
+    if result.understood.partial:
+        result = _without_absent(view, request, result, gazetteer, analyzer, hidden) or result
     if result.total == 0 and request.hits:
 
         def count(relaxed: SearchRequest) -> int:
@@ -139,6 +141,36 @@ def _read_otherwise(
             retry.understood.notes.append(reading.note)
             return retry
     return None
+
+
+def _without_absent(
+    view: IndexView,
+    request: SearchRequest,
+    result: SearchResult,
+    gazetteer: Gazetteer,
+    analyzer: KoreanAnalyzer,
+    hidden: tuple[str, ...],
+) -> SearchResult | None:
+    """When not every word matched, drop the words no record holds (they tell nothing of
+    the archive) and search the rest, saying which were dropped; None if none was."""
+    required = result.understood.required
+    absent = {t for c in required if view.clause_size(c) == 0 for t in c.exact}
+    if not absent or all(set(c.exact) <= absent for c in required):
+        return None
+    dropped = [w for w in request.text.split() if set(analyzer.query_terms(w)) & absent]
+    kept = [w for w in request.text.split() if w not in dropped]
+    if not dropped or not kept:
+        return None
+    retry = _search(view, replace(request, text=" ".join(kept)), gazetteer, analyzer, hidden)
+    if not retry.total:
+        return None
+    words = ", ".join(f"'{w}'" for w in dropped)
+    note = f"{words}이(가) 들어간 사진은 없어 빼고 찾았습니다 / no photo has {words}; left out"
+    earlier = [n for n in result.understood.notes if n != FALLBACK_NOTE]  # an unread date
+    later = [n for n in retry.understood.notes if n not in earlier]
+    retry.understood.notes = [note, *earlier, *later]
+    retry.suggestion = result.suggestion  # still offered: "혹시 '장날 나룻배'을(를) 찾으셨나요?"
+    return retry
 
 
 def _corrected_note(suggestions: dict[str, str]) -> str:

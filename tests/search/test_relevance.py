@@ -186,10 +186,20 @@ def test_relevance_set_is_large_enough() -> None:
     assert len(CASES) + len(STORY_CASES) >= 150
 
 
-def test_fallback_to_any_word_says_so(collection: Runtime) -> None:
+def test_a_word_no_record_holds_is_left_out_and_said(collection: Runtime) -> None:
+    """When not every word matches, the words no record holds are dropped first (issue 33)
+    and the rest must all match; the page says which were left out."""
     result = run(collection, SearchRequest("장날 우주선"))
-    assert {h["identifier"] for h in result.hits} >= {"NJ-01", "NJ-25"}
-    assert result.understood.notes and "some" in result.understood.notes[0]
+    assert {h["identifier"] for h in result.hits} == {"NJ-01", "NJ-25"}
+    assert not result.understood.partial
+    assert "'우주선'" in result.understood.notes[0] and "left out" in result.understood.notes[0]
+
+
+def test_fallback_to_any_word_says_so(collection: Runtime) -> None:
+    """Words that each find photos but never together: the photos with any of them."""
+    result = run(collection, SearchRequest("장날 나룻배"))
+    assert {h["identifier"] for h in result.hits} >= {"NJ-01", "NJ-25", "NJ-02", "NJ-12"}
+    assert result.understood.partial and "some" in result.understood.notes[-1]
 
 
 @pytest.mark.parametrize("text", ["졸업 사진", "졸업사진"])
