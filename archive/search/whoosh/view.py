@@ -196,7 +196,7 @@ class SearchView:
         decoded files, or through Whoosh where they are not written yet."""
         decoded = self._segments.decoded(key, self._folder)
         if decoded is None or field not in decoded.fields:  # the ids are read through Whoosh
-            return leaf_postings(leaf, field, term, live=False)
+            return leaf_postings(leaf, field, term)
         return decoded.get(field, term) or (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
     def docs_with(self, field: str, value: str) -> DocSet:
